@@ -1,0 +1,36 @@
+"""Investigation endpoints: thin, the rules are in service.py."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.verification.investigations import service
+from services.verification.investigations.schemas import InvestigationOut
+from shared.auth import Role, User, allow
+from shared.service import DbSession
+
+router = APIRouter(prefix="/investigations", tags=["investigations"])
+
+Reader = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader, Role.county_officer,
+                                       Role.city_officer, Role.auditor))]
+
+
+@router.get("", response_model=list[InvestigationOut], summary="Investigations in your jurisdiction")
+async def list_investigations(
+    session: DbSession, user: Reader, status: str | None = None,
+    application_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[InvestigationOut]:
+    rows = await service.list_investigations(session, user=user, status=status,
+                                             application_id=application_id, limit=limit,
+                                             offset=offset)
+    return [InvestigationOut.model_validate(r) for r in rows]
+
+
+@router.get("/{investigation_id}", response_model=InvestigationOut, summary="One investigation")
+async def get_investigation(session: DbSession, user: Reader, investigation_id: str) -> InvestigationOut:
+    return InvestigationOut.model_validate(
+        await service.get_investigation(session, user=user, investigation_id=investigation_id)
+    )

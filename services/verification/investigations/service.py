@@ -1,0 +1,65 @@
+"""Rules of the investigation task: opened once per accepted application (R-VE-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.verification.investigations.models import Investigation
+from shared.auth import User
+from shared.context import new_id
+from shared.db import utcnow
+from shared.divisions import is_within
+from shared.outbox import emit
+from shared.problems import NotFound
+
+
+async def open_investigation(
+    session: AsyncSession, *, application_id: str, application_number: str, program: str,
+    division: str, household_size: int, accepted_on: date, review_due_on: date,
+    review_due_provisional: bool,
+) -> Investigation:
+    """Open the household investigation task for an accepted application, once."""
+    existing = await session.scalar(
+        select(Investigation).where(Investigation.application_id == application_id)
+    )
+    if existing is not None:
+        return existing
+    investigation = Investigation(
+        id=new_id(), application_id=application_id, application_number=application_number,
+        program=program, division=division, household_size=household_size, status="open",
+        accepted_on=accepted_on, review_due_on=review_due_on,
+        review_due_provisional=review_due_provisional, opened_at=utcnow(),
+    )
+    session.add(investigation)
+    await session.flush()
+    await emit(session, "investigation_opened", subject=investigation.id, division=division,
+               data={"investigation_id": investigation.id, "application_id": application_id,
+                     "application_number": application_number, "program": program})
+    return investigation
+
+
+async def list_investigations(
+    session: AsyncSession, *, user: User, status: str | None = None, application_id: str | None = None,
+    limit: int = 100, offset: int = 0,
+) -> Sequence[Investigation]:
+    """Investigations inside the user's jurisdiction, newest first."""
+    query = select(Investigation).order_by(Investigation.opened_at.desc())
+    if status:
+        query = query.where(Investigation.status == status)
+    if application_id:
+        query = query.where(Investigation.application_id == application_id)
+    rows = (await session.scalars(query)).all()
+    visible = [r for r in rows if any(is_within(r.division, d) for d in user.divisions)]
+    return visible[offset : offset + limit]
+
+
+async def get_investigation(session: AsyncSession, *, user: User, investigation_id: str) -> Investigation:
+    investigation = await session.get(Investigation, investigation_id)
+    if investigation is None:
+        raise NotFound(f"no investigation {investigation_id}")
+    user.require_access(investigation.division)
+    return investigation

@@ -1,0 +1,150 @@
+"""Bearer JWT auth: user id, role and division codes; roles per endpoint; jurisdiction checks."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+import jwt
+import structlog
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared import context
+from shared.divisions import is_within
+from shared.problems import Forbidden, OutOfJurisdiction, Unauthorized
+from shared.settings import Settings
+
+
+class Role(StrEnum):
+    """Roles of DOMAIN.md 'Who uses it', plus other government systems."""
+
+    village_assistant = "village_assistant"  # 村(居)协理员
+    caseworker = "caseworker"  # 经办人
+    township_leader = "township_leader"  # 主管领导
+    county_officer = "county_officer"  # 县(市)区民政
+    finance_officer = "finance_officer"  # 财政
+    city_officer = "city_officer"  # 市民政
+    auditor = "auditor"
+    system = "system"  # another government system calling the REST API
+
+
+STAFF = frozenset(Role) - {Role.system}
+
+
+class User(context.Actor):
+    """The authenticated caller."""
+
+    def can_access(self, division: str) -> bool:
+        """R-SE-1: a user reaches only records inside the divisions assigned to them."""
+        return any(is_within(division, own) for own in self.divisions)
+
+    def require_access(self, division: str) -> None:
+        if not self.can_access(division):
+            raise OutOfJurisdiction(
+                f"division {division} is outside your jurisdiction ({', '.join(self.divisions)})"
+            )
+
+
+def load_or_create_secret(settings: Settings) -> str:
+    """The HS256 secret: from settings, else the data folder's file, created on first use."""
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    path: Path = settings.jwt_secret_file
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+    for _ in range(50):  # another process may be writing it right now
+        value = path.read_text().strip()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise RuntimeError(f"empty JWT secret file {path}")
+
+
+def issue_token(settings: Settings, *, user_id: str, role: Role | str, divisions: Iterable[str],
+                name: str | None = None, ttl_s: int = 12 * 3600) -> str:
+    """An HS256 token for the embedded default (demo users, tests, `make token`)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": user_id, "role": str(role), "divisions": list(divisions),
+        "iss": settings.jwt_issuer, "iat": now, "exp": now + ttl_s,
+    }
+    if name:
+        claims["name"] = name
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    return jwt.encode(claims, load_or_create_secret(settings), algorithm="HS256")
+
+
+@lru_cache(maxsize=4)
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    return jwt.PyJWKClient(url, cache_keys=True)
+
+
+def decode_token(settings: Settings, token: str) -> User:
+    """Verify the signature and claims; RS256 via JWKS when configured, else HS256."""
+    options = {"require": ["sub", "exp"]}
+    try:
+        if settings.jwt_jwks_url:
+            key = _jwks_client(settings.jwt_jwks_url).get_signing_key_from_jwt(token).key
+            claims = jwt.decode(token, key, algorithms=["RS256"], audience=settings.jwt_audience,
+                                issuer=settings.jwt_issuer, options=options)
+        else:
+            claims = jwt.decode(token, load_or_create_secret(settings), algorithms=["HS256"],
+                                audience=settings.jwt_audience, issuer=settings.jwt_issuer,
+                                options=options)
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(f"invalid bearer token: {exc}") from exc
+    role = claims.get("role")
+    if role not in Role.__members__:
+        raise Unauthorized(f"token has an unknown role {role!r}")
+    divisions = claims.get("divisions") or []
+    if not isinstance(divisions, list) or not all(isinstance(d, str) for d in divisions):
+        raise Unauthorized("token 'divisions' must be a list of division codes")
+    return User(user_id=str(claims["sub"]), role=role, divisions=tuple(divisions))
+
+
+_bearer = HTTPBearer(auto_error=False, description="JWT with sub, role and divisions")
+
+
+async def current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The caller, bound to the log context and to events as the actor."""
+    if credentials is None:
+        raise Unauthorized("a bearer token is required")
+    user = decode_token(request.app.state.kit.settings, credentials.credentials)
+    context.current_actor.set(user)
+    structlog.contextvars.bind_contextvars(user=user.user_id, role=user.role)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def allow(*roles: Role) -> Callable[..., Any]:
+    """Dependency: the caller, if their role is one of ``roles``; 403 otherwise."""
+    allowed = frozenset(roles)
+
+    async def check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise Forbidden(
+                f"role {user.role} may not do this; allowed: {', '.join(sorted(allowed))}"
+            )
+        return user
+
+    return check

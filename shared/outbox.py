@@ -1,0 +1,190 @@
+"""The transactional outbox: events saved with the change, relayed to JetStream after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.bus import Bus
+from shared.db import UTCDateTime, utcnow
+from shared.events import Envelope, new_envelope
+from shared.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+BIGINT = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """The outbox of one service: one row per event, in commit order."""
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BIGINT, primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("event_type", String(200), nullable=False),
+        Column("nats_subject", String(300), nullable=False),
+        Column("record_id", String(100), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("sent_at", UTCDateTime(), nullable=True, index=True),
+        Column("stream_seq", BIGINT, nullable=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("last_error", Text, nullable=True),
+    )
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """Where this service's events come from; kept in each session's ``info``."""
+
+    service: str
+    county: str
+    outbox: Table
+
+
+def session_info(settings: Settings, outbox: Table) -> dict[str, Any]:
+    return {"events": EventSource(settings.service, settings.county, outbox)}
+
+
+async def emit(
+    session: AsyncSession, event: str, *, subject: str, data: dict[str, Any],
+    division: str | None = None,
+) -> Envelope:
+    """Record a domain event in this transaction's outbox; it leaves only if the commit does."""
+    source: EventSource = session.info["events"]
+    envelope = new_envelope(service=source.service, county=source.county, event=event,
+                            subject=subject, data=data, division=division)
+    await session.execute(
+        source.outbox.insert().values(
+            event_id=envelope.id,
+            event_type=envelope.type,
+            nats_subject=envelope.nats_subject,
+            record_id=subject,
+            payload=envelope.to_json().decode(),
+            created_at=envelope.time,
+            attempts=0,
+        )
+    )
+    session.info["outbox_dirty"] = True
+    return envelope
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows in order; marks each sent only after JetStream acks it."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, bus: Bus,
+                 settings: Settings) -> None:
+        self.sessions = sessions
+        self.outbox = outbox
+        self.bus = bus
+        self.settings = settings
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Called after a commit that wrote events, so they leave at once."""
+        self._wakeup.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                await self.bus.wait_ready()
+                sent = await self.relay_pending()
+                backoff = 0.1
+                if sent:
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - NATS or the database away: retry
+                log.warning("outbox_relay_retry", error=repr(exc), retry_in_s=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.settings.relay_max_backoff_s)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self.settings.relay_poll_interval_s)
+            self._wakeup.clear()
+
+    async def relay_pending(self) -> int:
+        """Publish one batch of unsent events; returns how many were acknowledged."""
+        async with self.sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(self.outbox.c.id, self.outbox.c.event_id, self.outbox.c.nats_subject,
+                           self.outbox.c.payload)
+                    .where(self.outbox.c.sent_at.is_(None))
+                    .order_by(self.outbox.c.id)
+                    .limit(self.settings.relay_batch_size)
+                )
+            ).all()
+        acked: list[tuple[int, int]] = []
+        try:
+            for row in rows:
+                try:
+                    ack = await self.bus.publish(row.nats_subject, row.payload.encode(),
+                                                 row.event_id)
+                except Exception as exc:
+                    await self._record_failure(row.id, repr(exc))
+                    raise
+                if ack.duplicate:
+                    log.info("outbox_duplicate_ack", event_id=row.event_id)
+                acked.append((row.id, ack.seq))
+        finally:
+            await self._mark_sent(acked)
+        return len(acked)
+
+    async def _mark_sent(self, acked: list[tuple[int, int]]) -> None:
+        if not acked:
+            return
+        now = utcnow()
+        async with self.sessions() as session, session.begin():
+            for row_id, seq in acked:
+                await session.execute(
+                    update(self.outbox).where(self.outbox.c.id == row_id)
+                    .values(sent_at=now, stream_seq=seq,
+                            attempts=self.outbox.c.attempts + 1, last_error=None)
+                )
+
+    async def _record_failure(self, row_id: int, error: str) -> None:
+        with contextlib.suppress(Exception):
+            async with self.sessions() as session, session.begin():
+                await session.execute(
+                    update(self.outbox).where(self.outbox.c.id == row_id)
+                    .values(attempts=self.outbox.c.attempts + 1, last_error=error[:2000])
+                )
+
+    async def pending_count(self) -> int:
+        async with self.sessions() as session:
+            return int(
+                await session.scalar(
+                    select(func.count()).select_from(self.outbox)
+                    .where(self.outbox.c.sent_at.is_(None))
+                ) or 0
+            )

@@ -1,0 +1,136 @@
+"""RFC 9457 problem details: one exception base, one handler, a stable type per error."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.context import request_id
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:assist:problem:"
+
+log = structlog.get_logger(__name__)
+
+
+class Problem(Exception):
+    """Base of every error an API returns; subclasses fix the status and the problem type."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class NotFound(Problem):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(Problem):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class Unauthorized(Problem):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(Problem):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class OutOfJurisdiction(Forbidden):
+    slug, title = "out-of-jurisdiction", "Outside your jurisdiction"
+
+
+class RuleViolation(Problem):
+    """A domain rule refuses the request (422 with the rule id)."""
+
+    status, slug, title = 422, "rule-violation", "A rule of the rule book refuses this"
+
+
+class InvalidField(Problem):
+    """A field is invalid for a reason only the service can see; reported like validation."""
+
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+    def __init__(self, field: str, message: str, **extensions: Any) -> None:
+        super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}],
+                         **extensions)
+
+
+class Unavailable(Problem):
+    status, slug, title = 503, "unavailable", "A dependency is unavailable"
+
+
+def problem_body(status: int, slug: str, title: str, detail: str | None, instance: str | None,
+                 **extensions: Any) -> dict[str, Any]:
+    """The problem+json document."""
+    body: dict[str, Any] = {"type": TYPE_PREFIX + slug, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body["request_id"] = request_id.get()
+    body.update(extensions)
+    return body
+
+
+def problem_response(status: int, slug: str, title: str, detail: str | None, request: Request,
+                     **extensions: Any) -> JSONResponse:
+    body = problem_body(status, slug, title, detail, request.url.path, **extensions)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(exc.status, exc.slug, exc.title, exc.detail, request, **exc.extensions)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", ""),
+         "code": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    fields = ", ".join(sorted({e["field"] for e in errors}))
+    return problem_response(422, "validation-error", "The request is not valid",
+                            f"Invalid fields: {fields}", request, errors=errors)
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase
+    slug = phrase.lower().replace(" ", "-")
+    return problem_response(exc.status_code, slug, phrase, str(exc.detail), request)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled_error", error=repr(exc))
+    return problem_response(500, "internal-error", "Internal error",
+                            "The request failed; it changed nothing. Quote the request id.",
+                            request)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Turn every error into application/problem+json."""
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)

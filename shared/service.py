@@ -1,0 +1,183 @@
+"""The skeleton every service shares: lifespan (database, migrations, bus, relay, consumers),
+the unit of work per request, health checks, problem errors and the request context."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import MetaData, Table
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared import migrations
+from shared.bus import Bus
+from shared.db import create_engine, create_sessionmaker, ensure_schema, ping, unit_of_work
+from shared.inbox import Consumer, Handler, inbox_table
+from shared.logging import RequestContextMiddleware, configure_logging
+from shared.outbox import OutboxRelay, outbox_table, session_info
+from shared.problems import PROBLEM_JSON, install_problem_handlers, problem_body
+from shared.settings import Settings
+from shared.workdays import WorkingCalendar
+
+log = structlog.get_logger(__name__)
+
+
+def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
+    """The outbox and inbox every service keeps beside its own tables."""
+    return outbox_table(metadata), inbox_table(metadata)
+
+
+@dataclass
+class ServiceSpec:
+    """What makes one service different from another; everything else is shared."""
+
+    name: str
+    title: str
+    description: str
+    metadata: MetaData
+    outbox: Table
+    inbox: Table
+    routers: Sequence[APIRouter] = ()
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    on_started: Callable[[ServiceKit], Awaitable[None]] | None = None
+
+
+@dataclass
+class ServiceKit:
+    """The running service's adapters, reachable as ``request.app.state.kit``."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    bus: Bus
+    relay: OutboxRelay
+    outbox: Table
+    inbox: Table
+    calendar: WorkingCalendar
+    consumer: Consumer | None = None
+
+    @property
+    def service(self) -> str:
+        return self.settings.service
+
+    @property
+    def county(self) -> str:
+        return self.settings.county
+
+    def after_commit(self, session: AsyncSession) -> None:
+        if session.info.pop("outbox_dirty", False):
+            self.relay.wake()
+
+    def unit_of_work(self) -> Any:
+        """A transaction outside a request (scripts, jobs); commits when the block succeeds."""
+        return unit_of_work(self.sessions, self.after_commit)
+
+
+async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
+    """Migrate, connect and start the relay and the consumer."""
+    engine = create_engine(settings)
+    if settings.migrate_on_start:
+        await ensure_schema(engine, settings.schema)
+        await asyncio.to_thread(migrations.upgrade, settings)
+    bus = Bus(settings)
+    sessions = create_sessionmaker(engine, info=session_info(settings, spec.outbox))
+    relay = OutboxRelay(sessions, spec.outbox, bus, settings)
+    kit = ServiceKit(settings=settings, engine=engine, sessions=sessions, bus=bus, relay=relay,
+                     outbox=spec.outbox, inbox=spec.inbox,
+                     calendar=WorkingCalendar.from_directory(settings.calendar_path))
+    await bus.start()
+    relay.start()
+    if spec.handlers:
+        kit.consumer = Consumer(durable=settings.service, handlers=spec.handlers,
+                                sessions=sessions, inbox=spec.inbox, bus=bus, settings=settings,
+                                after_commit=kit.after_commit)
+        kit.consumer.start()
+    return kit
+
+
+async def stop_kit(kit: ServiceKit) -> None:
+    if kit.consumer is not None:
+        await kit.consumer.stop()
+    await kit.relay.stop()
+    await kit.bus.close()
+    await kit.engine.dispose()
+
+
+def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
+    """The FastAPI app of one service, built the same way for all of them."""
+    settings = settings or Settings(service=spec.name)
+    configure_logging(settings.log_format, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        structlog.contextvars.bind_contextvars(service=spec.name)
+        kit = await start_kit(spec, settings)
+        app.state.kit = kit
+        if spec.on_started is not None:
+            await spec.on_started(kit)
+        log.info("service_started", service=spec.name, database=kit.engine.url.render_as_string(),
+                 nats=settings.nats_url)
+        try:
+            yield
+        finally:
+            await stop_kit(kit)
+            log.info("service_stopped", service=spec.name)
+
+    app = FastAPI(title=spec.title, description=spec.description, version="0.1.0",
+                  lifespan=lifespan, docs_url="/docs", openapi_url="/openapi.json")
+    app.add_middleware(RequestContextMiddleware, service=spec.name)
+    install_problem_handlers(app)
+    app.include_router(health_router())
+    for router in spec.routers:
+        app.include_router(router, prefix="/api/v1")
+    return app
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="The process is alive")
+    async def healthz(request: Request) -> dict[str, str]:
+        return {"status": "ok", "service": request.app.state.kit.service}
+
+    @router.get("/readyz", summary="The database and NATS are reachable",
+                responses={503: {"content": {PROBLEM_JSON: {}}}})
+    async def readyz(request: Request) -> JSONResponse:
+        kit: ServiceKit = request.app.state.kit
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(ping(kit.engine), 5)
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["database"] = f"unreachable: {exc!r}"[:300]
+        checks["nats"] = "ok" if kit.bus.connected else "unreachable"
+        if all(v == "ok" for v in checks.values()):
+            return JSONResponse({"status": "ready", "service": kit.service, "checks": checks})
+        body = problem_body(503, "not-ready", "Not ready", "a dependency is unreachable",
+                            "/readyz", checks=checks)
+        return JSONResponse(body, status_code=503, media_type=PROBLEM_JSON)
+
+    return router
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    kit: ServiceKit = request.app.state.kit
+    async with unit_of_work(kit.sessions, kit.after_commit) as session:
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+"""One unit of work per request: committed before the response is sent, rolled back on error."""
+
+
+def kit_of(request: Request) -> ServiceKit:
+    return request.app.state.kit  # type: ignore[no-any-return]
+
+
+Kit = Annotated[ServiceKit, Depends(kit_of)]

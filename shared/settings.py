@@ -1,0 +1,83 @@
+"""Settings of one service, read from ASSIST_* environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_NAMES = ("intake", "verification", "approval", "disbursement", "complaints", "audit")
+DEFAULT_PORTS = {
+    "intake": 8001,
+    "verification": 8002,
+    "approval": 8003,
+    "disbursement": 8004,
+    "complaints": 8005,
+    "audit": 8006,
+}
+
+
+class Settings(BaseSettings):
+    """Configuration of one service process; every field can be set as ``ASSIST_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSIST_", extra="ignore")
+
+    service: str = Field(description="service name, set by the service itself")
+    county: str = Field("230722", description="the county (6-digit division code) of this install")
+    data_dir: Path = Field(Path("data"), description="folder for SQLite files, secrets, calendars")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy async URL; default: a SQLite file per service under data_dir",
+    )
+    db_schema: str | None = Field(
+        None, description="PostgreSQL schema of this service's tables; default: the service name"
+    )
+    migrate_on_start: bool = True
+
+    nats_url: str = "nats://127.0.0.1:4223"
+    stream: str = "ASSIST"
+    stream_replicas: int = 1
+    nats_connect_timeout_s: float = 2.0
+
+    relay_batch_size: int = 100
+    relay_poll_interval_s: float = 0.5
+    relay_max_backoff_s: float = 2.0
+    consumer_batch_size: int = 20
+
+    jwt_secret: str | None = Field(None, description="HS256 secret; default: data_dir/jwt-secret")
+    jwt_jwks_url: str | None = Field(None, description="RS256 key set of an identity provider")
+    jwt_issuer: str = "assist-embedded"
+    jwt_audience: str | None = None
+
+    calendar_dir: Path | None = Field(
+        None, description="folder of loaded calendar years (*.json); default: data_dir/calendar"
+    )
+    temp_aid_working_days: int = 10
+    log_format: Literal["console", "json"] = "console"
+    log_level: str = "INFO"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to a SQLite file for this service."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{self.service}.db').as_posix()}"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.sqlalchemy_url.startswith("postgresql")
+
+    @property
+    def schema(self) -> str | None:
+        """PostgreSQL schema for this service; SQLite has none (one file per service)."""
+        return (self.db_schema or self.service) if self.is_postgres else None
+
+    @property
+    def calendar_path(self) -> Path:
+        return self.calendar_dir or self.data_dir / "calendar"
+
+    @property
+    def jwt_secret_file(self) -> Path:
+        return self.data_dir / "jwt-secret"

@@ -1,0 +1,70 @@
+"""Fixtures: a real nats-server per test, a fresh SQLite folder or PostgreSQL schema per test.
+
+Set ASSIST_TEST_DATABASE_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test) to run the
+database-backed tests on PostgreSQL; each test then gets its own schemas, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.natsd import NatsServer
+from shared.settings import Settings
+
+TEST_DATABASE_URL = os.environ.get("ASSIST_TEST_DATABASE_URL")
+TEST_SECRET = "test-secret-not-for-production-0123456789"
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A fresh nats-server with JetStream on a free port, its store in this test's folder."""
+    with NatsServer(tmp_path / "nats", log_file=tmp_path / "nats.log") as server:
+        yield server
+
+
+@pytest.fixture
+async def make_settings(
+    tmp_path: Path, nats_server: NatsServer
+) -> AsyncIterator[Callable[..., Settings]]:
+    """Settings for a service in this test: its own database, this test's NATS."""
+    run = uuid.uuid4().hex[:8]
+    schemas: list[str] = []
+
+    def make(service: str, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "service": service,
+            "data_dir": tmp_path / "data",
+            "nats_url": nats_server.url,
+            "jwt_secret": TEST_SECRET,
+            "relay_poll_interval_s": 0.2,
+            "log_level": "WARNING",
+        }
+        if TEST_DATABASE_URL:
+            schema = f"t{run}_{service}"
+            schemas.append(schema)
+            values |= {"database_url": TEST_DATABASE_URL, "db_schema": schema}
+        values |= overrides
+        return Settings(**values)
+
+    yield make
+    if TEST_DATABASE_URL and schemas:
+        await _drop_schemas(TEST_DATABASE_URL, set(schemas))
+
+
+async def _drop_schemas(url: str, schemas: set[str]) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for schema in schemas:
+                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        await engine.dispose()

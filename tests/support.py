@@ -1,0 +1,53 @@
+"""Helpers for tests that run services in-process through their real lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, TypeVar
+
+import httpx
+from fastapi import FastAPI
+
+from shared.auth import Role, issue_token
+from shared.settings import Settings
+
+T = TypeVar("T")
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and give an HTTP client that talks to it in-process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+@asynccontextmanager
+async def running_all(apps: Iterable[FastAPI]) -> AsyncIterator[list[httpx.AsyncClient]]:
+    async with AsyncExitStack() as stack:
+        yield [await stack.enter_async_context(running(app)) for app in apps]
+
+
+def bearer(settings: Settings, role: Role | str, divisions: Iterable[str],
+           user_id: str | None = None) -> dict[str, str]:
+    """Authorization header for a user of ``role`` over ``divisions``."""
+    token = issue_token(settings, user_id=user_id or f"{role}-1", role=role,
+                        divisions=list(divisions))
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 10.0,
+                     interval: float = 0.1) -> T:
+    """Retry ``check`` until it returns a truthy value or the time is up; then fail."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last  # type: ignore[no-any-return]
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
