@@ -15,9 +15,10 @@ import jwt
 import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import ColumnElement, false, or_
 
 from shared import context
-from shared.divisions import is_within
+from shared.divisions import is_within, significant_prefix
 from shared.problems import Forbidden, OutOfJurisdiction, Unauthorized
 from shared.settings import Settings
 
@@ -44,6 +45,12 @@ class User(context.Actor):
     def can_access(self, division: str) -> bool:
         """R-SE-1: a user reaches only records inside the divisions assigned to them."""
         return any(is_within(division, own) for own in self.divisions)
+
+    def jurisdiction(self, column: ColumnElement[str]) -> ColumnElement[bool]:
+        """SQL filter: the record's division lies inside one of the user's divisions (R-SE-1)."""
+        if not self.divisions:
+            return false()
+        return or_(*(column.startswith(significant_prefix(d)) for d in self.divisions))
 
     def require_access(self, division: str) -> None:
         if not self.can_access(division):

@@ -41,7 +41,7 @@ def level(code: str) -> Level:
     return "county"
 
 
-def _significant_prefix(code: str) -> str:
+def significant_prefix(code: str) -> str:
     """The part of a code its descendants share: 230000 → 23, 230700 → 2307."""
     match level(code):
         case "province":
@@ -77,7 +77,7 @@ def parent_of(code: str) -> str | None:
 def is_within(code: str, ancestor: str) -> bool:
     """True if `code` is `ancestor` or lies below it (230722100 is within 230700)."""
     validate_division_code(code)
-    return code.startswith(_significant_prefix(ancestor))
+    return code.startswith(significant_prefix(ancestor))
 
 
 @dataclass(frozen=True)

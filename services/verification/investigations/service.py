@@ -12,7 +12,6 @@ from services.verification.investigations.models import Investigation
 from shared.auth import User
 from shared.context import new_id
 from shared.db import utcnow
-from shared.divisions import is_within
 from shared.outbox import emit
 from shared.problems import NotFound
 
@@ -52,9 +51,8 @@ async def list_investigations(
         query = query.where(Investigation.status == status)
     if application_id:
         query = query.where(Investigation.application_id == application_id)
-    rows = (await session.scalars(query)).all()
-    visible = [r for r in rows if any(is_within(r.division, d) for d in user.divisions)]
-    return visible[offset : offset + limit]
+    query = query.where(user.jurisdiction(Investigation.division)).limit(limit).offset(offset)
+    return (await session.scalars(query)).all()
 
 
 async def get_investigation(session: AsyncSession, *, user: User, investigation_id: str) -> Investigation:
