@@ -81,6 +81,7 @@ class Bus:
                     allow_reconnect=True,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=0.5,
+                    drain_timeout=2,  # a pull subscription's drain otherwise takes 30 s
                     error_cb=self._on_error,
                     disconnected_cb=self._on_disconnected,
                     reconnected_cb=self._on_reconnected,
@@ -142,8 +143,10 @@ class Bus:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         if self.nc is not None:
+            # Consumers and relay are stopped by now; flush pending acks, then close. (drain()
+            # would wait up to 30 s for a pull subscription whose fetch was cancelled.)
             with contextlib.suppress(Exception):
-                await self.nc.drain()
+                await self.nc.flush(timeout=1)
             with contextlib.suppress(Exception):
                 await self.nc.close()
 

@@ -1,0 +1,140 @@
+"""The outbox relay and the inbox against a real nats-server and a real database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import nats
+import pytest
+from sqlalchemy import func, select
+
+from services.verification.app import create_app as create_verification
+from shared import context
+from shared.events import Envelope, new_envelope
+from shared.outbox import emit
+from tests.support import bearer, eventually, running
+
+
+async def _stream_messages(url: str, subject: str = "assist.>") -> list:
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        sub = await js.pull_subscribe(subject, stream="ASSIST")  # ephemeral
+        msgs = []
+        while True:
+            try:
+                batch = await sub.fetch(50, timeout=0.5)
+            except nats.errors.TimeoutError:
+                return msgs
+            for m in batch:
+                await m.ack()
+            msgs.extend(batch)
+    finally:
+        await nc.close()
+
+
+async def _unsent(kit) -> int:
+    return await kit.relay.pending_count()
+
+
+async def test_event_leaves_only_after_commit_with_its_id_as_nats_msg_id(make_settings, nats_server):
+    """Outbox: the event id is the Nats-Msg-Id; the row is marked sent with the stream sequence."""
+    app = create_verification(make_settings("verification"))
+    async with running(app):
+        kit = app.state.kit
+        await kit.bus.wait_ready(10)
+        async with kit.unit_of_work() as session:
+            env = await emit(session, "test_recorded", subject="rec-1", data={"n": 1},
+                             division="230722100001")
+        await eventually(lambda: _sent(kit, env.id))
+        msgs = await _stream_messages(nats_server.url)
+        assert [m.headers["Nats-Msg-Id"] for m in msgs] == [env.id]
+        assert msgs[0].subject == "assist.230722.verification.test_recorded"
+        assert Envelope.from_json(msgs[0].data) == env
+        async with kit.sessions() as session:
+            row = (await session.execute(select(kit.outbox).where(
+                kit.outbox.c.event_id == env.id))).one()
+        assert row.stream_seq == msgs[0].metadata.sequence.stream
+
+
+async def _sent(kit, event_id: str) -> bool:
+    async with kit.sessions() as session:
+        sent_at = await session.scalar(
+            select(kit.outbox.c.sent_at).where(kit.outbox.c.event_id == event_id))
+    return sent_at is not None
+
+
+async def test_rolled_back_work_publishes_nothing(make_settings, nats_server):
+    """No event for a rolled-back transaction."""
+    app = create_verification(make_settings("verification"))
+    async with running(app):
+        kit = app.state.kit
+        await kit.bus.wait_ready(10)
+        with pytest.raises(RuntimeError):
+            async with kit.unit_of_work() as session:
+                await emit(session, "never_happened", subject="rec-2", data={})
+                raise RuntimeError("the change fails")
+        async with kit.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(kit.outbox)) == 0
+        await asyncio.sleep(0.5)
+        assert await _stream_messages(nats_server.url) == []
+
+
+async def test_events_written_while_nats_is_away_leave_once_it_is_back(make_settings, nats_server):
+    """The relay keeps unsent rows while NATS is stopped and sends each exactly once after."""
+    app = create_verification(make_settings("verification"))
+    async with running(app):
+        kit = app.state.kit
+        await kit.bus.wait_ready(10)
+        nats_server.stop()
+        ids = []
+        for i in range(3):
+            async with kit.unit_of_work() as session:
+                ids.append((await emit(session, "test_recorded", subject=f"rec-{i}",
+                                       data={"i": i})).id)
+        await asyncio.sleep(1.0)
+        assert await _unsent(kit) == 3
+        nats_server.start()
+        await eventually(lambda: _all_sent(kit), timeout=20)
+        msgs = await _stream_messages(nats_server.url)
+        assert [m.headers["Nats-Msg-Id"] for m in msgs] == ids  # once each, in commit order
+
+
+async def _all_sent(kit) -> bool:
+    return await kit.relay.pending_count() == 0
+
+
+async def test_a_redelivered_event_changes_nothing(make_settings, nats_server):
+    """Inbox: the same event published twice (different Nats-Msg-Id) has one effect (R-VE-1 task)."""
+    settings = make_settings("verification")
+    app = create_verification(settings)
+    context.current_actor.set(context.Actor("cw-1", "caseworker", ("230722100",)))
+    env = new_envelope(service="intake", county="230722", event="application_accepted",
+                       subject="app-1", division="230722100001", data={
+                           "application_id": "app-1", "application_number": "SQ230722-1",
+                           "program": "dibao", "division": "230722100001", "area": "rural",
+                           "household_size": 3, "accepted_on": date(2026, 11, 2).isoformat(),
+                           "review_due_on": date(2026, 11, 30).isoformat(),
+                           "review_due_provisional": False})
+    async with running(app) as client:
+        kit = app.state.kit
+        await kit.bus.wait_ready(10)
+        nc = await nats.connect(nats_server.url)
+        js = nc.jetstream()
+        for msg_id in (env.id, env.id + "-again"):
+            await js.publish(env.nats_subject, env.to_json(), headers={"Nats-Msg-Id": msg_id})
+        await nc.close()
+        headers = bearer(settings, "caseworker", ["230722100"])
+
+        async def listed():
+            r = await client.get("/api/v1/investigations", headers=headers)
+            return r.json() if r.status_code == 200 and r.json() else None
+
+        rows = await eventually(listed)
+        await asyncio.sleep(1.0)  # time for the second delivery to be handled
+        rows = (await client.get("/api/v1/investigations", headers=headers)).json()
+        assert len(rows) == 1 and rows[0]["application_number"] == "SQ230722-1"
+        async with kit.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(kit.inbox)) == 1
+        assert await kit.consumer.handle(env) is False  # handled before: no effect
