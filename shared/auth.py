@@ -16,6 +16,7 @@ import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from shared import context
 from shared.divisions import is_within, significant_prefix
@@ -46,7 +47,9 @@ class User(context.Actor):
         """R-SE-1: a user reaches only records inside the divisions assigned to them."""
         return any(is_within(division, own) for own in self.divisions)
 
-    def jurisdiction(self, column: ColumnElement[str]) -> ColumnElement[bool]:
+    def jurisdiction(
+        self, column: ColumnElement[str] | InstrumentedAttribute[str]
+    ) -> ColumnElement[bool]:
         """SQL filter: the record's division lies inside one of the user's divisions (R-SE-1)."""
         if not self.divisions:
             return false()

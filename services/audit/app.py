@@ -1,0 +1,30 @@
+"""Audit service (操作日志): the immutable, hash-chained log of every event, its search,
+verification and export (DOMAIN.md R-AU)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.audit.db import Base, inbox, outbox
+from services.audit.log import handlers as log_handlers
+from services.audit.log.routes import router as log_router
+from shared.service import ServiceSpec, create_service_app
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="audit",
+    title="Audit (操作日志)",
+    description="The operation log: every event appended once to a SHA-256 hash chain that the "
+    "database refuses to update or delete; search by case, user and time, verification "
+    "and NDJSON export (DOMAIN.md R-AU-1..3).",
+    metadata=Base.metadata,
+    outbox=outbox,
+    inbox=inbox,
+    routers=[log_router],
+    handlers={**log_handlers.HANDLERS},
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """App factory: ``uvicorn --factory services.audit.app:create_app``."""
+    return create_service_app(SPEC, settings)

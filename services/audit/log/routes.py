@@ -1,0 +1,69 @@
+"""Operation log endpoints: thin, the rules are in service.py."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime
+
+from services.audit.log import service
+from services.audit.log.schemas import AuditEntryOut, VerificationReport
+from shared.auth import Role, User, allow
+from shared.db import utcnow
+from shared.service import DbSession, Kit
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+Inspector = Annotated[User, Depends(allow(Role.auditor, Role.county_officer, Role.city_officer))]
+Since = Annotated[AwareDatetime | None, Query(description="event time from (inclusive)")]
+Until = Annotated[AwareDatetime | None, Query(description="event time until (exclusive)")]
+
+NDJSON = "application/x-ndjson"
+
+
+@router.get("/records/{record_id}", response_model=list[AuditEntryOut],
+            summary="The log of one record, in seq order")
+async def record_log(session: DbSession, user: Inspector, record_id: str) -> list[AuditEntryOut]:
+    entries = await service.record_log(session, user=user, record_id=record_id)
+    return [AuditEntryOut.of(e) for e in entries]
+
+
+@router.get("/entries", response_model=list[AuditEntryOut],
+            summary="Search the log by case, user, type, correlation id and time (R-AU-3)")
+async def search_entries(
+    session: DbSession, user: Inspector, record_id: str | None = None,
+    user_id: Annotated[str | None, Query(alias="user", description="actor's user id")] = None,
+    event_type: Annotated[str | None, Query(alias="type",
+                                            description="e.g. assist.intake.application_accepted")]
+    = None,
+    service_name: Annotated[str | None, Query(alias="service")] = None,
+    correlation_id: str | None = None, since: Since = None, until: Until = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[AuditEntryOut]:
+    entries = await service.search_entries(
+        session, user=user, record_id=record_id, actor_user=user_id, event_type=event_type,
+        service=service_name, correlation_id=correlation_id, since=since, until=until,
+        limit=limit, offset=offset,
+    )
+    return [AuditEntryOut.of(e) for e in entries]
+
+
+@router.get("/verify", response_model=VerificationReport,
+            summary="Recompute the hash chain and name the first bad entry (R-AU-2)")
+async def verify_log(kit: Kit, user: Inspector) -> VerificationReport:
+    return await service.verify_log(kit.sessions)
+
+
+@router.get("/export", response_class=StreamingResponse,
+            responses={200: {"content": {NDJSON: {}},
+                             "description": "one entry per line, every stored column"}},
+            summary="The log as NDJSON for offline comparison (R-AU-3)")
+async def export_log(kit: Kit, user: Inspector, since: Since = None,
+                     until: Until = None) -> StreamingResponse:
+    filename = f"audit-{kit.county}-{utcnow():%Y%m%dT%H%M%SZ}.ndjson"
+    return StreamingResponse(
+        service.export_log(kit.sessions, user=user, since=since, until=until),
+        media_type=NDJSON, headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,178 @@
+"""Rules of the operation log: append every event once, in one chain; search; verify; export."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.audit.log import chain
+from services.audit.log.models import AuditEntry
+from services.audit.log.schemas import ChainBreakOut, ChainHead, VerificationReport
+from shared.auth import Role, User
+from shared.db import utcnow
+from shared.events import Envelope
+from shared.problems import NotFound
+
+APPEND_LOCK_KEY = int.from_bytes(b"auditlog", "big")
+"""The PostgreSQL advisory lock that serialises appends across replicas."""
+
+BATCH_SIZE = 500
+"""Entries read per query when verifying or exporting the whole log."""
+
+SEES_UNDIVIDED = frozenset({Role.auditor, Role.city_officer})
+"""Roles that also see entries with no division (system-wide events)."""
+
+
+def entry_fields(envelope: Envelope, *, recorded_at: datetime) -> dict[str, Any]:
+    """The columns of an entry for ``envelope``, all but its place in the chain (R-AU-1)."""
+    parts = envelope.type.split(".")
+    return {
+        "event_id": envelope.id,
+        "event_type": envelope.type,
+        "service": parts[1] if len(parts) > 2 else envelope.source.rstrip("/").split("/")[-1],
+        "record_id": envelope.subject,
+        "division": envelope.division,
+        "actor_user": envelope.actor.user_id,
+        "actor_role": envelope.actor.role,
+        "correlation_id": envelope.correlationid,
+        "request_id": envelope.requestid,
+        "source_address": envelope.sourceaddress,
+        "occurred_at": envelope.time,
+        "recorded_at": recorded_at,
+        "payload": chain.canonical_json(envelope.model_dump(mode="json")),
+    }
+
+
+async def append_entry(session: AsyncSession, envelope: Envelope) -> AuditEntry:
+    """Append ``envelope`` after the last entry, linked by its hash; an event enters only once."""
+    if session.get_bind().dialect.name == "postgresql":
+        # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the lock.
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                              {"key": APPEND_LOCK_KEY})
+    existing = await session.scalar(select(AuditEntry).where(AuditEntry.event_id == envelope.id))
+    if existing is not None:
+        return existing
+    last = (
+        await session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+        )
+    ).first()
+    record = chain.seal(entry_fields(envelope, recorded_at=utcnow()),
+                        previous=(last.seq, last.hash) if last else None)
+    entry = AuditEntry(**record)
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+def visible_to(user: User) -> ColumnElement[bool]:
+    """Entries inside the user's divisions; auditors and city officers also see undivided ones."""
+    within = user.jurisdiction(AuditEntry.division)
+    if user.role in SEES_UNDIVIDED:
+        return or_(within, AuditEntry.division.is_(None))
+    return within
+
+
+def _in_period(query: Select[Any], since: datetime | None, until: datetime | None) -> Select[Any]:
+    if since is not None:
+        query = query.where(AuditEntry.occurred_at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.occurred_at < until)
+    return query
+
+
+async def record_log(session: AsyncSession, *, user: User, record_id: str) -> Sequence[AuditEntry]:
+    """The log of one record (case, application, payment...) in seq order."""
+    entries = (
+        await session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.record_id == record_id, visible_to(user))
+            .order_by(AuditEntry.seq)
+        )
+    ).all()
+    if not entries:
+        raise NotFound(f"no log entries you may read for record {record_id}")
+    return entries
+
+
+async def search_entries(
+    session: AsyncSession, *, user: User, record_id: str | None = None,
+    actor_user: str | None = None, event_type: str | None = None, service: str | None = None,
+    correlation_id: str | None = None, since: datetime | None = None,
+    until: datetime | None = None, limit: int = 100, offset: int = 0,
+) -> Sequence[AuditEntry]:
+    """Entries by case, user, type, chain of work and time, in seq order (R-AU-3)."""
+    query = select(AuditEntry).where(visible_to(user))
+    for column, value in ((AuditEntry.record_id, record_id), (AuditEntry.actor_user, actor_user),
+                          (AuditEntry.event_type, event_type), (AuditEntry.service, service),
+                          (AuditEntry.correlation_id, correlation_id)):
+        if value is not None:
+            query = query.where(column == value)
+    query = _in_period(query, since, until).order_by(AuditEntry.seq).limit(limit).offset(offset)
+    return (await session.scalars(query)).all()
+
+
+async def _head_seq(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.max(AuditEntry.seq))) or 0)
+
+
+async def _batches(
+    sessions: async_sessionmaker[AsyncSession], query: Select[Any], *, through: int,
+    batch_size: int,
+) -> AsyncIterator[Sequence[AuditEntry]]:
+    """Entries of ``query`` up to seq ``through``, one short transaction per batch."""
+    after = 0
+    while after < through:
+        async with sessions() as session:
+            batch = (
+                await session.scalars(
+                    query.where(AuditEntry.seq > after, AuditEntry.seq <= through)
+                    .order_by(AuditEntry.seq).limit(batch_size)
+                )
+            ).all()
+        if not batch:
+            return
+        yield batch
+        after = batch[-1].seq
+
+
+async def verify_log(
+    sessions: async_sessionmaker[AsyncSession], *, batch_size: int = BATCH_SIZE,
+) -> VerificationReport:
+    """Recompute the whole chain, batch by batch, and name the first bad entry (R-AU-2)."""
+    verifier = chain.ChainVerifier()
+    head: ChainHead | None = None
+    async for batch in _batches(sessions, select(AuditEntry), through=await _head_seq(sessions),
+                                batch_size=batch_size):
+        for entry in batch:
+            verifier.check(entry.stored())
+        head = ChainHead(seq=batch[-1].seq, hash=batch[-1].hash)
+    first = verifier.first_break
+    return VerificationReport(
+        ok=first is None, entries=verifier.entries, breaks=verifier.breaks,
+        first_bad=ChainBreakOut(**first.as_dict()) if first else None, head=head,
+        verified_at=utcnow(),
+    )
+
+
+def export_line(entry: AuditEntry) -> bytes:
+    """One NDJSON line: every stored column as hashed, so the chain can be checked offline."""
+    record = chain.hashed_record(entry.stored()) | {"hash": entry.hash}
+    return (chain.canonical_json(record) + "\n").encode("utf-8")
+
+
+async def export_log(
+    sessions: async_sessionmaker[AsyncSession], *, user: User, since: datetime | None = None,
+    until: datetime | None = None, batch_size: int = BATCH_SIZE,
+) -> AsyncIterator[bytes]:
+    """The entries the user may read, up to the head at the start, as NDJSON lines (R-AU-3)."""
+    query = _in_period(select(AuditEntry).where(visible_to(user)), since, until)
+    async for batch in _batches(sessions, query, through=await _head_seq(sessions),
+                                batch_size=batch_size):
+        for entry in batch:
+            yield export_line(entry)
