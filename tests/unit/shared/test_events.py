@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from shared import context
-from shared.events import Envelope, new_envelope, nats_subject
+from shared.events import Envelope, nats_subject, new_envelope
 
 
 def test_envelope_carries_actor_correlation_and_request_ids_from_context():

@@ -86,6 +86,13 @@ def test_r_ap_7_start_day_in_an_unknown_year_is_not_examined(calendar: WorkingCa
     assert calendar.add_working_days(date(2003, 12, 31), 1) == Deadline(date(2004, 1, 2), False)
 
 
+def test_r_ap_7_unknown_day_inside_the_period_keeps_it_provisional(
+    calendar: WorkingCalendar,
+) -> None:
+    # 2003-12-31 (no calendar, a Wednesday) is day 1; 2004-01-02 is day 2 in a known year.
+    assert calendar.add_working_days(date(2003, 12, 30), 2) == Deadline(date(2004, 1, 2), True)
+
+
 def test_r_ap_7_loaded_2027_makes_the_deadline_final(tmp_path: Path) -> None:
     (tmp_path / "2027.json").write_text(json.dumps(YEAR_2027), encoding="utf-8")
     calendar = WorkingCalendar.from_directory(tmp_path)
