@@ -1,0 +1,200 @@
+"""The system started the way `make run` starts it: NATS and each service as a separate process.
+
+On PostgreSQL (ASSIST_TEST_DATABASE_URL set) the services run there, in schemas of this test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.natsd import free_port
+from shared.settings import SERVICE_NAMES, Settings
+from tests.conftest import TEST_DATABASE_URL
+from tools.demo import demo_applications, demo_token, find_demo_user
+from tools.run import READY_BANNER, ROOT, present_services
+
+pytestmark = pytest.mark.slow
+
+STARTUP_TIMEOUT_S = 240.0
+STOP_TIMEOUT_S = 60.0
+
+
+def children_of(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True if the process exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class Runner:
+    """`python -m tools.run` in its own process group, its output collected by a thread."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tools.run", *args], cwd=ROOT, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            if READY_BANNER in line:
+                self.ready.set()
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.ready.wait(0.5):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"tools.run never got ready (exit {self.process.poll()}):\n"
+                            f"{self.output}")
+
+    def kill_all(self, pids: list[int]) -> None:
+        """Leave nothing behind: the whole process group, then any child seen before."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        for pid in pids:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def drop_schemas(url: str, schemas: list[str]) -> None:
+    """Drop this test's PostgreSQL schemas (in a thread: pytest's event loop stays untouched)."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def drop() -> None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as conn:
+                for schema in schemas:
+                    await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        finally:
+            await engine.dispose()
+
+    worker = threading.Thread(target=asyncio.run, args=(drop(),))
+    worker.start()
+    worker.join(60)
+
+
+@pytest.fixture
+def run_env() -> Iterator[tuple[dict[str, str], list[str]]]:
+    """The environment of the runner, and its extra options (PostgreSQL schemas)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSIST_")}
+    extra: list[str] = []
+    schemas: list[str] = []
+    if TEST_DATABASE_URL:
+        prefix = f"p{uuid.uuid4().hex[:8]}"
+        env["ASSIST_DATABASE_URL"] = TEST_DATABASE_URL
+        extra = ["--schema-prefix", prefix]
+        schemas = [f"{prefix}_{name}" for name in SERVICE_NAMES]
+    yield env, extra
+    if TEST_DATABASE_URL:
+        drop_schemas(TEST_DATABASE_URL, schemas)
+
+
+def test_make_run_starts_every_service_as_a_process_and_ctrl_c_stops_them_all(
+    tmp_path: Path, run_env: tuple[dict[str, str], list[str]]
+) -> None:
+    """Every service answers /healthz, /readyz and /docs, the demo data goes in through intake;
+    SIGINT stops all, exit code 0."""
+    env, extra = run_env
+    services = present_services()
+    assert "verification" in services
+    ports = {name: free_port() for name in SERVICE_NAMES}
+    data_dir = tmp_path / "data"
+    args = ["--data-dir", str(data_dir), "--nats-port", str(free_port()),
+            "--ready-timeout", str(STARTUP_TIMEOUT_S - 20), *extra,
+            *(f"--port={name}={port}" for name, port in ports.items())]
+    runner = Runner(args, env)
+    seen: list[int] = []
+    try:
+        runner.wait_ready(STARTUP_TIMEOUT_S)
+        seen = children_of(runner.process.pid)
+        assert len(seen) == len(services) + 1, f"expected {services} and nats-server: {seen}"
+        with httpx.Client(timeout=10) as client:
+            for name in services:
+                base = f"http://127.0.0.1:{ports[name]}"
+                health = client.get(f"{base}/healthz")
+                assert health.status_code == 200 and health.json()["service"] == name
+                ready = client.get(f"{base}/readyz")
+                assert ready.status_code == 200, ready.text
+                assert ready.json()["checks"] == {"database": "ok", "nats": "ok"}
+                docs = client.get(f"{base}/docs")
+                assert docs.status_code == 200 and "swagger" in docs.text.lower()
+                assert base + "/docs" in runner.output
+        if "intake" in services:
+            check_demo_data(runner.output, ports["intake"], data_dir)
+        assert (data_dir / "nats" / "jetstream").is_dir()
+        assert (data_dir / "jwt-secret").is_file()
+        sqlite_files = {p.name for p in data_dir.glob("*.db")}
+        assert sqlite_files == (set() if TEST_DATABASE_URL else {f"{n}.db" for n in services})
+        assert {p.name for p in (data_dir / "logs").iterdir()} >= {f"{n}.log" for n in services}
+
+        runner.process.send_signal(signal.SIGINT)
+        assert runner.process.wait(STOP_TIMEOUT_S) == 0, runner.output
+        deadline = time.monotonic() + 5
+        while any(alive(pid) for pid in seen) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in seen if alive(pid)], "child processes left running"
+        assert "stopped." in runner.output
+    finally:
+        runner.kill_all(seen)
+
+
+def check_demo_data(output: str, intake_port: int, data_dir: Path) -> None:
+    """The demo applications went in through the intake API: accepted ones and one notice."""
+    settings = Settings(service="tools", data_dir=data_dir)
+    expected = demo_applications(settings.county)
+    assert f"demo data (演示数据, invented people): {len(expected)} applications" in output, output
+    statuses: list[str] = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{intake_port}", timeout=10) as client:
+        for township in sorted({app.township for app in expected}):
+            user = find_demo_user("caseworker", township)
+            answer = client.get("/api/v1/applications", params={"limit": 100},
+                                headers={"Authorization": f"Bearer {demo_token(settings, user)}"})
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+            items = body if isinstance(body, list) else body.get("items", [])
+            statuses += [item["status"] for item in items]
+    assert sorted(statuses) == sorted(
+        "accepted" if app.complete else "awaiting_materials" for app in expected
+    )
+    assert (data_dir / "demo-data-loaded.json").is_file()

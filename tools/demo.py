@@ -1,0 +1,269 @@
+"""Demo users (one per role per level) and demo applications (演示数据) for the embedded default.
+
+DEMO VALUES, NOT OFFICIAL ONES: the townships, villages, people and ID numbers here are invented
+for demonstrations (DOMAIN.md, Demo data). The people do not exist.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shared.auth import Role, issue_token
+from shared.divisions import DEMO_DIVISIONS, Level, is_within
+from shared.idcard import check_character
+from shared.programs import Program
+from shared.settings import Settings
+
+DEMO_CITY = "230700"  # 伊春市
+MARKER_FILE = "demo-data-loaded.json"
+
+ROLES_AT_LEVEL: dict[Level, tuple[Role, ...]] = {
+    "village": (Role.village_assistant,),
+    "township": (Role.caseworker, Role.township_leader),
+    "county": (Role.county_officer, Role.finance_officer),
+    "city": (Role.city_officer, Role.auditor),
+}
+ROLE_TITLES: dict[Role, str] = {
+    Role.village_assistant: "协理员",
+    Role.caseworker: "经办人",
+    Role.township_leader: "主管领导",
+    Role.county_officer: "民政局",
+    Role.finance_officer: "财政局",
+    Role.city_officer: "市民政局",
+    Role.auditor: "审计",
+}
+DEMO_ROLES: tuple[Role, ...] = tuple(role for roles in ROLES_AT_LEVEL.values() for role in roles)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo staff member with one assigned division."""
+
+    user_id: str
+    role: Role
+    division: str
+    name: str
+
+
+def demo_users() -> list[DemoUser]:
+    """One user per role and division of the 伊春市 demo tree (city: city officer and auditor)."""
+    users = []
+    for code, division in sorted(DEMO_DIVISIONS.items()):
+        if division.level == "city" and code != DEMO_CITY:
+            continue
+        for role in ROLES_AT_LEVEL.get(division.level, ()):
+            users.append(DemoUser(user_id=f"demo-{role}-{code}", role=role, division=code,
+                                  name=f"{division.name}{ROLE_TITLES[role]}(演示)"))
+    return users
+
+
+def find_demo_user(role: Role | str, division: str | None = None, *,
+                   county: str = "230722") -> DemoUser:
+    """The demo user of ``role`` in ``division``; without a division, the first in ``county``."""
+    if role not in DEMO_ROLES:
+        raise LookupError(f"unknown role {role!r}; roles: {', '.join(DEMO_ROLES)}")
+    candidates = [u for u in demo_users() if u.role == role]
+    if division is not None:
+        for user in candidates:
+            if user.division == division:
+                return user
+        choices = ", ".join(u.division for u in candidates if is_within(u.division, county))
+        raise LookupError(
+            f"no demo {role} in division {division}; {role} divisions in county {county}: "
+            f"{choices or ', '.join(u.division for u in candidates[:8])}"
+        )
+    for user in candidates:
+        if is_within(user.division, county) or user.division == DEMO_CITY:
+            return user
+    return candidates[0]
+
+
+def demo_token(settings: Settings, user: DemoUser, ttl_s: int = 12 * 3600) -> str:
+    """A bearer token for a demo user (HS256 with the installation's secret)."""
+    return issue_token(settings, user_id=user.user_id, role=user.role,
+                       divisions=[user.division], name=user.name, ttl_s=ttl_s)
+
+
+# --- demo applications ------------------------------------------------------------------------
+
+
+def demo_id_number(county: str, born: date, sequence: int) -> str:
+    """A valid resident ID number (R-IN-4) for a demo person; odd sequence = male."""
+    first17 = f"{county}{born:%Y%m%d}{sequence:03d}"
+    return first17 + check_character(first17)
+
+
+def _member(county: str, name: str, born: date, sequence: int, relationship: str,
+            living_status: str = "at_home", is_student: bool = False) -> dict[str, Any]:
+    return {"name": name, "id_number": demo_id_number(county, born, sequence),
+            "relationship": relationship, "living_status": living_status,
+            "is_student": is_student}
+
+
+@dataclass(frozen=True)
+class DemoApplication:
+    """One demo application as the intake API takes it; ``complete`` = all materials."""
+
+    title: str
+    program: Program
+    channel: str
+    village: str
+    members: tuple[dict[str, Any], ...]
+    complete: bool = True
+
+    @property
+    def township(self) -> str:
+        return self.village[:9]
+
+    @property
+    def area(self) -> str:
+        """Communities (社区, x0xx codes here) are urban, villages (村) rural."""
+        return "urban" if self.village[9] == "0" else "rural"
+
+
+def demo_villages(county: str) -> list[str]:
+    """The demo villages and communities of a county, in code order."""
+    return sorted(c for c, d in DEMO_DIVISIONS.items() if d.level == "village" and c[:6] == county)
+
+
+def demo_applications(county: str) -> list[DemoApplication]:
+    """A handful of realistic applications in the county's demo villages (演示数据)."""
+    villages = demo_villages(county)
+    if not villages:
+        return []
+
+    def village(i: int) -> str:
+        return villages[i % len(villages)]
+
+    m = _member
+    return [
+        DemoApplication("低保 三口之家, 孩子上大学", Program.DIBAO, "window", village(0), (
+            m(county, "王建国", date(1968, 3, 12), 31, "head"),
+            m(county, "李秀兰", date(1970, 7, 8), 42, "spouse"),
+            m(county, "王磊", date(2004, 9, 1), 13, "child", is_student=True),
+        )),
+        DemoApplication("低保 村委会代办, 丈夫服刑 (不计入家庭成员)", Program.DIBAO,
+                        "village_proxy", village(1), (
+            m(county, "张桂芝", date(1975, 11, 20), 26, "head"),
+            m(county, "刘强", date(1973, 2, 14), 57, "spouse", living_status="serving_sentence"),
+            m(county, "刘欣怡", date(2012, 5, 30), 48, "child"),
+        )),
+        DemoApplication("特困 独居老人", Program.TEKUN, "village_proxy", village(1), (
+            m(county, "赵德福", date(1946, 1, 5), 15, "head"),
+        )),
+        DemoApplication("急难型临时救助 房屋失火", Program.TEMP_EMERGENCY, "window", village(0), (
+            m(county, "孙立华", date(1982, 12, 3), 71, "head"),
+            m(county, "周敏", date(1984, 4, 16), 64, "spouse"),
+        )),
+        DemoApplication("支出型临时救助 大病医疗支出", Program.TEMP_EXPENDITURE, "active_discovery",
+                        village(2), (
+            m(county, "陈玉兰", date(1959, 10, 10), 22, "head"),
+        )),
+        DemoApplication("低保 材料不全 (一次性告知)", Program.DIBAO, "window", village(2), (
+            m(county, "马春生", date(1964, 6, 18), 39, "head"),
+            m(county, "何淑芬", date(1966, 8, 25), 80, "spouse"),
+        ), complete=False),
+    ]
+
+
+FALLBACK_MATERIALS = ("application_form", "id_card", "household_register")
+
+
+def checklist_codes(body: Any) -> list[str]:
+    """Material codes from a checklist answer: a list, or an object holding one."""
+    items = body
+    if isinstance(body, dict):
+        items = next((body[k] for k in ("items", "materials", "checklist") if k in body), [])
+    codes = []
+    for item in items if isinstance(items, list) else []:
+        code = item.get("code") if isinstance(item, dict) else item
+        if isinstance(code, str):
+            codes.append(code)
+    return codes
+
+
+def request_body(app: DemoApplication, materials: list[str]) -> dict[str, Any]:
+    """The POST /api/v1/applications body of a demo application."""
+    handed_in = materials if app.complete else materials[: max(1, len(materials) - 2)]
+    return {
+        "program": str(app.program), "channel": app.channel, "division": app.village,
+        "area": app.area, "contact_phone": "13800000000",
+        "household": {"address": f"{DEMO_DIVISIONS[app.village].name}(演示地址)",
+                      "members": list(app.members)},
+        "materials": handed_in,
+    }
+
+
+@dataclass
+class DemoLoad:
+    """What loading the demo data did."""
+
+    created: list[dict[str, Any]]
+    errors: list[str]
+    skipped: str | None = None
+
+
+def load_demo_data(intake_url: str, settings: Settings, *,
+                   say: Callable[[str], None] = print, timeout_s: float = 15.0) -> DemoLoad:
+    """Submit the demo applications through the intake API, once per data folder.
+
+    Errors are reported and skipped, never raised: `make run` goes on without the demo data.
+    """
+    marker = Path(settings.data_dir) / MARKER_FILE
+    if marker.exists():
+        return DemoLoad([], [], skipped=f"already loaded ({marker})")
+    applications = demo_applications(settings.county)
+    if not applications:
+        return DemoLoad([], [], skipped=f"no demo villages in county {settings.county}")
+    load = DemoLoad([], [])
+    with httpx.Client(base_url=intake_url, timeout=timeout_s) as client:
+        for app, body in _bodies(client, settings, applications, load):
+            user = find_demo_user(Role.caseworker, app.township, county=settings.county)
+            headers = {"Authorization": f"Bearer {demo_token(settings, user, ttl_s=600)}"}
+            try:
+                answer = client.post("/api/v1/applications", json=body, headers=headers)
+            except httpx.HTTPError as exc:
+                load.errors.append(f"{app.title}: intake unreachable: {exc!r}")
+                continue
+            if answer.status_code != 201:
+                load.errors.append(f"{app.title}: intake answered {answer.status_code}: "
+                                   f"{answer.text[:400]}")
+                continue
+            created = answer.json()
+            load.created.append({"title": app.title, "id": created.get("id"),
+                                 "number": created.get("number"),
+                                 "status": created.get("status")})
+    for error in load.errors:
+        say(f"  demo data: {error}")
+    if load.created:
+        marker.write_text(json.dumps(load.created, ensure_ascii=False, indent=2) + "\n")
+    return load
+
+
+def _bodies(client: httpx.Client, settings: Settings, applications: list[DemoApplication],
+            load: DemoLoad) -> Iterator[tuple[DemoApplication, dict[str, Any]]]:
+    """Each application with its body, materials taken from the program's checklist."""
+    user = find_demo_user(Role.caseworker, applications[0].township, county=settings.county)
+    headers = {"Authorization": f"Bearer {demo_token(settings, user, ttl_s=600)}"}
+    checklists: dict[Program, list[str]] = {}
+    for app in applications:
+        if app.program not in checklists:
+            codes: list[str] = []
+            try:
+                answer = client.get(f"/api/v1/programs/{app.program}/checklist", headers=headers)
+                if answer.status_code == 200:
+                    codes = checklist_codes(answer.json())
+                else:
+                    load.errors.append(f"checklist of {app.program}: intake answered "
+                                       f"{answer.status_code}: {answer.text[:200]}")
+            except httpx.HTTPError as exc:
+                load.errors.append(f"checklist of {app.program}: {exc!r}")
+            checklists[app.program] = codes or list(FALLBACK_MATERIALS)
+        yield app, request_body(app, checklists[app.program])
