@@ -7,7 +7,6 @@ import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-import nats.errors
 import structlog
 from nats.aio.msg import Msg
 from pydantic import ValidationError
@@ -87,7 +86,7 @@ class Consumer:
                 while True:
                     try:
                         msgs = await sub.fetch(self.settings.consumer_batch_size, timeout=1.0)
-                    except nats.errors.TimeoutError:
+                    except TimeoutError:  # nats' fetch timeouts are asyncio.TimeoutError too
                         continue
                     for msg in msgs:
                         await self.handle_message(msg)
