@@ -97,7 +97,9 @@ async def ensure_schema(engine: AsyncEngine, schema: str | None) -> None:
         await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
 
 
-def create_sessionmaker(engine: AsyncEngine, info: dict[str, Any]) -> async_sessionmaker[AsyncSession]:
+def create_sessionmaker(
+    engine: AsyncEngine, info: dict[str, Any]
+) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit; ``info`` names the service."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True, info=info)
 

@@ -30,7 +30,7 @@ class Envelope(BaseModel):
 
     specversion: Literal["1.0"] = "1.0"
     id: str
-    type: str = Field(description="assist.<service>.<event>, e.g. assist.intake.application_accepted")
+    type: str = Field(description="assist.<service>.<event>: assist.intake.application_accepted")
     source: str = Field(description="/assist/<county>/<service>")
     subject: str = Field(description="id of the record the event is about")
     time: datetime

@@ -105,7 +105,8 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", ""),
+        {"field": "body" if e.get("type") == "json_invalid"  # loc ends in a character offset
+         else _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", ""),
          "code": e.get("type", "")}
         for e in exc.errors()
     ]

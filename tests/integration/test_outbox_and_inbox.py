@@ -38,7 +38,9 @@ async def _unsent(kit) -> int:
     return await kit.relay.pending_count()
 
 
-async def test_event_leaves_only_after_commit_with_its_id_as_nats_msg_id(make_settings, nats_server):
+async def test_event_leaves_only_after_commit_with_its_id_as_nats_msg_id(
+    make_settings, nats_server
+):
     """Outbox: the event id is the Nats-Msg-Id; the row is marked sent with the stream sequence."""
     app = create_verification(make_settings("verification"))
     async with running(app):
@@ -106,7 +108,7 @@ async def _all_sent(kit) -> bool:
 
 
 async def test_a_redelivered_event_changes_nothing(make_settings, nats_server):
-    """Inbox: the same event published twice (different Nats-Msg-Id) has one effect (R-VE-1 task)."""
+    """Inbox: the same event published twice (other Nats-Msg-Id) has one effect (R-VE-1 task)."""
     settings = make_settings("verification")
     app = create_verification(settings)
     context.current_actor.set(context.Actor("cw-1", "caseworker", ("230722100",)))

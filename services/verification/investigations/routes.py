@@ -17,7 +17,8 @@ Reader = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader, Ro
                                        Role.city_officer, Role.auditor))]
 
 
-@router.get("", response_model=list[InvestigationOut], summary="Investigations in your jurisdiction")
+@router.get("", response_model=list[InvestigationOut],
+            summary="Investigations in your jurisdiction")
 async def list_investigations(
     session: DbSession, user: Reader, status: str | None = None,
     application_id: str | None = None,
@@ -30,7 +31,9 @@ async def list_investigations(
 
 
 @router.get("/{investigation_id}", response_model=InvestigationOut, summary="One investigation")
-async def get_investigation(session: DbSession, user: Reader, investigation_id: str) -> InvestigationOut:
+async def get_investigation(
+    session: DbSession, user: Reader, investigation_id: str
+) -> InvestigationOut:
     return InvestigationOut.model_validate(
         await service.get_investigation(session, user=user, investigation_id=investigation_id)
     )

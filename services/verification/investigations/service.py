@@ -42,7 +42,8 @@ async def open_investigation(
 
 
 async def list_investigations(
-    session: AsyncSession, *, user: User, status: str | None = None, application_id: str | None = None,
+    session: AsyncSession, *, user: User, status: str | None = None,
+    application_id: str | None = None,
     limit: int = 100, offset: int = 0,
 ) -> Sequence[Investigation]:
     """Investigations inside the user's jurisdiction, newest first."""
@@ -55,7 +56,9 @@ async def list_investigations(
     return (await session.scalars(query)).all()
 
 
-async def get_investigation(session: AsyncSession, *, user: User, investigation_id: str) -> Investigation:
+async def get_investigation(
+    session: AsyncSession, *, user: User, investigation_id: str
+) -> Investigation:
     investigation = await session.get(Investigation, investigation_id)
     if investigation is None:
         raise NotFound(f"no investigation {investigation_id}")
