@@ -1,0 +1,28 @@
+"""Approval service (审核确认): review cases, opinions, confirmation, public notice, decisions."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.approval.cases import handlers as case_handlers
+from services.approval.cases.routes import router as cases_router
+from services.approval.db import Base, inbox, outbox
+from shared.service import ServiceSpec, create_service_app
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="approval",
+    title="Approval (审核确认)",
+    description="Review cases at the township against the R-AP-7 deadline; later the initial "
+    "opinion, four-eyes confirmation, public notice and decisions (DOMAIN.md R-AP).",
+    metadata=Base.metadata,
+    outbox=outbox,
+    inbox=inbox,
+    routers=[cases_router],
+    handlers={**case_handlers.HANDLERS},
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """App factory: ``uvicorn --factory services.approval.app:create_app``."""
+    return create_service_app(SPEC, settings)

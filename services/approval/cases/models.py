@@ -1,0 +1,42 @@
+"""Review cases (审核确认案件): an accepted application on its way to the township's decision."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.approval.db import Base
+from shared.db import UTCDateTime
+
+
+class CaseStatus(StrEnum):
+    """Where the case stands; later issues add opinion, confirmation, notice and decision."""
+
+    awaiting_investigation = "awaiting_investigation"  # 待入户调查
+    awaiting_initial_opinion = "awaiting_initial_opinion"  # 待初审 (R-AP-1)
+
+
+OPEN_STATUSES = frozenset(CaseStatus)
+"""Statuses still running against the R-AP-7 deadline (every status so far)."""
+
+
+class ReviewCase(Base):
+    __tablename__ = "review_case"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    application_id: Mapped[str] = mapped_column(String(32), unique=True)
+    application_number: Mapped[str] = mapped_column(String(40), index=True)
+    program: Mapped[str] = mapped_column(String(30))
+    division: Mapped[str] = mapped_column(String(12), index=True)
+    area: Mapped[str] = mapped_column(String(10))  # urban | rural
+    household_size: Mapped[int]
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    accepted_on: Mapped[date] = mapped_column(Date)
+    review_due_on: Mapped[date] = mapped_column(Date)  # last working day, R-AP-7
+    review_due_provisional: Mapped[bool]
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    investigation_id: Mapped[str | None] = mapped_column(String(32))
+    investigation_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

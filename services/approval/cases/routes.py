@@ -1,0 +1,44 @@
+"""Review case endpoints: thin, the rules are in service.py."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.approval.cases import service
+from services.approval.cases.models import CaseStatus, ReviewCase
+from services.approval.cases.schemas import ReviewCaseOut
+from shared.auth import Role, User, allow
+from shared.programs import Program
+from shared.service import DbSession
+from shared.workdays import today_in_shanghai
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+Reader = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader, Role.county_officer,
+                                       Role.city_officer, Role.auditor))]
+
+
+def _out(case: ReviewCase) -> ReviewCaseOut:
+    overdue = service.is_overdue(case, today=today_in_shanghai())
+    return ReviewCaseOut.model_validate(case).model_copy(update={"overdue": overdue})
+
+
+@router.get("", response_model=list[ReviewCaseOut], summary="Review cases in your jurisdiction")
+async def list_cases(
+    session: DbSession, user: Reader, status: CaseStatus | None = None,
+    program: Program | None = None, application_id: str | None = None,
+    overdue: Annotated[bool | None, Query(description="true: past the R-AP-7 deadline; "
+                                          "false: still within it")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ReviewCaseOut]:
+    rows = await service.list_cases(session, user=user, today=today_in_shanghai(), status=status,
+                                    program=program, application_id=application_id,
+                                    overdue=overdue, limit=limit, offset=offset)
+    return [_out(r) for r in rows]
+
+
+@router.get("/{case_id}", response_model=ReviewCaseOut, summary="One review case")
+async def get_case(session: DbSession, user: Reader, case_id: str) -> ReviewCaseOut:
+    return _out(await service.get_case(session, user=user, case_id=case_id))

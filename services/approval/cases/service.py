@@ -1,0 +1,110 @@
+"""Rules of the review case: opened once per accepted application, watched against R-AP-7."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import structlog
+from sqlalchemy import and_, not_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.approval.cases.models import OPEN_STATUSES, CaseStatus, ReviewCase
+from services.approval.cases.schemas import ApplicationAccepted, InvestigationCompleted
+from shared.auth import User
+from shared.context import new_id
+from shared.db import utcnow
+from shared.outbox import emit
+from shared.problems import Conflict, NotFound
+
+log = structlog.get_logger(__name__)
+
+
+class CaseNotOpened(Conflict):
+    """An event names an application whose case is not open here (yet): redeliver later."""
+
+
+async def open_review_case(session: AsyncSession, accepted: ApplicationAccepted) -> ReviewCase:
+    """Open the township's review case for an accepted application, once (受理后待调查)."""
+    existing = await session.scalar(
+        select(ReviewCase).where(ReviewCase.application_id == accepted.application_id)
+    )
+    if existing is not None:
+        return existing
+    case = ReviewCase(
+        id=new_id(), application_id=accepted.application_id,
+        application_number=accepted.application_number, program=str(accepted.program),
+        division=accepted.division, area=accepted.area, household_size=accepted.household_size,
+        status=CaseStatus.awaiting_investigation, accepted_on=accepted.accepted_on,
+        review_due_on=accepted.review_due_on,
+        review_due_provisional=accepted.review_due_provisional, opened_at=utcnow(),
+    )
+    session.add(case)
+    await session.flush()
+    await emit(session, "review_case_opened", subject=case.id, division=case.division,
+               data={"case_id": case.id, "application_id": case.application_id,
+                     "application_number": case.application_number, "program": case.program,
+                     "division": case.division, "household_size": case.household_size,
+                     "status": case.status, "accepted_on": case.accepted_on,
+                     "review_due_on": case.review_due_on,
+                     "review_due_provisional": case.review_due_provisional})
+    return case
+
+
+async def record_investigation_completed(
+    session: AsyncSession, completed: InvestigationCompleted
+) -> ReviewCase:
+    """The household investigation is done: the case waits for the initial opinion (R-AP-1)."""
+    case = await session.scalar(
+        select(ReviewCase).where(ReviewCase.application_id == completed.application_id)
+    )
+    if case is None:
+        raise CaseNotOpened(f"no review case for application {completed.application_id}")
+    if case.status != CaseStatus.awaiting_investigation:
+        if case.investigation_id != completed.investigation_id:
+            log.warning("investigation_completed_ignored", case_id=case.id, status=case.status,
+                        investigation_id=completed.investigation_id)
+        return case
+    case.status = CaseStatus.awaiting_initial_opinion
+    case.investigation_id = completed.investigation_id
+    case.investigation_completed_at = completed.completed_at
+    await session.flush()
+    await emit(session, "investigation_result_recorded", subject=case.id, division=case.division,
+               data={"case_id": case.id, "application_id": case.application_id,
+                     "application_number": case.application_number,
+                     "investigation_id": completed.investigation_id,
+                     "completed_at": completed.completed_at, "status": case.status})
+    return case
+
+
+def is_overdue(case: ReviewCase, *, today: date) -> bool:
+    """R-AP-7: an open case is overdue once its last day has ended (24:00 Asia/Shanghai)."""
+    return case.status in OPEN_STATUSES and today > case.review_due_on
+
+
+async def list_cases(
+    session: AsyncSession, *, user: User, today: date, status: CaseStatus | None = None,
+    program: str | None = None, application_id: str | None = None, overdue: bool | None = None,
+    limit: int = 100, offset: int = 0,
+) -> Sequence[ReviewCase]:
+    """Review cases inside the user's jurisdiction, the nearest deadline first."""
+    query = select(ReviewCase).where(user.jurisdiction(ReviewCase.division))
+    if status:
+        query = query.where(ReviewCase.status == status)
+    if program:
+        query = query.where(ReviewCase.program == program)
+    if application_id:
+        query = query.where(ReviewCase.application_id == application_id)
+    if overdue is not None:
+        late = and_(ReviewCase.status.in_(OPEN_STATUSES), ReviewCase.review_due_on < today)
+        query = query.where(late if overdue else not_(late))
+    query = query.order_by(ReviewCase.review_due_on, ReviewCase.opened_at, ReviewCase.id)
+    return (await session.scalars(query.limit(limit).offset(offset))).all()
+
+
+async def get_case(session: AsyncSession, *, user: User, case_id: str) -> ReviewCase:
+    case = await session.get(ReviewCase, case_id)
+    if case is None:
+        raise NotFound(f"no review case {case_id}")
+    user.require_access(case.division)
+    return case

@@ -1,0 +1,29 @@
+"""Complaints service (投诉举报、信访): case references; complaints and petitions come later."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.complaints.case_links import handlers as case_link_handlers
+from services.complaints.case_links.routes import router as case_references_router
+from services.complaints.db import Base, inbox, outbox
+from shared.service import ServiceSpec, create_service_app
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="complaints",
+    title="Complaints (投诉举报、信访)",
+    description="References to every case any service announced, so complaints can be linked to "
+    "them; later complaints, petitions, hotline calls, media cases and the rectification ledger "
+    "(DOMAIN.md R-CO).",
+    metadata=Base.metadata,
+    outbox=outbox,
+    inbox=inbox,
+    routers=[case_references_router],
+    handlers={**case_link_handlers.HANDLERS},
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """App factory: ``uvicorn --factory services.complaints.app:create_app``."""
+    return create_service_app(SPEC, settings)

@@ -1,0 +1,95 @@
+"""Rules of case references: every event keeps its record findable for complaints (R-CO-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.complaints.case_links.models import CaseReference
+from shared.auth import User
+from shared.context import new_id
+from shared.divisions import validate_division_code
+from shared.events import Envelope
+from shared.problems import NotFound
+
+
+def _text(value: Any, max_length: int) -> str | None:
+    """A short string field of an event's data, or None if absent or not usable."""
+    if isinstance(value, str) and 0 < len(value) <= max_length:
+        return value
+    return None
+
+
+def division_of(event: Envelope) -> str | None:
+    """The record's division: the envelope's, else the data's; None if neither is a valid code."""
+    for candidate in (event.division, event.data.get("division")):
+        try:
+            return validate_division_code(candidate)  # type: ignore[arg-type]
+        except ValueError:
+            continue
+    return None
+
+
+async def note_event(session: AsyncSession, event: Envelope) -> CaseReference:
+    """Insert or update the reference of the record an event is about (any service, any event)."""
+    reference = await session.scalar(
+        select(CaseReference).where(CaseReference.service == event.service,
+                                    CaseReference.record_id == event.subject)
+    )
+    division = division_of(event)
+    application_id = _text(event.data.get("application_id"), 64)
+    application_number = _text(event.data.get("application_number"), 64)
+    program = _text(event.data.get("program"), 30)
+    if reference is None:
+        reference = CaseReference(
+            id=new_id(), service=event.service, record_id=event.subject, division=division,
+            application_id=application_id, application_number=application_number,
+            program=program, last_event_type=event.type, last_event_id=event.id, event_count=1,
+            first_seen=event.time, last_seen=event.time,
+        )
+        session.add(reference)
+        await session.flush()
+        return reference
+    reference.event_count += 1
+    reference.first_seen = min(reference.first_seen, event.time)
+    latest = event.time >= reference.last_seen
+    if latest:
+        reference.last_seen = event.time
+        reference.last_event_type, reference.last_event_id = event.type, event.id
+    for field, value in (("division", division), ("application_id", application_id),
+                         ("application_number", application_number), ("program", program)):
+        if value is not None and (latest or getattr(reference, field) is None):
+            setattr(reference, field, value)
+    await session.flush()
+    return reference
+
+
+async def find_references(
+    session: AsyncSession, *, user: User, record_id: str | None = None,
+    application_id: str | None = None, application_number: str | None = None,
+    service: str | None = None, limit: int = 100, offset: int = 0,
+) -> Sequence[CaseReference]:
+    """References inside the user's jurisdiction, the most recently active first."""
+    in_reach = user.jurisdiction(CaseReference.division)  # type: ignore[arg-type]  # NULL: no one
+    query = select(CaseReference).where(in_reach)
+    if record_id:
+        query = query.where(CaseReference.record_id == record_id)
+    if application_id:
+        query = query.where(CaseReference.application_id == application_id)
+    if application_number:
+        query = query.where(CaseReference.application_number == application_number)
+    if service:
+        query = query.where(CaseReference.service == service)
+    query = query.order_by(CaseReference.last_seen.desc(), CaseReference.id)
+    return (await session.scalars(query.limit(limit).offset(offset))).all()
+
+
+async def get_reference(session: AsyncSession, *, user: User, reference_id: str) -> CaseReference:
+    reference = await session.get(CaseReference, reference_id)
+    if reference is None or reference.division is None:
+        raise NotFound(f"no case reference {reference_id}")
+    user.require_access(reference.division)
+    return reference

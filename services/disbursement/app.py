@@ -1,0 +1,28 @@
+"""Disbursement service (资金发放): the payment basis, later ledgers, rosters and payments."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.disbursement.beneficiaries import handlers as beneficiary_handlers
+from services.disbursement.beneficiaries.routes import router as payees_router
+from services.disbursement.db import Base, inbox, outbox
+from shared.service import ServiceSpec, create_service_app
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="disbursement",
+    title="Disbursement (资金发放)",
+    description="The payment basis kept from approval's confirmed decisions; later ledgers, "
+    "rosters, bank payments and reconciliations (DOMAIN.md R-DI).",
+    metadata=Base.metadata,
+    outbox=outbox,
+    inbox=inbox,
+    routers=[payees_router],
+    handlers={**beneficiary_handlers.HANDLERS},
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """App factory: ``uvicorn --factory services.disbursement.app:create_app``."""
+    return create_service_app(SPEC, settings)

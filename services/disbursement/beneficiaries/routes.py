@@ -1,0 +1,39 @@
+"""Payee endpoints: read only, payees come from approval's events alone (R-DI-1)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.disbursement.beneficiaries import service
+from services.disbursement.beneficiaries.models import PayeeStatus
+from services.disbursement.beneficiaries.schemas import PayeeChangeOut, PayeeDetail, PayeeOut
+from shared.auth import Role, User, allow
+from shared.programs import Program
+from shared.service import DbSession
+
+router = APIRouter(prefix="/payees", tags=["payees"])
+
+Reader = Annotated[User, Depends(allow(Role.finance_officer, Role.county_officer,
+                                       Role.city_officer, Role.auditor))]
+
+
+@router.get("", response_model=list[PayeeOut], summary="Payees in your jurisdiction")
+async def list_payees(
+    session: DbSession, user: Reader, status: PayeeStatus | None = None,
+    program: Program | None = None, beneficiary_id: str | None = None,
+    application_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[PayeeOut]:
+    rows = await service.list_payees(session, user=user, status=status, program=program,
+                                     beneficiary_id=beneficiary_id,
+                                     application_id=application_id, limit=limit, offset=offset)
+    return [PayeeOut.model_validate(r) for r in rows]
+
+
+@router.get("/{payee_id}", response_model=PayeeDetail, summary="One payee and its changes")
+async def get_payee(session: DbSession, user: Reader, payee_id: str) -> PayeeDetail:
+    payee, changes = await service.get_payee(session, user=user, payee_id=payee_id)
+    return PayeeDetail(**PayeeOut.model_validate(payee).model_dump(exclude={"amount_yuan"}),
+                       changes=[PayeeChangeOut.model_validate(c) for c in changes])

@@ -1,0 +1,312 @@
+"""Approval service: starts, migrates, opens review cases from real events (R-AP-7, R-SE-1)."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+
+import nats
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from nats.js.errors import NotFoundError
+
+from services.approval.app import SPEC
+from services.approval.app import create_app as create_approval
+from services.approval.cases.service import CaseNotOpened
+from shared.auth import Role
+from shared.context import new_id
+from shared.db import create_engine
+from shared.events import Envelope, new_envelope
+from shared.workdays import today_in_shanghai
+from tests.support import bearer, eventually, running
+
+COUNTY = "230722"  # 嘉荫县
+TOWNSHIP = "230722100"  # 朝阳镇
+VILLAGE = "230722100201"  # 东风村, 朝阳镇
+OTHER_TOWNSHIP = "230722101"  # 乌云镇
+OTHER_VILLAGE = "230722101201"  # 乌云村, 乌云镇
+
+
+def accepted_event(*, division: str = VILLAGE, review_due_on: date | None = None,
+                   program: str = "dibao") -> Envelope:
+    """An ``intake.application_accepted`` envelope as the intake contract defines it."""
+    application_id = new_id()
+    accepted_on = today_in_shanghai() - timedelta(days=3)
+    return new_envelope(
+        service="intake", county=COUNTY, event="application_accepted", subject=application_id,
+        division=division,
+        data={"application_id": application_id,
+              "application_number": f"SQ{COUNTY}-{application_id[:8]}", "program": program,
+              "division": division, "area": "rural", "household_size": 3,
+              "accepted_on": accepted_on.isoformat(),
+              "review_due_on": (review_due_on or accepted_on + timedelta(days=28)).isoformat(),
+              "review_due_provisional": False},
+    )
+
+
+def completed_event(application_id: str, investigation_id: str | None = None) -> Envelope:
+    """A ``verification.investigation_completed`` envelope (docs/events.md)."""
+    investigation_id = investigation_id or new_id()
+    return new_envelope(
+        service="verification", county=COUNTY, event="investigation_completed",
+        subject=investigation_id, division=VILLAGE,
+        data={"application_id": application_id, "investigation_id": investigation_id,
+              "completed_at": datetime(2026, 11, 30, 2, 15, tzinfo=UTC).isoformat()},
+    )
+
+
+@asynccontextmanager
+async def jetstream(url: str):
+    nc = await nats.connect(url)
+    try:
+        yield nc.jetstream()
+    finally:
+        await nc.close()
+
+
+async def publish(url: str, *envelopes: Envelope, msg_id: str | None = None) -> None:
+    """Publish on the ASSIST stream as a producer's relay does (Nats-Msg-Id = event id)."""
+    async with jetstream(url) as js:
+        for env in envelopes:
+            await js.publish(env.nats_subject, env.to_json(), stream="ASSIST",
+                             headers={"Nats-Msg-Id": msg_id or env.id})
+
+
+async def stream_events(url: str, subject: str) -> list[Envelope]:
+    """Every envelope on ``subject`` in the ASSIST stream, read by an ephemeral consumer."""
+    async with jetstream(url) as js:
+        sub = await js.pull_subscribe(subject, stream="ASSIST")
+        found: list[Envelope] = []
+        while True:
+            try:
+                batch = await sub.fetch(50, timeout=0.5)
+            except TimeoutError:  # nats.errors.TimeoutError or asyncio's
+                return found
+            for msg in batch:
+                await msg.ack()
+                found.append(Envelope.from_json(msg.data))
+
+
+async def count_events(url: str, subject: str) -> int:
+    """How many messages the ASSIST stream holds on ``subject`` (from the stream's own state)."""
+    async with jetstream(url) as js:
+        info = await js.stream_info("ASSIST", subjects_filter=subject)
+    return (info.state.subjects or {}).get(subject, 0)
+
+
+async def consumer_drained(url: str, durable: str) -> bool:
+    """The durable consumer has acknowledged everything delivered to it."""
+    async with jetstream(url) as js:
+        try:
+            info = await js.consumer_info("ASSIST", durable)
+        except NotFoundError:
+            return False
+    return info.num_pending == 0 and info.num_ack_pending == 0
+
+
+def _own_tables(obj, name, type_, reflected, compare_to) -> bool:
+    """Compare this service's tables; the kit's outbox and inbox are the kit's to check."""
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return table is None or table.name not in ("outbox", "inbox")
+
+
+async def schema_drift(settings) -> list:
+    """Differences between the migrated database and the service's models (none expected)."""
+    engine = create_engine(settings, pooled=False)
+    opts = {"compare_type": True, "include_object": _own_tables}
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(lambda c: compare_metadata(
+                MigrationContext.configure(c, opts=opts), SPEC.metadata))
+    finally:
+        await engine.dispose()
+
+
+async def ready(client) -> bool:
+    return (await client.get("/readyz")).status_code == 200
+
+
+def reader(settings, divisions=(TOWNSHIP,), role=Role.caseworker):
+    return bearer(settings, role, divisions)
+
+
+async def cases(client, headers, **params) -> list[dict]:
+    response = await client.get("/api/v1/cases", headers=headers, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_approval_starts_migrates_and_answers_health_checks(make_settings):
+    """The service migrates its own tables to exactly its models and reports ready."""
+    settings = make_settings("approval")
+    async with running(create_approval(settings)) as client:
+        assert (await client.get("/healthz")).json() == {"status": "ok", "service": "approval"}
+        await eventually(lambda: ready(client))
+        body = (await client.get("/readyz")).json()
+        assert body["checks"] == {"database": "ok", "nats": "ok"}
+        assert await schema_drift(settings) == []
+
+
+async def test_accepted_application_opens_review_case_once(make_settings, nats_server):
+    """intake.application_accepted → one review case with its R-AP-7 deadline; a redelivery of
+    the same event changes nothing and emits nothing."""
+    settings = make_settings("approval")
+    app = create_approval(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        env = accepted_event()
+        await publish(nats_server.url, env)
+        headers = reader(settings)
+
+        async def opened():
+            return await cases(client, headers, application_id=env.data["application_id"])
+
+        [case] = await eventually(opened)
+        assert case["status"] == "awaiting_investigation"
+        assert {k: case[k] for k in ("application_number", "program", "division", "area",
+                                     "household_size", "review_due_on",
+                                     "review_due_provisional", "overdue")} == {
+            "application_number": env.data["application_number"], "program": "dibao",
+            "division": VILLAGE, "area": "rural", "household_size": 3,
+            "review_due_on": env.data["review_due_on"], "review_due_provisional": False,
+            "overdue": False}
+        assert (await client.get(f"/api/v1/cases/{case['id']}", headers=headers)).json() == case
+
+        subject = f"assist.{COUNTY}.approval.review_case_opened"
+        [event] = await eventually(lambda: stream_events(nats_server.url, subject))
+        assert event.subject == case["id"] and event.division == VILLAGE
+        assert event.data["application_id"] == env.data["application_id"]
+        assert event.data["review_due_on"] == env.data["review_due_on"]
+
+        # Redelivered after JetStream's duplicate window: same event id, new Nats-Msg-Id.
+        await publish(nats_server.url, env, msg_id=f"{env.id}-again")
+        await eventually(lambda: consumer_drained(nats_server.url, "approval"))
+        assert await app.state.kit.consumer.handle(env) is False
+        await eventually(lambda: _relayed_all(app))
+        assert await cases(client, headers) == [case]
+        assert await count_events(nats_server.url, subject) == 1
+
+
+async def _relayed_all(app) -> bool:
+    return await app.state.kit.relay.pending_count() == 0
+
+
+async def test_completed_investigation_moves_case_to_initial_opinion(make_settings, nats_server):
+    """verification.investigation_completed → the case awaits the initial opinion (R-AP-1)."""
+    settings = make_settings("approval")
+    app = create_approval(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        env, other = accepted_event(), accepted_event()
+        application_id = env.data["application_id"]
+        done = completed_event(application_id)
+        await publish(nats_server.url, env, other, done)
+        headers = reader(settings)
+
+        async def moved():
+            return await cases(client, headers, status="awaiting_initial_opinion")
+
+        [case] = await eventually(moved)
+        assert case["application_id"] == application_id
+        assert case["investigation_id"] == done.data["investigation_id"]
+        assert case["investigation_completed_at"] == "2026-11-30T02:15:00Z"
+        waiting = await cases(client, headers, status="awaiting_investigation")
+        assert [c["application_id"] for c in waiting] == [other.data["application_id"]]
+
+        subject = f"assist.{COUNTY}.approval.investigation_result_recorded"
+        [event] = await eventually(lambda: stream_events(nats_server.url, subject))
+        assert event.subject == case["id"]
+        assert event.data["status"] == "awaiting_initial_opinion"
+
+        # A second completion of the same investigation changes nothing.
+        await publish(nats_server.url, done, msg_id=f"{done.id}-again")
+        await eventually(lambda: consumer_drained(nats_server.url, "approval"))
+        assert await app.state.kit.consumer.handle(done) is False
+        assert await cases(client, headers, application_id=application_id) == [case]
+        await eventually(lambda: _relayed_all(app))
+        assert await count_events(nats_server.url, subject) == 1
+        assert (await client.get("/api/v1/cases", headers=headers,
+                                 params={"status": "closed"})).status_code == 422
+
+
+async def test_completion_before_case_is_retried_not_lost(make_settings, nats_server):
+    """A completion that arrives before its case is refused unrecorded, and applies later."""
+    settings = make_settings("approval")
+    app = create_approval(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        kit = app.state.kit
+        env = accepted_event()
+        done = completed_event(env.data["application_id"])
+        with pytest.raises(CaseNotOpened):
+            await kit.consumer.handle(done)
+        assert await kit.consumer.handle(env) is True
+        assert await kit.consumer.handle(done) is True
+        [case] = await cases(client, reader(settings))
+        assert case["status"] == "awaiting_initial_opinion"
+
+
+async def test_overdue_flag_follows_the_review_deadline_R_AP_7(make_settings, nats_server):
+    """R-AP-7: a case is overdue once its last day has ended (24:00 Asia/Shanghai), not on it."""
+    settings = make_settings("approval")
+    async with running(create_approval(settings)) as client:
+        await eventually(lambda: ready(client))
+        today = today_in_shanghai()
+        late = accepted_event(review_due_on=today - timedelta(days=1))
+        last_day = accepted_event(review_due_on=today)
+        early = accepted_event(review_due_on=today + timedelta(days=1))
+        await publish(nats_server.url, late, last_day, early)
+        headers = reader(settings)
+
+        async def all_three():
+            found = await cases(client, headers)
+            return found if len(found) == 3 else None
+
+        found = await eventually(all_three)
+        overdue = {c["application_id"]: c["overdue"] for c in found}
+        assert overdue == {late.data["application_id"]: True,
+                           last_day.data["application_id"]: False,
+                           early.data["application_id"]: False}
+        assert [c["application_id"] for c in found] == [
+            late.data["application_id"], last_day.data["application_id"],
+            early.data["application_id"]]  # nearest deadline first
+        only_late = await cases(client, headers, overdue="true")
+        assert [c["application_id"] for c in only_late] == [late.data["application_id"]]
+        in_time = await cases(client, headers, overdue="false")
+        assert {c["application_id"] for c in in_time} == {
+            last_day.data["application_id"], early.data["application_id"]}
+
+
+async def test_cases_are_filtered_by_jurisdiction_and_role_R_SE_1(make_settings, nats_server):
+    """R-SE-1: a township sees its own cases only, the county sees all; other roles are refused."""
+    settings = make_settings("approval")
+    async with running(create_approval(settings)) as client:
+        await eventually(lambda: ready(client))
+        ours, theirs = accepted_event(division=VILLAGE), accepted_event(division=OTHER_VILLAGE)
+        await publish(nats_server.url, ours, theirs)
+        county = reader(settings, [COUNTY], Role.county_officer)
+
+        async def both():
+            found = await cases(client, county)
+            return found if len(found) == 2 else None
+
+        found = {c["application_id"]: c for c in await eventually(both)}
+        their_case = found[theirs.data["application_id"]]
+
+        mine = await cases(client, reader(settings, [TOWNSHIP]))
+        assert [c["application_id"] for c in mine] == [ours.data["application_id"]]
+        assert await cases(client, reader(settings, ["230722200"], Role.township_leader)) == []
+        assert await cases(client, reader(settings, ["230723"], Role.county_officer)) == []
+        assert len(await cases(client, reader(settings, ["230700"], Role.city_officer))) == 2
+
+        denied = await client.get(f"/api/v1/cases/{their_case['id']}",
+                                  headers=reader(settings, [TOWNSHIP]))
+        assert denied.status_code == 403
+        assert denied.json()["type"] == "urn:assist:problem:out-of-jurisdiction"
+        for role in (Role.village_assistant, Role.finance_officer):
+            refused = await client.get("/api/v1/cases", headers=reader(settings, [COUNTY], role))
+            assert refused.status_code == 403
+        assert (await client.get("/api/v1/cases")).status_code == 401
+        missing = await client.get("/api/v1/cases/nope", headers=county)
+        assert missing.status_code == 404

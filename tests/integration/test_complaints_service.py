@@ -1,0 +1,197 @@
+"""Complaints service: starts, migrates, keeps a reference to every record any event names, so a
+complaint can be linked to its case (R-CO-1, R-SE-1)."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import nats
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from nats.js.errors import NotFoundError
+
+from services.complaints.app import SPEC
+from services.complaints.app import create_app as create_complaints
+from shared.auth import Role
+from shared.context import new_id
+from shared.db import create_engine
+from shared.events import Envelope, new_envelope
+from tests.support import bearer, eventually, running
+
+COUNTY = "230722"  # 嘉荫县
+TOWNSHIP = "230722100"  # 朝阳镇
+VILLAGE = "230722100201"  # 东风村, 朝阳镇
+OTHER_VILLAGE = "230722101201"  # 乌云村, 乌云镇
+
+
+def event(service: str, name: str, subject: str, data: dict, *, division: str | None = VILLAGE,
+          at: datetime | None = None) -> Envelope:
+    """An envelope as ``service``'s relay would publish it; ``at`` backdates it."""
+    env = new_envelope(service=service, county=COUNTY, event=name, subject=subject,
+                       division=division, data=data)
+    return env.model_copy(update={"time": at}) if at else env
+
+
+def application_events(division: str = VILLAGE) -> dict[str, Envelope]:
+    """One application's trail across intake, verification and approval."""
+    application_id, investigation_id, case_id = new_id(), new_id(), new_id()
+    common = {"application_id": application_id,
+              "application_number": f"SQ{COUNTY}-{application_id[:8]}", "program": "dibao"}
+    return {
+        "submitted": event("intake", "application_submitted", application_id,
+                           {**common, "division": division}, division=division,
+                           at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC)),
+        "accepted": event("intake", "application_accepted", application_id,
+                          {**common, "division": division}, division=division,
+                          at=datetime(2026, 11, 3, 1, 0, tzinfo=UTC)),
+        "investigation": event("verification", "investigation_opened", investigation_id,
+                               {**common, "investigation_id": investigation_id,
+                                "division": division}, division=None),
+        "case": event("approval", "review_case_opened", case_id,
+                      {**common, "case_id": case_id}, division=division),
+    }
+
+
+@asynccontextmanager
+async def jetstream(url: str):
+    nc = await nats.connect(url)
+    try:
+        yield nc.jetstream()
+    finally:
+        await nc.close()
+
+
+async def publish(url: str, *envelopes: Envelope, msg_id: str | None = None) -> None:
+    """Publish on the ASSIST stream as a producer's relay does (Nats-Msg-Id = event id)."""
+    async with jetstream(url) as js:
+        for env in envelopes:
+            await js.publish(env.nats_subject, env.to_json(), stream="ASSIST",
+                             headers={"Nats-Msg-Id": msg_id or env.id})
+
+
+async def consumer_drained(url: str, durable: str) -> bool:
+    """The durable consumer has acknowledged everything delivered to it."""
+    async with jetstream(url) as js:
+        try:
+            info = await js.consumer_info("ASSIST", durable)
+        except NotFoundError:
+            return False
+    return info.num_pending == 0 and info.num_ack_pending == 0
+
+
+def _own_tables(obj, name, type_, reflected, compare_to) -> bool:
+    """Compare this service's tables; the kit's outbox and inbox are the kit's to check."""
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return table is None or table.name not in ("outbox", "inbox")
+
+
+async def schema_drift(settings) -> list:
+    """Differences between the migrated database and the service's models (none expected)."""
+    engine = create_engine(settings, pooled=False)
+    opts = {"compare_type": True, "include_object": _own_tables}
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(lambda c: compare_metadata(
+                MigrationContext.configure(c, opts=opts), SPEC.metadata))
+    finally:
+        await engine.dispose()
+
+
+async def ready(client) -> bool:
+    return (await client.get("/readyz")).status_code == 200
+
+
+def staff(settings, divisions=(TOWNSHIP,), role=Role.caseworker):
+    return bearer(settings, role, divisions)
+
+
+async def references(client, headers, **params) -> list[dict]:
+    response = await client.get("/api/v1/case-references", headers=headers, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_complaints_starts_migrates_and_answers_health_checks(make_settings):
+    """The service migrates its own tables to exactly its models and reports ready."""
+    settings = make_settings("complaints")
+    async with running(create_complaints(settings)) as client:
+        assert (await client.get("/healthz")).json() == {"status": "ok", "service": "complaints"}
+        await eventually(lambda: ready(client))
+        assert (await client.get("/readyz")).json()["checks"] == {"database": "ok", "nats": "ok"}
+        assert await schema_drift(settings) == []
+
+
+async def test_every_event_keeps_its_record_findable(make_settings, nats_server):
+    """Events of any service leave a reference by record id and application number; an older
+    event arriving late does not overwrite the latest; a redelivery changes nothing."""
+    settings = make_settings("complaints")
+    app = create_complaints(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        trail = application_events()
+        number = trail["accepted"].data["application_number"]
+        await publish(nats_server.url, trail["accepted"], trail["investigation"], trail["case"],
+                      trail["submitted"])
+        headers = staff(settings)
+
+        async def all_four():
+            found = await references(client, headers, application_number=number)
+            return found if sum(r["event_count"] for r in found) == 4 else None
+
+        found = {r["service"]: r for r in await eventually(all_four)}
+        assert set(found) == {"intake", "verification", "approval"}
+        intake = found["intake"]
+        assert intake["record_id"] == trail["accepted"].subject
+        assert intake["last_event_type"] == "assist.intake.application_accepted"
+        assert intake["event_count"] == 2
+        assert intake["first_seen"] == "2026-11-02T01:00:00Z"
+        assert intake["last_seen"] == "2026-11-03T01:00:00Z"
+        assert (intake["program"], intake["division"]) == ("dibao", VILLAGE)
+        assert found["verification"]["division"] == VILLAGE  # taken from the data
+        assert found["approval"]["application_id"] == trail["case"].data["application_id"]
+
+        by_record = await references(client, headers, record_id=trail["case"].subject)
+        assert [r["service"] for r in by_record] == ["approval"]
+        one = await client.get(f"/api/v1/case-references/{intake['id']}", headers=headers)
+        assert one.json() == intake
+
+        # Redelivered after JetStream's duplicate window: same event id, new Nats-Msg-Id.
+        await publish(nats_server.url, trail["submitted"],
+                      msg_id=f"{trail['submitted'].id}-again")
+        await eventually(lambda: consumer_drained(nats_server.url, "complaints"))
+        assert await app.state.kit.consumer.handle(trail["accepted"]) is False
+        assert await references(client, headers, record_id=intake["record_id"]) == [intake]
+
+
+async def test_case_references_are_filtered_by_jurisdiction_R_SE_1(make_settings, nats_server):
+    """R-SE-1: another township sees none of ours; the county and the city see both."""
+    settings = make_settings("complaints")
+    async with running(create_complaints(settings)) as client:
+        await eventually(lambda: ready(client))
+        ours, theirs = application_events(VILLAGE), application_events(OTHER_VILLAGE)
+        nowhere = event("intake", "application_submitted", new_id(), {}, division=None)
+        await publish(nats_server.url, ours["accepted"], theirs["accepted"], nowhere)
+        county = staff(settings, [COUNTY], Role.county_officer)
+
+        async def both():
+            found = await references(client, county)
+            return found if len(found) == 2 else None
+
+        found = {r["record_id"]: r for r in await eventually(both)}
+        await eventually(lambda: consumer_drained(nats_server.url, "complaints"))
+        assert set(found) == {ours["accepted"].subject, theirs["accepted"].subject}
+        mine = await references(client, staff(settings))
+        assert [r["record_id"] for r in mine] == [ours["accepted"].subject]
+        other = staff(settings, ["230722200"], Role.township_leader)
+        assert await references(client, other) == []
+        number = ours["accepted"].data["application_number"]
+        assert await references(client, other, application_number=number) == []
+        assert len(await references(client, staff(settings, ["230700"], Role.city_officer))) == 2
+        their_id = found[theirs["accepted"].subject]["id"]
+        denied = await client.get(f"/api/v1/case-references/{their_id}", headers=staff(settings))
+        assert denied.status_code == 403
+        for role in (Role.finance_officer, Role.village_assistant):
+            refused = await client.get("/api/v1/case-references",
+                                       headers=staff(settings, [COUNTY], role))
+            assert refused.status_code == 403
