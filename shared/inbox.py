@@ -37,11 +37,14 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
-def filter_subjects(handlers: Mapping[str, Handler]) -> list[str]:
-    """NATS subjects for handler keys ``<service>.<event>`` (any county), or ``*`` for all."""
+def filter_subjects(handlers: Mapping[str, Handler], county: str) -> list[str]:
+    """This county's subjects for handler keys ``<service>.<event>``, or ``*`` for all.
+
+    Installations that share a NATS cluster (a province) never consume each other's events.
+    """
     if ALL_EVENTS in handlers:
-        return [f"{SUBJECT_ROOT}.>"]
-    return [f"{SUBJECT_ROOT}.*.{key}" for key in sorted(handlers)]
+        return [f"{SUBJECT_ROOT}.{county}.>"]
+    return [f"{SUBJECT_ROOT}.{county}.{key}" for key in sorted(handlers)]
 
 
 class _AlreadyHandled(Exception):
@@ -77,7 +80,7 @@ class Consumer:
         while True:
             try:
                 await self.bus.wait_ready()
-                subjects = filter_subjects(self.handlers)
+                subjects = filter_subjects(self.handlers, self.settings.county)
                 await self.bus.ensure_consumer(self.durable, subjects)
                 sub = await self.bus.js.pull_subscribe_bind(
                     durable=self.durable, stream=self.settings.stream

@@ -87,10 +87,11 @@ def create_messaging_tables() -> None:
     """
     from alembic import op
 
+    from shared.db import service_metadata
     from shared.inbox import inbox_table
     from shared.outbox import outbox_table
 
-    metadata = MetaData()
+    metadata = service_metadata()
     bind = op.get_bind()
     for table in (outbox_table(metadata), inbox_table(metadata)):
         table.create(bind)

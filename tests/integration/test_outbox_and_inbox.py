@@ -140,3 +140,36 @@ async def test_a_redelivered_event_changes_nothing(make_settings, nats_server):
         async with kit.sessions() as session:
             assert await session.scalar(select(func.count()).select_from(kit.inbox)) == 1
         assert await kit.consumer.handle(env) is False  # handled before: no effect
+
+
+async def test_a_service_consumes_only_its_own_countys_events(make_settings, nats_server):
+    """R-SE-1: installations sharing a NATS cluster never act on another county's events."""
+    settings = make_settings("verification")  # county 230722 嘉荫县
+    app = create_verification(settings)
+
+    def accepted(county: str, division: str) -> Envelope:
+        return new_envelope(service="intake", county=county, event="application_accepted",
+                            subject=f"app-{county}", division=division, data={
+                                "application_id": f"app-{county}",
+                                "application_number": f"SQ{county}-1", "program": "dibao",
+                                "division": division, "area": "urban", "household_size": 1,
+                                "accepted_on": "2026-11-02", "review_due_on": "2026-11-30",
+                                "review_due_provisional": False})
+
+    async with running(app) as client:
+        await app.state.kit.bus.wait_ready(10)
+        nc = await nats.connect(nats_server.url)
+        js = nc.jetstream()
+        for env in (accepted("230781", "230781100201"), accepted("230722", "230722100201")):
+            await js.publish(env.nats_subject, env.to_json(), headers={"Nats-Msg-Id": env.id})
+        await nc.close()
+        city = bearer(settings, "city_officer", ["230700"])
+
+        async def listed():
+            r = await client.get("/api/v1/investigations", headers=city)
+            return r.json() if r.status_code == 200 and r.json() else None
+
+        await eventually(listed)
+        await asyncio.sleep(0.5)
+        rows = (await client.get("/api/v1/investigations", headers=city)).json()
+        assert [r["application_id"] for r in rows] == ["app-230722"]
