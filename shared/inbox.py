@@ -19,6 +19,7 @@ from shared.bus import Bus
 from shared.db import UTCDateTime, unit_of_work, utcnow
 from shared.events import SUBJECT_ROOT, Envelope
 from shared.settings import Settings
+from shared.tasks import stop_task
 
 log = structlog.get_logger(__name__)
 
@@ -70,10 +71,7 @@ class Consumer:
         self._task = asyncio.create_task(self.run(), name=f"consumer-{self.durable}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_task(self._task)
 
     async def run(self) -> None:
         backoff = 0.2

@@ -26,6 +26,7 @@ from shared.bus import Bus
 from shared.db import UTCDateTime, utcnow
 from shared.events import Envelope, new_envelope
 from shared.settings import Settings
+from shared.tasks import stop_task
 
 log = structlog.get_logger(__name__)
 
@@ -107,10 +108,7 @@ class OutboxRelay:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_task(self._task)
 
     async def run(self) -> None:
         backoff = 0.1

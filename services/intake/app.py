@@ -1,0 +1,29 @@
+"""Intake service (受理): applications, households and members, materials and notices."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.intake.applications import handlers as application_handlers
+from services.intake.applications.routes import router as applications_router
+from services.intake.db import Base, inbox, outbox
+from services.intake.materials.routes import router as programs_router
+from shared.service import ServiceSpec, create_service_app
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="intake",
+    title="Intake (受理)",
+    description="One window for every program: applications with their household, material "
+    "checklists and the one-time notice, acceptance and review deadlines (DOMAIN.md R-IN).",
+    metadata=Base.metadata,
+    outbox=outbox,
+    inbox=inbox,
+    routers=[applications_router, programs_router],
+    handlers={**application_handlers.HANDLERS},
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """App factory: ``uvicorn --factory services.intake.app:create_app``."""
+    return create_service_app(SPEC, settings)

@@ -1,0 +1,60 @@
+"""Applications (申请) received at the window, and the daily sequence of their numbers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from services.intake.db import Base
+from shared.db import UTCDateTime
+
+if TYPE_CHECKING:
+    from services.intake.households.models import Household
+    from services.intake.materials.models import MaterialsNotice, SuppliedMaterial
+
+AWAITING_MATERIALS = "awaiting_materials"
+ACCEPTED = "accepted"
+REFUSED = "refused"
+STATUSES = (AWAITING_MATERIALS, ACCEPTED, REFUSED)
+OPEN_STATUSES = (AWAITING_MATERIALS, ACCEPTED)
+"""An open application holds its members for R-IN-4; decisions close it later."""
+
+
+class Application(Base):
+    __tablename__ = "application"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    program: Mapped[str] = mapped_column(String(30), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    division: Mapped[str] = mapped_column(String(12), index=True)
+    area: Mapped[str] = mapped_column(String(10))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    review_due_on: Mapped[date | None] = mapped_column(Date)
+    review_due_provisional: Mapped[bool | None]
+    refusal_reason_code: Mapped[str | None] = mapped_column(String(50))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refused_by: Mapped[str | None] = mapped_column(String(100))
+
+    household: Mapped[Household] = relationship(lazy="raise", cascade="all, delete-orphan")
+    notice: Mapped[MaterialsNotice | None] = relationship(lazy="raise")
+    supplied: Mapped[list[SuppliedMaterial]] = relationship(
+        order_by="SuppliedMaterial.code", lazy="raise"
+    )
+
+
+class ApplicationSequence(Base):
+    """The last number given on one Asia/Shanghai day (R-IN-1)."""
+
+    __tablename__ = "application_sequence"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_value: Mapped[int]

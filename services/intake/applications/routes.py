@@ -1,0 +1,75 @@
+"""Application endpoints: thin, the rules are in service.py."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from services.intake.applications import service
+from services.intake.applications.schemas import ApplicationIn, ApplicationOut, RefusalIn, Status
+from services.intake.applications.service import IntakeOffice
+from services.intake.materials.schemas import MaterialsIn
+from shared.auth import Role, User, allow
+from shared.programs import Program
+from shared.service import DbSession, Kit
+
+router = APIRouter(prefix="/applications", tags=["applications"])
+
+Receiver = Annotated[User, Depends(allow(Role.caseworker, Role.village_assistant))]
+Refuser = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader))]
+Reader = Annotated[User, Depends(allow(Role.caseworker, Role.village_assistant,
+                                       Role.township_leader, Role.county_officer,
+                                       Role.city_officer, Role.auditor))]
+
+
+def intake_office(kit: Kit) -> IntakeOffice:
+    return IntakeOffice(county=kit.settings.county, calendar=kit.calendar,
+                        temp_aid_working_days=kit.settings.temp_aid_working_days)
+
+
+Office = Annotated[IntakeOffice, Depends(intake_office)]
+
+
+@router.post("", status_code=201, response_model=ApplicationOut,
+             summary="Submit an application at any window (R-IN-1)")
+async def submit_application(session: DbSession, user: Receiver, office: Office,
+                             body: ApplicationIn, response: Response) -> ApplicationOut:
+    application = await service.submit_application(session, user=user, office=office,
+                                                   request=body)
+    response.headers["Location"] = f"/api/v1/applications/{application.id}"
+    return ApplicationOut.of(application)
+
+
+@router.get("", response_model=list[ApplicationOut], summary="Applications in your jurisdiction")
+async def list_applications(
+    session: DbSession, user: Reader, status: Status | None = None,
+    program: Program | None = None, number: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ApplicationOut]:
+    rows = await service.list_applications(session, user=user, status=status, program=program,
+                                           number=number, limit=limit, offset=offset)
+    return [ApplicationOut.of(r) for r in rows]
+
+
+@router.get("/{application_id}", response_model=ApplicationOut, summary="One application")
+async def get_application(session: DbSession, user: Reader, application_id: str) -> ApplicationOut:
+    return ApplicationOut.of(
+        await service.get_application(session, user=user, application_id=application_id))
+
+
+@router.post("/{application_id}/materials", response_model=ApplicationOut,
+             summary="Record materials handed in; accepts once the notice is met (R-IN-3)")
+async def supply_materials(session: DbSession, user: Receiver, office: Office,
+                           application_id: str, body: MaterialsIn) -> ApplicationOut:
+    return ApplicationOut.of(await service.supply_materials(
+        session, user=user, office=office, application_id=application_id, codes=body.materials))
+
+
+@router.post("/{application_id}/refusal", response_model=ApplicationOut,
+             summary="Refuse an open application, with reason code and text (R-IN-3)")
+async def refuse_application(session: DbSession, user: Refuser, application_id: str,
+                             body: RefusalIn) -> ApplicationOut:
+    return ApplicationOut.of(await service.refuse_application(
+        session, user=user, application_id=application_id, reason_code=body.reason_code,
+        reason=body.reason))

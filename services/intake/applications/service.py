@@ -1,0 +1,286 @@
+"""Rules of the application: one window (R-IN-1), identity (R-IN-4), acceptance (R-IN-3)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from services.intake.applications.models import (
+    ACCEPTED,
+    AWAITING_MATERIALS,
+    OPEN_STATUSES,
+    REFUSED,
+    Application,
+    ApplicationSequence,
+)
+from services.intake.applications.schemas import ApplicationIn
+from services.intake.households import service as households
+from services.intake.households.models import Household, Member
+from services.intake.materials import service as materials
+from services.intake.materials.models import MaterialsNotice
+from shared.auth import User
+from shared.context import new_id
+from shared.db import utcnow
+from shared.divisions import is_within
+from shared.idcard import parse_resident_id
+from shared.masking import mask_id_number
+from shared.outbox import emit
+from shared.problems import Conflict, InvalidField, NotFound
+from shared.programs import Program, review_deadline
+from shared.workdays import WorkingCalendar, today_in_shanghai
+
+APPLICATION_NUMBER = re.compile(r"^SQ(?P<county>\d{6})-(?P<day>\d{8})-(?P<sequence>\d{6})$")
+
+
+@dataclass(frozen=True)
+class IntakeOffice:
+    """What this installation's windows need: the county, the calendar, the aid period."""
+
+    county: str
+    calendar: WorkingCalendar
+    temp_aid_working_days: int
+
+
+def format_application_number(county: str, day: date, sequence: int) -> str:
+    """R-IN-1: SQ<county>-<Asia/Shanghai date>-<sequence>, e.g. SQ230722-20261127-000042."""
+    if not 1 <= sequence <= 999_999:
+        raise ValueError(f"sequence {sequence} is outside 1..999999")
+    number = f"SQ{county}-{day:%Y%m%d}-{sequence:06d}"
+    if not APPLICATION_NUMBER.match(number):
+        raise ValueError(f"county {county!r} is not a 6-digit county code")
+    return number
+
+
+async def next_application_number(session: AsyncSession, *, county: str, day: date) -> str:
+    """The next number of the day; the row lock makes concurrent windows wait their turn."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(ApplicationSequence).values(day=day, last_value=0)
+        .on_conflict_do_nothing(index_elements=["day"])
+    )
+    sequence = await session.scalar(
+        update(ApplicationSequence).where(ApplicationSequence.day == day)
+        .values(last_value=ApplicationSequence.last_value + 1)
+        .returning(ApplicationSequence.last_value)
+    )
+    assert sequence is not None
+    return format_application_number(county, day, sequence)
+
+
+def _with_everything(query: Select[Application]) -> Select[Application]:
+    return query.options(
+        selectinload(Application.household).selectinload(Household.members),
+        selectinload(Application.notice).selectinload(MaterialsNotice.items),
+        selectinload(Application.supplied),
+    ).execution_options(populate_existing=True)
+
+
+async def load_application(
+    session: AsyncSession, application_id: str, *, for_update: bool = False
+) -> Application:
+    """One application with household, members, notice and materials loaded."""
+    query = _with_everything(select(Application).where(Application.id == application_id))
+    if for_update:
+        query = query.with_for_update(of=Application)
+    application = await session.scalar(query)
+    if application is None:
+        raise NotFound(f"no application {application_id}")
+    return application
+
+
+async def get_application(session: AsyncSession, *, user: User, application_id: str) -> Application:
+    application = await load_application(session, application_id)
+    user.require_access(application.division)
+    return application
+
+
+async def list_applications(
+    session: AsyncSession, *, user: User, status: str | None = None, program: str | None = None,
+    number: str | None = None, limit: int = 100, offset: int = 0,
+) -> Sequence[Application]:
+    """Applications inside the user's jurisdiction, newest first."""
+    query = select(Application).where(user.jurisdiction(Application.division))
+    if status:
+        query = query.where(Application.status == status)
+    if program:
+        query = query.where(Application.program == program)
+    if number:
+        query = query.where(Application.number == number)
+    query = query.order_by(Application.submitted_at.desc(), Application.number.desc())
+    return (await session.scalars(_with_everything(query.limit(limit).offset(offset)))).all()
+
+
+def _check_materials_known(codes: Sequence[str], known: Sequence[materials.Material],
+                           program: str) -> None:
+    """Unknown material codes are refused, naming the field (R-IN-3)."""
+    known_codes = {m.code for m in known}
+    for i, code in enumerate(codes):
+        if code not in known_codes:
+            raise InvalidField(f"materials.{i}", f"{code!r} is not a material of {program}; "
+                               f"known: {', '.join(sorted(known_codes))}")
+
+
+async def submit_application(
+    session: AsyncSession, *, user: User, office: IntakeOffice, request: ApplicationIn,
+    now: datetime | None = None,
+) -> Application:
+    """Receive an application at any window (R-IN-1): accept it, or issue the one-time notice."""
+    now = now or utcnow()
+    if not is_within(request.division, office.county):
+        raise InvalidField("division", f"{request.division} is not in county {office.county}, "
+                           "which this installation serves")
+    user.require_access(request.division)
+    program = str(request.program)
+    checklist = await materials.checklist_of(session, program)
+    _check_materials_known(request.materials, checklist, program)
+    members_in = request.household.members
+    try:
+        households.check_composition(members_in)
+    except households.HouseholdError as exc:
+        raise InvalidField("household.members", str(exc)) from None
+    head = households.head_of(members_in)
+    id_numbers = [m.id_number for m in members_in]
+    await households.lock_persons(session, id_numbers)
+    await households.check_one_household_per_person(
+        session, program=program, head_id_number=head.id_number, id_numbers=id_numbers)
+
+    members = []
+    for position, m in enumerate(members_in):
+        identity = parse_resident_id(m.id_number)
+        members.append(Member(
+            id=new_id(), position=position, name=m.name, id_number=identity.number,
+            relationship=m.relationship, living_status=m.living_status,
+            is_student=m.is_student, counted=households.counts_in_household(m),
+            birth_date=identity.birth_date, sex=identity.sex,
+        ))
+    application = Application(
+        id=new_id(), program=program, channel=request.channel, division=request.division,
+        area=request.area, contact_phone=request.contact_phone, status=AWAITING_MATERIALS,
+        submitted_at=now, submitted_by=user.user_id,
+        number=await next_application_number(session, county=office.county,
+                                              day=today_in_shanghai(now)),
+        household=Household(id=new_id(), address=request.household.address,
+                            head_id_number=head.id_number, members=members),
+    )
+    session.add(application)
+    await session.flush()
+    supplied = await materials.record_supplied(session, application_id=application.id,
+                                               codes=request.materials, at=now, by=user)
+    await emit(session, "application_submitted", subject=application.id,
+               division=application.division,
+               data={**_summary(application), "channel": application.channel,
+                     "submitted_at": now.isoformat(), "materials": supplied,
+                     "members": [_member_masked(m) for m in members]})
+    missing = materials.missing_materials(checklist, supplied)
+    if missing:
+        await materials.issue_one_time_notice(session, application=application, missing=missing,
+                                              at=now, by=user)
+    else:
+        await accept_application(session, application, office=office, on=today_in_shanghai(now))
+    return await load_application(session, application.id)
+
+
+async def supply_materials(
+    session: AsyncSession, *, user: User, office: IntakeOffice, application_id: str,
+    codes: Sequence[str], now: datetime | None = None,
+) -> Application:
+    """Record materials handed in later; once the notice's items are all in, accept (R-IN-3)."""
+    now = now or utcnow()
+    application = await load_application(session, application_id, for_update=True)
+    user.require_access(application.division)
+    if application.status not in OPEN_STATUSES:
+        raise Conflict(f"application {application.number} is {application.status}")
+    demanded = materials.notice_materials(application.notice) if application.notice else []
+    known = {m.code: m for m in [*await materials.checklist_of(session, application.program),
+                                 *demanded]}
+    _check_materials_known(codes, list(known.values()), application.program)
+    new_codes = await materials.record_supplied(session, application_id=application.id,
+                                                codes=codes, at=now, by=user)
+    if not new_codes:
+        return application
+    application = await load_application(session, application.id)
+    outstanding = materials.missing_materials(demanded, [s.code for s in application.supplied])
+    await emit(session, "materials_supplied", subject=application.id,
+               division=application.division,
+               data={**_summary(application), "materials": new_codes,
+                     "outstanding": [m.code for m in outstanding]})
+    if application.status == AWAITING_MATERIALS and not outstanding:
+        await accept_application(session, application, office=office, on=today_in_shanghai(now))
+    return await load_application(session, application.id)
+
+
+async def accept_application(
+    session: AsyncSession, application: Application, *, office: IntakeOffice, on: date,
+) -> None:
+    """Accept (受理): record the acceptance date, from which the R-AP-7 period counts."""
+    deadline = review_deadline(Program(application.program), on, office.calendar,
+                               temp_aid_working_days=office.temp_aid_working_days)
+    application.status = ACCEPTED
+    application.accepted_on = on
+    application.review_due_on = deadline.last_day
+    application.review_due_provisional = deadline.provisional
+    await session.flush()
+    members = application.household.members
+    await emit(session, "application_accepted", subject=application.id,
+               division=application.division,
+               data={**_summary(application), "channel": application.channel,
+                     "accepted_on": on.isoformat(),
+                     "review_due_on": deadline.last_day.isoformat(),
+                     "review_due_provisional": deadline.provisional,
+                     # Full ID numbers: verification and approval cross-check the people.
+                     "members": [{**_member_masked(m), "id_number": m.id_number,
+                                  "birth_date": m.birth_date.isoformat(), "sex": m.sex}
+                                 for m in members]})
+
+
+async def refuse_application(
+    session: AsyncSession, *, user: User, application_id: str, reason_code: str, reason: str,
+    now: datetime | None = None,
+) -> Application:
+    """Refuse an open application, never without a reason code and text (R-IN-3)."""
+    now = now or utcnow()
+    if not reason_code.strip():
+        raise InvalidField("reason_code", "a refusal needs a reason code (R-IN-3)")
+    if not reason.strip():
+        raise InvalidField("reason", "a refusal needs the reason in words (R-IN-3)")
+    application = await load_application(session, application_id, for_update=True)
+    user.require_access(application.division)
+    if application.status not in OPEN_STATUSES:
+        raise Conflict(f"application {application.number} is {application.status}, not open")
+    previous = application.status
+    application.status = REFUSED
+    application.refusal_reason_code = reason_code.strip()
+    application.refusal_reason = reason.strip()
+    application.refused_at = now
+    application.refused_by = user.user_id
+    await session.flush()
+    await emit(session, "application_refused", subject=application.id,
+               division=application.division,
+               data={**_summary(application), "previous_status": previous,
+                     "reason_code": application.refusal_reason_code,
+                     "reason": application.refusal_reason, "refused_at": now.isoformat(),
+                     "refused_on": today_in_shanghai(now).isoformat()})
+    return application
+
+
+def _summary(application: Application) -> dict[str, Any]:
+    """The fields every intake event about an application carries."""
+    return {"application_id": application.id, "application_number": application.number,
+            "program": application.program, "division": application.division,
+            "area": application.area, "household_size": application.household.counted_size}
+
+
+def _member_masked(member: Member) -> dict[str, Any]:
+    return {"member_id": member.id, "name": member.name,
+            "id_number": mask_id_number(member.id_number),
+            "relationship": member.relationship, "living_status": member.living_status,
+            "is_student": member.is_student, "counted": member.counted}

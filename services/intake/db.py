@@ -1,0 +1,13 @@
+"""The intake service's tables share one MetaData, beside its outbox and inbox."""
+
+from sqlalchemy.orm import DeclarativeBase
+
+from shared.db import service_metadata
+from shared.service import messaging_tables
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata()
+
+
+outbox, inbox = messaging_tables(Base.metadata)

@@ -1,0 +1,48 @@
+"""Program and checklist endpoints: thin, the rules are in service.py."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from services.intake.materials import service
+from services.intake.materials.schemas import ChecklistIn, ChecklistOut, MaterialOut, ProgramOut
+from shared.auth import STAFF, Role, User, allow
+from shared.programs import PROGRAMS, Program, review_period_working_days
+from shared.service import DbSession, Kit
+
+router = APIRouter(prefix="/programs", tags=["programs"])
+
+Staff = Annotated[User, Depends(allow(*sorted(STAFF)))]
+ChecklistKeeper = Annotated[User, Depends(allow(Role.county_officer, Role.city_officer))]
+
+
+@router.get("", response_model=list[ProgramOut], summary="The assistance programs")
+async def list_programs(user: Staff, kit: Kit) -> list[ProgramOut]:
+    days = kit.settings.temp_aid_working_days
+    return [ProgramOut(code=p.code, name=p.name_zh, unit=p.unit, paid=p.paid,
+                       review_working_days=review_period_working_days(
+                           p.code, temp_aid_working_days=days))
+            for p in PROGRAMS.values()]
+
+
+def _checklist(program: Program, items: list[service.Material]) -> ChecklistOut:
+    return ChecklistOut(program=program,
+                        items=[MaterialOut(code=m.code, name=m.name) for m in items])
+
+
+@router.get("/{program}/checklist", response_model=ChecklistOut,
+            summary="A program's checklist of materials (R-IN-3)")
+async def get_checklist(session: DbSession, user: Staff, program: Program) -> ChecklistOut:
+    return _checklist(program, await service.checklist_of(session, program))
+
+
+@router.put("/{program}/checklist", response_model=ChecklistOut,
+            summary="Replace a program's checklist; issued notices keep theirs (R-IN-3)")
+async def replace_checklist(session: DbSession, user: ChecklistKeeper, kit: Kit,
+                            program: Program, body: ChecklistIn) -> ChecklistOut:
+    user.require_access(kit.county)
+    items = [service.Material(i.code, i.name) for i in body.items]
+    return _checklist(program, await service.replace_checklist(session, program=program,
+                                                               items=items))

@@ -1,0 +1,81 @@
+"""API shapes of checklists, notices and materials handed in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from services.intake.materials.models import MaterialsNotice
+
+MaterialCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
+"""A material's code: lowercase letters, digits and underscores, e.g. ``id_card``."""
+
+
+class MaterialIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: MaterialCode
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class MaterialOut(BaseModel):
+    code: str
+    name: str
+
+
+class ChecklistIn(BaseModel):
+    """A program's new checklist; notices already issued keep theirs (R-IN-3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[MaterialIn] = Field(min_length=1, max_length=50)
+
+    @field_validator("items")
+    @classmethod
+    def _distinct(cls, items: list[MaterialIn]) -> list[MaterialIn]:
+        codes = [i.code for i in items]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"material codes listed twice: {', '.join(twice)}")
+        return items
+
+
+class ChecklistOut(BaseModel):
+    program: str
+    items: list[MaterialOut]
+
+
+class ProgramOut(BaseModel):
+    code: str
+    name: str
+    unit: str
+    paid: str
+    review_working_days: int = Field(description="R-AP-7, from acceptance to confirmation")
+
+
+class MaterialsIn(BaseModel):
+    """Materials handed in after submission."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    materials: list[MaterialCode] = Field(min_length=1, max_length=50)
+
+
+class NoticeItemOut(MaterialOut):
+    supplied: bool
+
+
+class NoticeOut(BaseModel):
+    """The one-time notice (一次性告知): every missing item, listed once."""
+
+    id: str
+    issued_at: datetime
+    missing: list[NoticeItemOut]
+
+    @classmethod
+    def of(cls, notice: MaterialsNotice, supplied: set[str]) -> NoticeOut:
+        return cls(id=notice.id, issued_at=notice.issued_at,
+                   missing=[NoticeItemOut(code=i.code, name=i.name, supplied=i.code in supplied)
+                            for i in notice.items])

@@ -1,0 +1,119 @@
+"""Rules of materials (R-IN-3): the checklist, what is missing, and the one-time notice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.applications.models import Application
+from services.intake.materials.models import (
+    ChecklistItem,
+    MaterialsNotice,
+    NoticeItem,
+    SuppliedMaterial,
+)
+from shared.auth import User
+from shared.context import new_id
+from shared.outbox import emit
+from shared.problems import Conflict
+
+
+@dataclass(frozen=True)
+class Material:
+    """A kind of material: its code and its name (申请书, 身份证, ...)."""
+
+    code: str
+    name: str
+
+
+def missing_materials(required: Sequence[Material], supplied: Iterable[str]) -> list[Material]:
+    """R-IN-3: every required item not handed in, all at once, in the order of the list."""
+    handed_in = set(supplied)
+    return [item for item in required if item.code not in handed_in]
+
+
+async def checklist_of(session: AsyncSession, program: str) -> list[Material]:
+    """The program's current checklist."""
+    rows = await session.scalars(
+        select(ChecklistItem).where(ChecklistItem.program == program)
+        .order_by(ChecklistItem.position)
+    )
+    return [Material(r.code, r.name) for r in rows]
+
+
+async def replace_checklist(
+    session: AsyncSession, *, program: str, items: Sequence[Material]
+) -> list[Material]:
+    """Set a program's checklist; notices already issued keep their items (R-IN-3)."""
+    previous = await checklist_of(session, program)
+    await session.execute(delete(ChecklistItem).where(ChecklistItem.program == program))
+    session.add_all(
+        ChecklistItem(program=program, code=m.code, name=m.name, position=i)
+        for i, m in enumerate(items)
+    )
+    await session.flush()
+    await emit(session, "checklist_replaced", subject=program,
+               data={"program": program,
+                     "items": [{"code": m.code, "name": m.name} for m in items],
+                     "previous_items": [{"code": m.code, "name": m.name} for m in previous]})
+    return list(items)
+
+
+async def record_supplied(
+    session: AsyncSession, *, application_id: str, codes: Iterable[str], at: datetime, by: User,
+) -> list[str]:
+    """Record materials handed in; returns the codes not recorded before, in the given order."""
+    already = set(
+        await session.scalars(
+            select(SuppliedMaterial.code).where(SuppliedMaterial.application_id == application_id)
+        )
+    )
+    new_codes = [c for c in dict.fromkeys(codes) if c not in already]
+    session.add_all(
+        SuppliedMaterial(application_id=application_id, code=c, supplied_at=at,
+                         supplied_by=by.user_id)
+        for c in new_codes
+    )
+    await session.flush()
+    return new_codes
+
+
+async def issue_one_time_notice(
+    session: AsyncSession, *, application: Application, missing: Sequence[Material],
+    at: datetime, by: User,
+) -> MaterialsNotice:
+    """Issue THE one-time notice (一次性告知) listing every missing item; a second is refused."""
+    existing = await session.scalar(
+        select(MaterialsNotice.id).where(MaterialsNotice.application_id == application.id)
+    )
+    if existing is not None:
+        raise Conflict(
+            f"application {application.number} already has its one-time notice {existing}; "
+            "nothing not on it can be demanded (R-IN-3)",
+            rule="R-IN-3", notice_id=existing,
+        )
+    if not missing:
+        raise ValueError("a one-time notice lists at least one missing item")
+    notice = MaterialsNotice(
+        id=new_id(), application_id=application.id, issued_at=at, issued_by=by.user_id,
+        items=[NoticeItem(code=m.code, name=m.name, position=i) for i, m in enumerate(missing)],
+    )
+    session.add(notice)
+    await session.flush()
+    await emit(session, "materials_notice_issued", subject=application.id,
+               division=application.division,
+               data={"application_id": application.id,
+                     "application_number": application.number,
+                     "program": application.program, "division": application.division,
+                     "notice_id": notice.id, "issued_at": at.isoformat(),
+                     "missing": [{"code": m.code, "name": m.name} for m in missing]})
+    return notice
+
+
+def notice_materials(notice: MaterialsNotice) -> list[Material]:
+    """The items a notice demands, as they were when it was issued."""
+    return [Material(item.code, item.name) for item in notice.items]
