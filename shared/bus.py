@@ -23,6 +23,7 @@ from nats.js.errors import BadRequestError, NotFoundError
 
 from shared.events import SUBJECT_ROOT
 from shared.settings import Settings
+from shared.tasks import stop_task
 
 log = structlog.get_logger(__name__)
 
@@ -81,7 +82,6 @@ class Bus:
                     allow_reconnect=True,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=0.5,
-                    drain_timeout=2,  # a pull subscription's drain otherwise takes 30 s
                     error_cb=self._on_error,
                     disconnected_cb=self._on_disconnected,
                     reconnected_cb=self._on_reconnected,
@@ -138,10 +138,8 @@ class Bus:
         )
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        with contextlib.suppress(Exception):
+            await stop_task(self._task)
         if self.nc is not None:
             # Consumers and relay are stopped by now; flush pending acks, then close. (drain()
             # would wait up to 30 s for a pull subscription whose fetch was cancelled.)
