@@ -51,3 +51,13 @@ async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 10.0
             return last  # type: ignore[no-any-return]
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
+
+
+async def ready(client: httpx.AsyncClient) -> bool:
+    """The service answers /readyz with 200 (database and NATS reachable)."""
+    return (await client.get("/readyz")).status_code == 200
+
+
+async def relayed_all(kit: Any) -> bool:
+    """The service's outbox relay has nothing left to publish."""
+    return await kit.relay.pending_count() == 0

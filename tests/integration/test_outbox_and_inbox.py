@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-import nats
 import pytest
 from sqlalchemy import func, select
 
@@ -13,25 +12,8 @@ from services.verification.app import create_app as create_verification
 from shared import context
 from shared.events import Envelope, new_envelope
 from shared.outbox import emit
-from tests.support import bearer, eventually, running
-
-
-async def _stream_messages(url: str, subject: str = "assist.>") -> list:
-    nc = await nats.connect(url)
-    try:
-        js = nc.jetstream()
-        sub = await js.pull_subscribe(subject, stream="ASSIST")  # ephemeral
-        msgs = []
-        while True:
-            try:
-                batch = await sub.fetch(50, timeout=0.5)
-            except nats.errors.TimeoutError:
-                return msgs
-            for m in batch:
-                await m.ack()
-            msgs.extend(batch)
-    finally:
-        await nc.close()
+from tests.bus import publish, stream_messages
+from tests.support import bearer, eventually, relayed_all, running
 
 
 async def _unsent(kit) -> int:
@@ -50,7 +32,7 @@ async def test_event_leaves_only_after_commit_with_its_id_as_nats_msg_id(
             env = await emit(session, "test_recorded", subject="rec-1", data={"n": 1},
                              division="230722100001")
         await eventually(lambda: _sent(kit, env.id))
-        msgs = await _stream_messages(nats_server.url)
+        msgs = await stream_messages(nats_server.url)
         assert [m.headers["Nats-Msg-Id"] for m in msgs] == [env.id]
         assert msgs[0].subject == "assist.230722.verification.test_recorded"
         assert Envelope.from_json(msgs[0].data) == env
@@ -80,7 +62,7 @@ async def test_rolled_back_work_publishes_nothing(make_settings, nats_server):
         async with kit.sessions() as session:
             assert await session.scalar(select(func.count()).select_from(kit.outbox)) == 0
         await asyncio.sleep(0.5)
-        assert await _stream_messages(nats_server.url) == []
+        assert await stream_messages(nats_server.url) == []
 
 
 async def test_events_written_while_nats_is_away_leave_once_it_is_back(make_settings, nats_server):
@@ -98,13 +80,9 @@ async def test_events_written_while_nats_is_away_leave_once_it_is_back(make_sett
         await asyncio.sleep(1.0)
         assert await _unsent(kit) == 3
         nats_server.start()
-        await eventually(lambda: _all_sent(kit), timeout=20)
-        msgs = await _stream_messages(nats_server.url)
+        await eventually(lambda: relayed_all(kit), timeout=20)
+        msgs = await stream_messages(nats_server.url)
         assert [m.headers["Nats-Msg-Id"] for m in msgs] == ids  # once each, in commit order
-
-
-async def _all_sent(kit) -> bool:
-    return await kit.relay.pending_count() == 0
 
 
 async def test_a_redelivered_event_changes_nothing(make_settings, nats_server):
@@ -122,11 +100,8 @@ async def test_a_redelivered_event_changes_nothing(make_settings, nats_server):
     async with running(app) as client:
         kit = app.state.kit
         await kit.bus.wait_ready(10)
-        nc = await nats.connect(nats_server.url)
-        js = nc.jetstream()
         for msg_id in (env.id, env.id + "-again"):
-            await js.publish(env.nats_subject, env.to_json(), headers={"Nats-Msg-Id": msg_id})
-        await nc.close()
+            await publish(nats_server.url, env, msg_id=msg_id)
         headers = bearer(settings, "caseworker", ["230722100"])
 
         async def listed():
@@ -158,11 +133,8 @@ async def test_a_service_consumes_only_its_own_countys_events(make_settings, nat
 
     async with running(app) as client:
         await app.state.kit.bus.wait_ready(10)
-        nc = await nats.connect(nats_server.url)
-        js = nc.jetstream()
-        for env in (accepted("230781", "230781100201"), accepted("230722", "230722100201")):
-            await js.publish(env.nats_subject, env.to_json(), headers={"Nats-Msg-Id": env.id})
-        await nc.close()
+        await publish(nats_server.url, accepted("230781", "230781100201"),
+                      accepted("230722", "230722100201"))
         city = bearer(settings, "city_officer", ["230700"])
 
         async def listed():

@@ -1,0 +1,70 @@
+"""Helpers for tests that publish to and read from the real JetStream ASSIST stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import nats
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+
+from shared.events import Envelope
+
+STREAM = "ASSIST"
+
+
+@asynccontextmanager
+async def jetstream(url: str) -> AsyncIterator[JetStreamContext]:
+    """A JetStream context on its own connection, closed afterwards."""
+    nc = await nats.connect(url)
+    try:
+        yield nc.jetstream()
+    finally:
+        await nc.close()
+
+
+async def publish(url: str, *envelopes: Envelope, msg_id: str | None = None) -> None:
+    """Publish on the ASSIST stream as a producer's relay does (Nats-Msg-Id = event id)."""
+    async with jetstream(url) as js:
+        for env in envelopes:
+            await js.publish(env.nats_subject, env.to_json(), stream=STREAM,
+                             headers={"Nats-Msg-Id": msg_id or env.id})
+
+
+async def stream_messages(url: str, subject: str = "assist.>") -> list[Msg]:
+    """Every message on ``subject`` in the ASSIST stream, headers included (ephemeral consumer)."""
+    async with jetstream(url) as js:
+        sub = await js.pull_subscribe(subject, stream=STREAM)
+        found: list[Msg] = []
+        while True:
+            try:
+                batch = await sub.fetch(50, timeout=0.5)
+            except TimeoutError:  # nats.errors.TimeoutError or asyncio's
+                return found
+            for msg in batch:
+                await msg.ack()
+            found.extend(batch)
+
+
+async def stream_events(url: str, subject: str = "assist.>") -> list[Envelope]:
+    """Every envelope on ``subject`` in the ASSIST stream."""
+    return [Envelope.from_json(msg.data) for msg in await stream_messages(url, subject)]
+
+
+async def count_events(url: str, subject: str) -> int:
+    """How many messages the ASSIST stream holds on ``subject`` (from the stream's own state)."""
+    async with jetstream(url) as js:
+        info = await js.stream_info(STREAM, subjects_filter=subject)
+    return (info.state.subjects or {}).get(subject, 0)
+
+
+async def consumer_drained(url: str, durable: str) -> bool:
+    """The durable consumer has acknowledged everything delivered to it."""
+    async with jetstream(url) as js:
+        try:
+            info = await js.consumer_info(STREAM, durable)
+        except NotFoundError:
+            return False
+    return info.num_pending == 0 and info.num_ack_pending == 0
