@@ -18,7 +18,7 @@ help:
 	@echo "                              (RUN_ARGS='--data-dir DIR --base-port N --no-demo ...')"
 	@echo "make test                     run the whole test suite (PYTEST_ARGS='-x -k ...')"
 	@echo "make token ROLE=r DIVISION=c  print a bearer token for a demo user"
-	@echo "make lint                     ruff"
+	@echo "make lint                     ruff and mypy"
 	@echo "make venv                     create $(VENV) and install the project (done by the others)"
 	@echo "make clean / distclean        remove caches / and $(VENV); never touches data/"
 
@@ -50,6 +50,7 @@ token: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tools tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf .pytest_cache .ruff_cache .mypy_cache build *.egg-info

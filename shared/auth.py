@@ -48,7 +48,7 @@ class User(context.Actor):
         return any(is_within(division, own) for own in self.divisions)
 
     def jurisdiction(
-        self, column: ColumnElement[str] | InstrumentedAttribute[str]
+        self, column: ColumnElement[Any] | InstrumentedAttribute[Any]
     ) -> ColumnElement[bool]:
         """SQL filter: the record's division lies inside one of the user's divisions (R-SE-1)."""
         if not self.divisions:
@@ -106,7 +106,7 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
 
 def decode_token(settings: Settings, token: str) -> User:
     """Verify the signature and claims; RS256 via JWKS when configured, else HS256."""
-    options = {"require": ["sub", "exp"]}
+    options: Any = {"require": ["sub", "exp"]}
     try:
         if settings.jwt_jwks_url:
             key = _jwks_client(settings.jwt_jwks_url).get_signing_key_from_jwt(token).key
@@ -119,7 +119,7 @@ def decode_token(settings: Settings, token: str) -> User:
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"invalid bearer token: {exc}") from exc
     role = claims.get("role")
-    if role not in Role.__members__:
+    if not isinstance(role, str) or role not in Role.__members__:
         raise Unauthorized(f"token has an unknown role {role!r}")
     divisions = claims.get("divisions") or []
     if not isinstance(divisions, list) or not all(isinstance(d, str) for d in divisions):

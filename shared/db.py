@@ -82,8 +82,8 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     connect_args: dict[str, Any] = {}
-    if settings.schema:
-        connect_args["server_settings"] = {"search_path": settings.schema}
+    if settings.pg_schema:
+        connect_args["server_settings"] = {"search_path": settings.pg_schema}
     if pooled:
         pooling = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
     return create_async_engine(url, connect_args=connect_args, **pooling)

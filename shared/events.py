@@ -90,6 +90,6 @@ def new_envelope(
         requestid=rid,
         sourceaddress=context.source_address.get(),
         division=division,
-        actor=EventActor(**actor.as_dict()),  # type: ignore[arg-type]
+        actor=EventActor(user_id=actor.user_id, role=actor.role, divisions=list(actor.divisions)),
         data=json.loads(json.dumps(data, default=str, ensure_ascii=False)),
     )

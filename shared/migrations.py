@@ -45,7 +45,7 @@ def run_env(target_metadata: MetaData) -> None:
             connection=connection,
             target_metadata=target_metadata,
             version_table=VERSION_TABLE,
-            version_table_schema=settings.schema,
+            version_table_schema=settings.pg_schema,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
         )
@@ -55,7 +55,7 @@ def run_env(target_metadata: MetaData) -> None:
     async def run_async() -> None:
         engine = create_engine(settings, pooled=False)
         try:
-            await ensure_schema(engine, settings.schema)
+            await ensure_schema(engine, settings.pg_schema)
             async with engine.connect() as connection:
                 await connection.run_sync(do_run)
                 await connection.commit()
@@ -64,7 +64,7 @@ def run_env(target_metadata: MetaData) -> None:
 
     if context.is_offline_mode():
         context.configure(url=settings.sqlalchemy_url, target_metadata=target_metadata,
-                          version_table=VERSION_TABLE, version_table_schema=settings.schema,
+                          version_table=VERSION_TABLE, version_table_schema=settings.pg_schema,
                           literal_binds=True)
         with context.begin_transaction():
             context.run_migrations()

@@ -83,7 +83,7 @@ async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
     """Migrate, connect and start the relay and the consumer."""
     engine = create_engine(settings)
     if settings.migrate_on_start:
-        await ensure_schema(engine, settings.schema)
+        await ensure_schema(engine, settings.pg_schema)
         await asyncio.to_thread(migrations.upgrade, settings)
     bus = Bus(settings)
     sessions = create_sessionmaker(engine, info=session_info(settings, spec.outbox))
@@ -177,7 +177,7 @@ DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
 
 
 def kit_of(request: Request) -> ServiceKit:
-    return request.app.state.kit  # type: ignore[no-any-return]
+    return request.app.state.kit
 
 
 Kit = Annotated[ServiceKit, Depends(kit_of)]

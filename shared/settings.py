@@ -70,7 +70,7 @@ class Settings(BaseSettings):
         return self.sqlalchemy_url.startswith("postgresql")
 
     @property
-    def schema(self) -> str | None:
+    def pg_schema(self) -> str | None:
         """PostgreSQL schema for this service; SQLite has none (one file per service)."""
         return (self.db_schema or self.service) if self.is_postgres else None
 

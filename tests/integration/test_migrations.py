@@ -34,7 +34,7 @@ async def schema_drift(settings, metadata) -> list:
 async def test_migrations_match_the_models_and_run_down_and_up(make_settings, service):
     settings = make_settings(service)
     engine = create_engine(settings, pooled=False)
-    await ensure_schema(engine, settings.schema)
+    await ensure_schema(engine, settings.pg_schema)
     await engine.dispose()
     await asyncio.to_thread(migrations.upgrade, settings)
     assert await schema_drift(settings, spec_of(service).metadata) == []

@@ -73,7 +73,7 @@ async def find_references(
     service: str | None = None, limit: int = 100, offset: int = 0,
 ) -> Sequence[CaseReference]:
     """References inside the user's jurisdiction, the most recently active first."""
-    in_reach = user.jurisdiction(CaseReference.division)  # type: ignore[arg-type]  # NULL: no one
+    in_reach = user.jurisdiction(CaseReference.division)  # NULL division: no one
     query = select(CaseReference).where(in_reach)
     if record_id:
         query = query.where(CaseReference.record_id == record_id)

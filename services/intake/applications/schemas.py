@@ -91,7 +91,7 @@ class ApplicationOut(BaseModel):
             id=a.id, number=a.number, program=a.program, channel=a.channel,
             division=a.division, area=a.area,
             contact_phone=mask_phone(a.contact_phone) if a.contact_phone else None,
-            status=a.status,  # type: ignore[arg-type]
+            status=a.status,
             submitted_at=a.submitted_at, accepted_on=a.accepted_on,
             review_due_on=a.review_due_on, review_due_provisional=a.review_due_provisional,
             notice=NoticeOut.of(a.notice, set(supplied)) if a.notice else None,
