@@ -81,9 +81,10 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    connect_args: dict[str, Any] = {}
+    server_settings = {"application_name": f"assist-{settings.service}"}
     if settings.pg_schema:
-        connect_args["server_settings"] = {"search_path": settings.pg_schema}
+        server_settings["search_path"] = settings.pg_schema
+    connect_args: dict[str, Any] = {"server_settings": server_settings}
     if pooled:
         pooling = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
     return create_async_engine(url, connect_args=connect_args, **pooling)
