@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.assist-installed
 PYTEST_ARGS ?=
 RUN_ARGS ?=
+BENCH_ARGS ?=
 ROLE ?=
 DIVISION ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test token lint clean distclean
+.PHONY: help venv run test token lint bench clean distclean
 
 help:
 	@echo "make run                      start NATS and every service on the embedded default"
@@ -19,6 +20,7 @@ help:
 	@echo "make test                     run the whole test suite (PYTEST_ARGS='-x -k ...')"
 	@echo "make token ROLE=r DIVISION=c  print a bearer token for a demo user"
 	@echo "make lint                     ruff and mypy"
+	@echo "make bench                    benchmarks, with ratios against a baseline (BENCH_ARGS=...)"
 	@echo "make venv                     create $(VENV) and install the project (done by the others)"
 	@echo "make clean / distclean        remove caches / and $(VENV); never touches data/"
 
@@ -47,6 +49,9 @@ test: $(STAMP)
 
 token: $(STAMP)
 	@$(BIN)/python -m tools.token --role '$(ROLE)' $(if $(DIVISION),--division '$(DIVISION)')
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.pipeline $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tools tests

@@ -53,6 +53,7 @@ class Bus:
         self._js: JetStreamContext | None = None
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
 
     @property
     def connected(self) -> bool:
@@ -138,6 +139,7 @@ class Bus:
         )
 
     async def close(self) -> None:
+        self._closing = True
         with contextlib.suppress(Exception):
             await stop_task(self._task)
         if self.nc is not None:
@@ -152,7 +154,8 @@ class Bus:
         log.debug("nats_error", error=repr(exc))
 
     async def _on_disconnected(self) -> None:
-        log.warning("nats_disconnected")
+        if not self._closing:
+            log.warning("nats_disconnected")
 
     async def _on_reconnected(self) -> None:
         log.info("nats_reconnected")

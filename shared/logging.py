@@ -61,6 +61,7 @@ class RequestContextMiddleware:
             context.source_address.set(source),
             context.current_actor.set(context.ANONYMOUS),
         )
+        outer = structlog.contextvars.get_contextvars()  # in-process callers share our task
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(
             service=self.service, request_id=rid, correlation_id=cid
@@ -90,3 +91,5 @@ class RequestContextMiddleware:
             context.correlation_id.reset(tokens[1])
             context.source_address.reset(tokens[2])
             context.current_actor.reset(tokens[3])
+            structlog.contextvars.clear_contextvars()
+            structlog.contextvars.bind_contextvars(**outer)
