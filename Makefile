@@ -54,7 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.pipeline $(BENCH_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check shared services tools tests
+	$(BIN)/ruff check shared services tools tests bench
 	$(BIN)/mypy
 
 clean:
