@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+import nats.js.errors
 import pytest
 from sqlalchemy import func, select
 
@@ -12,7 +13,7 @@ from services.verification.app import create_app as create_verification
 from shared import context
 from shared.events import Envelope, new_envelope
 from shared.outbox import emit
-from tests.bus import publish, stream_messages
+from tests.bus import jetstream, publish, stream_messages
 from tests.support import bearer, eventually, relayed_all, running
 
 
@@ -145,3 +146,23 @@ async def test_a_service_consumes_only_its_own_countys_events(make_settings, nat
         await asyncio.sleep(0.5)
         rows = (await client.get("/api/v1/investigations", headers=city)).json()
         assert [r["application_id"] for r in rows] == ["app-230722"]
+
+
+async def test_the_event_stream_refuses_purge_and_message_deletion(make_settings, nats_server):
+    """R-AU-2: the stream the log is built from can't be purged, nor messages deleted from it."""
+    app = create_verification(make_settings("verification"))
+    async with running(app):
+        kit = app.state.kit
+        await kit.bus.wait_ready(10)
+        async with kit.unit_of_work() as session:
+            await emit(session, "test_recorded", subject="rec-1", data={})
+        await eventually(lambda: relayed_all(kit))
+        async with jetstream(nats_server.url) as js:
+            info = await js.stream_info("ASSIST")
+            assert info.config.deny_delete and info.config.deny_purge
+            assert info.config.duplicate_window == 120
+            with pytest.raises(nats.js.errors.APIError):
+                await js.purge_stream("ASSIST")
+            with pytest.raises(nats.js.errors.APIError):
+                await js.delete_msg("ASSIST", 1)
+            assert (await js.stream_info("ASSIST")).state.messages == 1
