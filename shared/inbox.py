@@ -38,6 +38,11 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
+def durable_name(service: str, county: str) -> str:
+    """The durable consumer of a service in a county: unique on a NATS cluster shared by many."""
+    return f"{service}-{county}"
+
+
 def filter_subjects(handlers: Mapping[str, Handler], county: str) -> list[str]:
     """This county's subjects for handler keys ``<service>.<event>``, or ``*`` for all.
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from shared import migrations
 from shared.bus import Bus
 from shared.db import create_engine, create_sessionmaker, ensure_schema, ping, unit_of_work
-from shared.inbox import Consumer, Handler, inbox_table
+from shared.inbox import Consumer, Handler, durable_name, inbox_table
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.outbox import OutboxRelay, outbox_table, session_info
 from shared.problems import PROBLEM_JSON, install_problem_handlers, problem_body
@@ -94,7 +94,8 @@ async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
     await bus.start()
     relay.start()
     if spec.handlers:
-        kit.consumer = Consumer(durable=settings.service, handlers=spec.handlers,
+        kit.consumer = Consumer(durable=durable_name(settings.service, settings.county),
+                                handlers=spec.handlers,
                                 sessions=sessions, inbox=spec.inbox, bus=bus, settings=settings,
                                 after_commit=kit.after_commit)
         kit.consumer.start()

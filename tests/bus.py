@@ -11,6 +11,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from shared.events import Envelope
+from shared.inbox import durable_name
 
 STREAM = "ASSIST"
 
@@ -60,11 +61,11 @@ async def count_events(url: str, subject: str) -> int:
     return (info.state.subjects or {}).get(subject, 0)
 
 
-async def consumer_drained(url: str, durable: str) -> bool:
-    """The durable consumer has acknowledged everything delivered to it."""
+async def consumer_drained(url: str, service: str, county: str = "230722") -> bool:
+    """The service's durable consumer has acknowledged everything delivered to it."""
     async with jetstream(url) as js:
         try:
-            info = await js.consumer_info(STREAM, durable)
+            info = await js.consumer_info(STREAM, durable_name(service, county))
         except NotFoundError:
             return False
     return info.num_pending == 0 and info.num_ack_pending == 0

@@ -46,10 +46,10 @@ async def make_settings(
             "log_level": "WARNING",
         }
         if TEST_DATABASE_URL:
-            schema = f"t{run}_{service}"
-            schemas.append(schema)
-            values |= {"database_url": TEST_DATABASE_URL, "db_schema": schema}
+            values |= {"database_url": TEST_DATABASE_URL, "db_schema": f"t{run}_{service}"}
         values |= overrides
+        if TEST_DATABASE_URL:
+            schemas.append(values["db_schema"])
         return Settings(**values)
 
     yield make

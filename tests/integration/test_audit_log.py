@@ -124,7 +124,7 @@ async def test_a_redelivered_event_changes_nothing_R_AU_2(make_settings):
         await eventually(lambda: logged("rec-2"))
 
         async def all_acked():
-            info = await kit.bus.js.consumer_info(settings.stream, "audit")
+            info = await kit.bus.js.consumer_info(settings.stream, kit.consumer.durable)
             return (info.num_pending, info.num_ack_pending, info.delivered.stream_seq) == (0, 0, 3)
 
         await eventually(all_acked)

@@ -118,10 +118,13 @@ async def test_a_redelivered_event_changes_nothing(make_settings, nats_server):
         assert await kit.consumer.handle(env) is False  # handled before: no effect
 
 
-async def test_a_service_consumes_only_its_own_countys_events(make_settings, nats_server):
-    """R-SE-1: installations sharing a NATS cluster never act on another county's events."""
-    settings = make_settings("verification")  # county 230722 嘉荫县
-    app = create_verification(settings)
+async def test_a_service_consumes_only_its_own_countys_events(make_settings, nats_server, tmp_path):
+    """R-SE-1: two counties' installations on one NATS cluster each act on their own events."""
+    jiayin = make_settings("verification")  # 嘉荫县
+    second_schema = {"db_schema": f"{jiayin.pg_schema}_tieli"} if jiayin.pg_schema else {}
+    tieli = make_settings("verification", county="230781", data_dir=tmp_path / "tieli",
+                          **second_schema)
+    jiayin_app, tieli_app = create_verification(jiayin), create_verification(tieli)
 
     def accepted(county: str, division: str) -> Envelope:
         return new_envelope(service="intake", county=county, event="application_accepted",
@@ -132,20 +135,23 @@ async def test_a_service_consumes_only_its_own_countys_events(make_settings, nat
                                 "accepted_on": "2026-11-02", "review_due_on": "2026-11-30",
                                 "review_due_provisional": False})
 
-    async with running(app) as client:
-        await app.state.kit.bus.wait_ready(10)
+    async with running(jiayin_app) as jiayin_client, running(tieli_app) as tieli_client:
+        await jiayin_app.state.kit.bus.wait_ready(10)
+        await tieli_app.state.kit.bus.wait_ready(10)
         await publish(nats_server.url, accepted("230781", "230781100201"),
                       accepted("230722", "230722100201"))
-        city = bearer(settings, "city_officer", ["230700"])
+        city = bearer(jiayin, "city_officer", ["230700"])
 
-        async def listed():
+        async def listed(client):
             r = await client.get("/api/v1/investigations", headers=city)
             return r.json() if r.status_code == 200 and r.json() else None
 
-        await eventually(listed)
+        await eventually(lambda: listed(jiayin_client))
+        await eventually(lambda: listed(tieli_client))
         await asyncio.sleep(0.5)
-        rows = (await client.get("/api/v1/investigations", headers=city)).json()
-        assert [r["application_id"] for r in rows] == ["app-230722"]
+        for client, county in ((jiayin_client, "230722"), (tieli_client, "230781")):
+            rows = (await client.get("/api/v1/investigations", headers=city)).json()
+            assert [r["application_id"] for r in rows] == [f"app-{county}"]
 
 
 async def test_the_event_stream_refuses_purge_and_message_deletion(make_settings, nats_server):
