@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import request_id
@@ -17,6 +18,43 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:assist:problem:"
 
 log = structlog.get_logger(__name__)
+
+
+class FieldError(BaseModel):
+    """One invalid field of a request."""
+
+    field: str = Field(description="dotted path, e.g. household.members.0.id_number")
+    message: str
+    code: str | None = None
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, as every error of this API is returned."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="stable URI of the error kind, e.g. urn:assist:problem:conflict")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    request_id: str | None = Field(None, description="quote it when reporting a problem")
+    errors: list[FieldError] | None = Field(None, description="validation errors only")
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {
+        "schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _documented("No valid bearer token"),
+    403: _documented("Role not allowed, or outside the caller's jurisdiction"),
+    404: _documented("No such record"),
+    409: _documented("Conflicts with the current state or another record"),
+    422: _documented("Invalid request: `errors` names the fields; a refused rule names its id"),
+}
+"""Error responses every business endpoint documents in OpenAPI."""
 
 
 class Problem(Exception):

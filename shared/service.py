@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,7 +22,13 @@ from shared.db import create_engine, create_sessionmaker, ensure_schema, ping, u
 from shared.inbox import Consumer, Handler, durable_name, inbox_table
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.outbox import OutboxRelay, outbox_table, session_info
-from shared.problems import PROBLEM_JSON, install_problem_handlers, problem_body
+from shared.problems import (
+    PROBLEM_JSON,
+    PROBLEM_RESPONSES,
+    ProblemDetails,
+    install_problem_handlers,
+    problem_body,
+)
 from shared.settings import Settings
 from shared.workdays import WorkingCalendar
 
@@ -136,8 +143,28 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     install_problem_handlers(app)
     app.include_router(health_router())
     for router in spec.routers:
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
+    _document_problems(app)
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Put the problem+json schema into the OpenAPI document the error responses refer to."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version,
+                                 description=app.description, routes=app.routes)
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(ProblemDetails.model_json_schema(
+                ref_template="#/components/schemas/{model}").pop("$defs", {}))
+            schemas["ProblemDetails"] = ProblemDetails.model_json_schema(
+                ref_template="#/components/schemas/{model}")
+            schemas["ProblemDetails"].pop("$defs", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def health_router() -> APIRouter:
