@@ -71,6 +71,8 @@ class Consumer:
 
     def __post_init__(self) -> None:
         self._task: asyncio.Task[None] | None = None
+        self.failing: dict[str, dict[str, object]] = {}
+        """Events whose handler failed and that wait for redelivery, by event id."""
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name=f"consumer-{self.durable}")
@@ -118,9 +120,12 @@ class Consumer:
             delay = min(0.5 * 2 ** min(delivered, 6), 30.0)
             log.exception("event_handler_failed", event_id=envelope.id, type=envelope.type,
                           error=repr(exc), redeliver_in_s=delay)
+            self.failing[envelope.id] = {"event_id": envelope.id, "type": envelope.type,
+                                         "deliveries": delivered, "error": repr(exc)[:300]}
             with contextlib.suppress(Exception):
                 await msg.nak(delay=delay)
             return
+        self.failing.pop(envelope.id, None)
         await msg.ack()
 
     def handler_for(self, envelope: Envelope) -> Handler | None:

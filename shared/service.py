@@ -185,13 +185,27 @@ def health_router() -> APIRouter:
         except Exception as exc:  # noqa: BLE001
             checks["database"] = f"unreachable: {exc!r}"[:300]
         checks["nats"] = "ok" if kit.bus.connected else "unreachable"
+        backlog = await _backlog(kit)
         if all(v == "ok" for v in checks.values()):
-            return JSONResponse({"status": "ready", "service": kit.service, "checks": checks})
+            return JSONResponse({"status": "ready", "service": kit.service, "checks": checks,
+                                 **backlog})
         body = problem_body(503, "not-ready", "Not ready", "a dependency is unreachable",
-                            "/readyz", checks=checks)
+                            "/readyz", checks=checks, **backlog)
         return JSONResponse(body, status_code=503, media_type=PROBLEM_JSON)
 
     return router
+
+
+async def _backlog(kit: ServiceKit) -> dict[str, Any]:
+    """What waits: unsent outbox events, and events whose handler keeps failing (informational:
+    they don't make the service unready, and they are redelivered until handled)."""
+    try:
+        unsent: int | None = await asyncio.wait_for(kit.relay.pending_count(), 5)
+    except Exception:  # noqa: BLE001 - the database check already says why
+        unsent = None
+    failing = list(kit.consumer.failing.values()) if kit.consumer else []
+    return {"outbox_unsent": unsent, "events_failing": failing[:20],
+            "events_failing_count": len(failing)}
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -69,7 +69,7 @@ async def test_rolled_back_work_publishes_nothing(make_settings, nats_server):
 async def test_events_written_while_nats_is_away_leave_once_it_is_back(make_settings, nats_server):
     """The relay keeps unsent rows while NATS is stopped and sends each exactly once after."""
     app = create_verification(make_settings("verification"))
-    async with running(app):
+    async with running(app) as client:
         kit = app.state.kit
         await kit.bus.wait_ready(10)
         nats_server.stop()
@@ -80,8 +80,12 @@ async def test_events_written_while_nats_is_away_leave_once_it_is_back(make_sett
                                        data={"i": i})).id)
         await asyncio.sleep(1.0)
         assert await _unsent(kit) == 3
+        ready = await client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["checks"]["nats"] == "unreachable"
+        assert ready.json()["outbox_unsent"] == 3  # operators see what waits
         nats_server.start()
         await eventually(lambda: relayed_all(kit), timeout=20)
+        assert (await client.get("/readyz")).json()["outbox_unsent"] == 0
         msgs = await stream_messages(nats_server.url)
         assert [m.headers["Nats-Msg-Id"] for m in msgs] == ids  # once each, in commit order
 
@@ -172,3 +176,27 @@ async def test_the_event_stream_refuses_purge_and_message_deletion(make_settings
             with pytest.raises(nats.js.errors.APIError):
                 await js.delete_msg("ASSIST", 1)
             assert (await js.stream_info("ASSIST")).state.messages == 1
+
+
+async def test_an_event_whose_handler_fails_is_kept_and_shown(make_settings, nats_server):
+    """A failing handler doesn't lose the event: it is redelivered, and /readyz names it."""
+    app = create_verification(make_settings("verification"))
+    broken = new_envelope(service="intake", county="230722", event="application_accepted",
+                          subject="app-x", division="230722100201",
+                          data={"application_id": "app-x"})  # the other fields are missing
+    async with running(app) as client:
+        await app.state.kit.bus.wait_ready(10)
+        await publish(nats_server.url, broken)
+
+        async def failing():
+            body = (await client.get("/readyz")).json()
+            return body if body["events_failing_count"] else None
+
+        body = await eventually(failing)
+        assert body["status"] == "ready"  # one bad event doesn't take the service out
+        [item] = body["events_failing"]
+        assert item["event_id"] == broken.id and item["type"] == broken.type
+        assert "KeyError" in item["error"]
+        kit = app.state.kit
+        async with kit.sessions() as session:  # nothing half-done: no inbox row, no effect
+            assert await session.scalar(select(func.count()).select_from(kit.inbox)) == 0
