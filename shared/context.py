@@ -25,6 +25,8 @@ current_actor: ContextVar[Actor] = ContextVar("current_actor", default=ANONYMOUS
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 source_address: ContextVar[str | None] = ContextVar("source_address", default=None)
+events_emitted: ContextVar[bool] = ContextVar("events_emitted", default=False)
+"""Set when the current request wrote a domain event (see shared.operations)."""
 
 
 def new_id() -> str:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared import context
 from shared.bus import Bus
 from shared.db import UTCDateTime, utcnow
 from shared.events import Envelope, new_envelope
@@ -85,6 +86,7 @@ async def emit(
         )
     )
     session.info["outbox_dirty"] = True
+    context.events_emitted.set(True)
     return envelope
 
 

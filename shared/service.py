@@ -21,6 +21,7 @@ from shared.bus import Bus
 from shared.db import create_engine, create_sessionmaker, ensure_schema, ping, unit_of_work
 from shared.inbox import Consumer, Handler, durable_name, inbox_table
 from shared.logging import RequestContextMiddleware, configure_logging
+from shared.operations import OperationLogMiddleware, Recorder, emit_operation
 from shared.outbox import OutboxRelay, outbox_table, session_info
 from shared.problems import (
     PROBLEM_JSON,
@@ -53,6 +54,8 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     on_started: Callable[[ServiceKit], Awaitable[None]] | None = None
+    record_operation: Recorder = emit_operation
+    """How staff operations that emit no event are recorded (shared.operations)."""
 
 
 @dataclass
@@ -67,6 +70,7 @@ class ServiceKit:
     outbox: Table
     inbox: Table
     calendar: WorkingCalendar
+    record_operation: Recorder = emit_operation
     consumer: Consumer | None = None
 
     @property
@@ -97,7 +101,8 @@ async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
     relay = OutboxRelay(sessions, spec.outbox, bus, settings)
     kit = ServiceKit(settings=settings, engine=engine, sessions=sessions, bus=bus, relay=relay,
                      outbox=spec.outbox, inbox=spec.inbox,
-                     calendar=WorkingCalendar.from_directory(settings.calendar_path))
+                     calendar=WorkingCalendar.from_directory(settings.calendar_path),
+                     record_operation=spec.record_operation)
     await bus.start()
     relay.start()
     if spec.handlers:
@@ -139,6 +144,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
 
     app = FastAPI(title=spec.title, description=spec.description, version="0.1.0",
                   lifespan=lifespan, docs_url="/docs", openapi_url="/openapi.json")
+    app.add_middleware(OperationLogMiddleware)  # inside: sees the ids and the user
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     install_problem_handlers(app)
     app.include_router(health_router())

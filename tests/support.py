@@ -12,6 +12,7 @@ import httpx
 from fastapi import FastAPI
 
 from shared.auth import Role, issue_token
+from shared.operations import OPERATION_RECORDED
 from shared.settings import Settings
 
 T = TypeVar("T")
@@ -61,3 +62,22 @@ async def ready(client: httpx.AsyncClient) -> bool:
 async def relayed_all(kit: Any) -> bool:
     """The service's outbox relay has nothing left to publish."""
     return await kit.relay.pending_count() == 0
+
+
+async def outbox_types(kit: Any) -> list[str]:
+    """Types of the events in the service's outbox, in commit order."""
+    from sqlalchemy import select
+
+    async with kit.sessions() as session:
+        return list((await session.scalars(
+            select(kit.outbox.c.event_type).order_by(kit.outbox.c.id))).all())
+
+
+async def domain_event_count(kit: Any) -> int:
+    """Events in the outbox that record a change (not the log of a read or a refusal)."""
+    return sum(not t.endswith(OPERATION_RECORDED) for t in await outbox_types(kit))
+
+
+def domain_entries(entries: list[dict]) -> list[dict]:
+    """Audit entries of changes, without the operations that changed nothing."""
+    return [e for e in entries if not e["type"].endswith(OPERATION_RECORDED)]

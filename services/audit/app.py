@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.audit.access.routes import router as access_router
+from services.audit.access.service import record_log_access
 from services.audit.db import Base, inbox, outbox
 from services.audit.log import handlers as log_handlers
 from services.audit.log.routes import router as log_router
@@ -20,8 +22,9 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[log_router],
+    routers=[log_router, access_router],
     handlers={**log_handlers.HANDLERS},
+    record_operation=record_log_access,
 )
 
 

@@ -13,13 +13,14 @@ from services.intake.app import create_app as create_intake
 from tests.conftest import TEST_DATABASE_URL
 from tests.e2e.conftest import TOWNSHIP
 from tests.e2e.test_application_case import application, resident_id
-from tests.support import bearer, eventually, relayed_all, running
+from tests.support import bearer, domain_entries, eventually, relayed_all, running
 
 
 async def logged_types(audit, settings, record_id: str) -> Counter:
     headers = bearer(settings, "auditor", ["230700"])
     r = await audit.get(f"/api/v1/audit/records/{record_id}", headers=headers)
-    return Counter(e["type"] for e in r.json()) if r.status_code == 200 else Counter()
+    return Counter(e["type"] for e in domain_entries(r.json())) if r.status_code == 200 \
+        else Counter()
 
 
 async def test_events_of_a_service_stopped_before_relaying_leave_after_restart(

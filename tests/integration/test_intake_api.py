@@ -13,7 +13,6 @@ import httpx
 import nats
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
 
 from services.intake.app import create_app
 from services.intake.applications.service import load_application
@@ -25,7 +24,7 @@ from shared.problems import Conflict
 from shared.programs import Program, review_deadline
 from shared.settings import Settings
 from shared.workdays import today_in_shanghai
-from tests.support import bearer, eventually, running
+from tests.support import bearer, domain_event_count, eventually, running
 
 TOWNSHIP = "230722100"  # 朝阳镇
 VILLAGE = "230722100201"  # 东风村
@@ -79,9 +78,8 @@ class Intake:
                                       headers=headers or self.caseworker)
 
     async def outbox_count(self) -> int:
-        kit = self.app.state.kit
-        async with kit.sessions() as session:
-            return int(await session.scalar(select(func.count()).select_from(kit.outbox)) or 0)
+        """Domain events written (the operation log of reads and refusals aside)."""
+        return await domain_event_count(self.app.state.kit)
 
     async def applications(self) -> list[dict[str, Any]]:
         r = await self.client.get("/api/v1/applications", headers=self.as_(Role.county_officer,

@@ -1,0 +1,32 @@
+"""Reads of the operation log (查阅记录), kept apart from the chain they read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.audit.db import Base
+from shared.db import UTCDateTime
+
+
+class LogAccess(Base):
+    """Who read or exported the log, or was refused; UPDATE and DELETE refused by triggers."""
+
+    __tablename__ = "log_access"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    user_id: Mapped[str] = mapped_column(String, index=True)
+    role: Mapped[str] = mapped_column(String)
+    division: Mapped[str | None] = mapped_column(String, index=True)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(Text)
+    route: Mapped[str] = mapped_column(Text)
+    query: Mapped[str] = mapped_column(Text)
+    status: Mapped[int]
+    subject: Mapped[str] = mapped_column(Text)
+    request_id: Mapped[str | None] = mapped_column(String)
+    source_address: Mapped[str | None] = mapped_column(String)
