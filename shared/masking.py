@@ -32,3 +32,27 @@ def mask_phone(phone: str) -> str:
 def mask_bank_account(account: str) -> str:
     """Keep the last 4 digits; spaces between digit groups are dropped first."""
     return _mask("".join(account.split()), 0, 4)
+
+
+_MASKERS = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "contact_phone": mask_phone,
+    "bank_account": mask_bank_account,
+}
+
+
+def mask_personal_data(value: object) -> object:
+    """A copy of JSON-like data with ID numbers, phones and bank accounts masked, by key.
+
+    For showing stored event data in lists (R-SE-2); the stored data itself is unchanged.
+    """
+    if isinstance(value, dict):
+        return {
+            key: _MASKERS[key](item) if key in _MASKERS and isinstance(item, str)
+            else mask_personal_data(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [mask_personal_data(item) for item in value]
+    return value

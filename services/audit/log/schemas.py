@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from services.audit.log.models import AuditEntry
+from shared.masking import mask_personal_data
 
 
 class ActorOut(BaseModel):
@@ -49,7 +50,8 @@ class AuditEntryOut(BaseModel):
                            divisions=list(actor.get("divisions") or [])),
             correlation_id=entry.correlation_id, request_id=entry.request_id,
             source_address=entry.source_address, occurred_at=entry.occurred_at,
-            recorded_at=entry.recorded_at, data=envelope.get("data") or {},
+            recorded_at=entry.recorded_at,
+            data=mask_personal_data(envelope.get("data") or {}),
             prev_hash=entry.prev_hash, hash=entry.hash,
         )
 

@@ -31,3 +31,17 @@ def test_r_se_2_short_values_are_masked_entirely() -> None:
     assert mask_id_number("1234567") == "*******"
     assert mask_phone("110") == "***"
     assert mask_bank_account("1234") == "****"
+
+
+def test_r_se_2_personal_data_in_nested_event_data_is_masked_by_key():
+    from shared.masking import mask_personal_data
+
+    data = {"application_id": "a1", "contact_phone": "13812345678",
+            "members": [{"name": "王大山", "id_number": "11010519491231002X", "counted": True}],
+            "payee": {"bank_account": "6222 0210 0112 3456"}, "amount_fen": 75000}
+    masked = mask_personal_data(data)
+    assert masked == {"application_id": "a1", "contact_phone": "138****5678",
+                      "members": [{"name": "王大山", "id_number": "110***********002X",
+                                   "counted": True}],
+                      "payee": {"bank_account": "************3456"}, "amount_fen": 75000}
+    assert data["members"][0]["id_number"] == "11010519491231002X"  # the original is untouched
