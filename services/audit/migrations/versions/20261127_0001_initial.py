@@ -10,36 +10,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from services.audit.guards import append_only_guards, drop_append_only_guards
 from shared.migrations import create_messaging_tables, drop_messaging_tables
 
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-REFUSAL = "audit_entry is append-only"
-
-SQLITE_GUARDS = [
-    f"""CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
-    BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END""",
-    f"""CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
-    BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END""",
-]
-
-POSTGRES_GUARDS = [
-    f"""CREATE FUNCTION audit_entry_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        RAISE EXCEPTION '{REFUSAL}: % refused', TG_OP USING ERRCODE = 'restrict_violation';
-    END
-    $$""",
-    """CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
-    FOR EACH ROW EXECUTE FUNCTION audit_entry_refuse_change()""",
-    """CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
-    FOR EACH ROW EXECUTE FUNCTION audit_entry_refuse_change()""",
-    """CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_entry
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_refuse_change()""",
-]
-
 
 def upgrade() -> None:
     create_messaging_tables()
@@ -69,23 +46,14 @@ def upgrade() -> None:
     op.create_index("ix_audit_entry_actor_user_seq", "audit_entry", ["actor_user", "seq"])
     for column in ("event_type", "division", "correlation_id", "occurred_at"):
         op.create_index(f"ix_audit_entry_{column}", "audit_entry", [column])
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        guards = SQLITE_GUARDS
-    elif dialect == "postgresql":
-        guards = POSTGRES_GUARDS
-    else:
-        raise NotImplementedError(f"no append-only triggers for {dialect}")
-    for statement in guards:
+    for statement in append_only_guards("audit_entry", op.get_bind().dialect.name):
         op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TABLE audit_entry")
-        op.execute("DROP FUNCTION audit_entry_refuse_change()")
-    else:
-        op.execute("DROP TRIGGER audit_entry_no_update")
-        op.execute("DROP TRIGGER audit_entry_no_delete")
+    dialect = op.get_bind().dialect.name
+    for statement in drop_append_only_guards("audit_entry", dialect):
+        op.execute(statement)
+    if dialect != "postgresql":
         op.drop_table("audit_entry")
     drop_messaging_tables()

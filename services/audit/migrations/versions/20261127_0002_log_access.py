@@ -10,12 +10,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from services.audit.guards import append_only_guards, drop_append_only_guards
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-REFUSAL = "log_access is append-only"
 
 
 def upgrade() -> None:
@@ -39,28 +39,13 @@ def upgrade() -> None:
     )
     for column in ("at", "user_id", "division"):
         op.create_index(f"ix_log_access_{column}", "log_access", [column])
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"""CREATE FUNCTION log_access_refuse_change() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION '{REFUSAL}: % refused', TG_OP USING ERRCODE = 'restrict_violation';
-        END
-        $$""")
-        op.execute("""CREATE TRIGGER log_access_no_change BEFORE UPDATE OR DELETE ON log_access
-        FOR EACH ROW EXECUTE FUNCTION log_access_refuse_change()""")
-        op.execute("""CREATE TRIGGER log_access_no_truncate BEFORE TRUNCATE ON log_access
-        FOR EACH STATEMENT EXECUTE FUNCTION log_access_refuse_change()""")
-    else:
-        for action in ("UPDATE", "DELETE"):
-            op.execute(f"""CREATE TRIGGER log_access_no_{action.lower()} BEFORE {action}
-            ON log_access BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END""")
+    for statement in append_only_guards("log_access", op.get_bind().dialect.name):
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TABLE log_access")
-        op.execute("DROP FUNCTION log_access_refuse_change()")
-    else:
-        op.execute("DROP TRIGGER log_access_no_update")
-        op.execute("DROP TRIGGER log_access_no_delete")
+    dialect = op.get_bind().dialect.name
+    for statement in drop_append_only_guards("log_access", dialect):
+        op.execute(statement)
+    if dialect != "postgresql":
         op.drop_table("log_access")
