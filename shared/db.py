@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy import DateTime, MetaData, Select, event, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -120,6 +120,14 @@ async def unit_of_work(
             raise
         if after_commit is not None:
             after_commit(session)
+
+
+def where_given(query: Select[Any], *filters: tuple[Any, Any]) -> Select[Any]:
+    """Add ``column == value`` for each (column, value) whose value was given (not None/empty)."""
+    for column, value in filters:
+        if value is not None and value != "":
+            query = query.where(column == value)
+    return query
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -13,7 +13,7 @@ from services.approval.cases.models import OPEN_STATUSES, CaseStatus, ReviewCase
 from services.approval.cases.schemas import ApplicationAccepted, InvestigationCompleted
 from shared.auth import User
 from shared.context import new_id
-from shared.db import utcnow
+from shared.db import utcnow, where_given
 from shared.outbox import emit
 from shared.problems import Conflict, NotFound
 
@@ -89,12 +89,9 @@ async def list_cases(
 ) -> Sequence[ReviewCase]:
     """Review cases inside the user's jurisdiction, the nearest deadline first."""
     query = select(ReviewCase).where(user.jurisdiction(ReviewCase.division))
-    if status:
-        query = query.where(ReviewCase.status == status)
-    if program:
-        query = query.where(ReviewCase.program == program)
-    if application_id:
-        query = query.where(ReviewCase.application_id == application_id)
+    query = where_given(query, (ReviewCase.status, status),
+                        (ReviewCase.program, program),
+                        (ReviewCase.application_id, application_id))
     if overdue is not None:
         late = and_(ReviewCase.status.in_(OPEN_STATUSES), ReviewCase.review_due_on < today)
         query = query.where(late if overdue else not_(late))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.complaints.case_links.models import CaseReference
 from shared.auth import User
 from shared.context import new_id
+from shared.db import where_given
 from shared.divisions import validate_division_code
 from shared.events import Envelope
 from shared.problems import NotFound
@@ -75,14 +76,10 @@ async def find_references(
     """References inside the user's jurisdiction, the most recently active first."""
     in_reach = user.jurisdiction(CaseReference.division)  # NULL division: no one
     query = select(CaseReference).where(in_reach)
-    if record_id:
-        query = query.where(CaseReference.record_id == record_id)
-    if application_id:
-        query = query.where(CaseReference.application_id == application_id)
-    if application_number:
-        query = query.where(CaseReference.application_number == application_number)
-    if service:
-        query = query.where(CaseReference.service == service)
+    query = where_given(query, (CaseReference.record_id, record_id),
+                        (CaseReference.application_id, application_id),
+                        (CaseReference.application_number, application_number),
+                        (CaseReference.service, service))
     query = query.order_by(CaseReference.last_seen.desc(), CaseReference.id)
     return (await session.scalars(query.limit(limit).offset(offset))).all()
 

@@ -16,7 +16,7 @@ from services.disbursement.beneficiaries.schemas import (
 )
 from shared.auth import User
 from shared.context import new_id
-from shared.db import utcnow
+from shared.db import utcnow, where_given
 from shared.events import Envelope
 from shared.masking import mask_name
 from shared.problems import Conflict, NotFound
@@ -134,14 +134,10 @@ async def list_payees(
 ) -> Sequence[Payee]:
     """Payees inside the user's jurisdiction, oldest first."""
     query = select(Payee).where(user.jurisdiction(Payee.division))
-    if status:
-        query = query.where(Payee.status == status)
-    if program:
-        query = query.where(Payee.program == program)
-    if beneficiary_id:
-        query = query.where(Payee.beneficiary_id == beneficiary_id)
-    if application_id:
-        query = query.where(Payee.application_id == application_id)
+    query = where_given(query, (Payee.status, status),
+                        (Payee.program, program),
+                        (Payee.beneficiary_id, beneficiary_id),
+                        (Payee.application_id, application_id))
     query = query.order_by(Payee.created_at, Payee.id).limit(limit).offset(offset)
     return (await session.scalars(query)).all()
 

@@ -29,7 +29,7 @@ from services.intake.materials import service as materials
 from services.intake.materials.models import MaterialsNotice
 from shared.auth import User
 from shared.context import new_id
-from shared.db import utcnow
+from shared.db import utcnow, where_given
 from shared.divisions import is_within
 from shared.idcard import parse_resident_id
 from shared.masking import mask_id_number
@@ -109,12 +109,9 @@ async def list_applications(
 ) -> Sequence[Application]:
     """Applications inside the user's jurisdiction, newest first."""
     query = select(Application).where(user.jurisdiction(Application.division))
-    if status:
-        query = query.where(Application.status == status)
-    if program:
-        query = query.where(Application.program == program)
-    if number:
-        query = query.where(Application.number == number)
+    query = where_given(query, (Application.status, status),
+                        (Application.program, program),
+                        (Application.number, number))
     query = query.order_by(Application.submitted_at.desc(), Application.number.desc())
     return (await session.scalars(_with_everything(query.limit(limit).offset(offset)))).all()
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.verification.investigations.models import Investigation
 from shared.auth import User
 from shared.context import new_id
-from shared.db import utcnow
+from shared.db import utcnow, where_given
 from shared.outbox import emit
 from shared.problems import NotFound
 
@@ -48,10 +48,8 @@ async def list_investigations(
 ) -> Sequence[Investigation]:
     """Investigations inside the user's jurisdiction, newest first."""
     query = select(Investigation).order_by(Investigation.opened_at.desc())
-    if status:
-        query = query.where(Investigation.status == status)
-    if application_id:
-        query = query.where(Investigation.application_id == application_id)
+    query = where_given(query, (Investigation.status, status),
+                        (Investigation.application_id, application_id))
     query = query.where(user.jurisdiction(Investigation.division)).limit(limit).offset(offset)
     return (await session.scalars(query)).all()
 
