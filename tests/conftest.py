@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +54,11 @@ async def make_settings(
 
     yield make
     if TEST_DATABASE_URL and schemas:
-        await _drop_schemas(TEST_DATABASE_URL, set(schemas))
+        await drop_schemas(TEST_DATABASE_URL, set(schemas))
 
 
-async def _drop_schemas(url: str, schemas: set[str]) -> None:
+async def drop_schemas(url: str, schemas: Iterable[str]) -> None:
+    """Drop test schemas (and everything in them) from the PostgreSQL test database."""
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 

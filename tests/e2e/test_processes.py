@@ -21,7 +21,7 @@ import pytest
 
 from shared.natsd import free_port
 from shared.settings import SERVICE_NAMES, Settings
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, drop_schemas
 from tools.demo import demo_applications, demo_token, find_demo_user
 from tools.run import READY_BANNER, ROOT, present_services
 
@@ -95,21 +95,9 @@ class Runner:
                 os.kill(pid, signal.SIGKILL)
 
 
-def drop_schemas(url: str, schemas: list[str]) -> None:
-    """Drop this test's PostgreSQL schemas (in a thread: pytest's event loop stays untouched)."""
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    async def drop() -> None:
-        engine = create_async_engine(url)
-        try:
-            async with engine.begin() as conn:
-                for schema in schemas:
-                    await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        finally:
-            await engine.dispose()
-
-    worker = threading.Thread(target=asyncio.run, args=(drop(),))
+def drop_schemas_now(url: str, schemas: list[str]) -> None:
+    """Drop this test's schemas in a thread: pytest's event loop stays untouched."""
+    worker = threading.Thread(target=asyncio.run, args=(drop_schemas(url, schemas),))
     worker.start()
     worker.join(60)
 
@@ -127,7 +115,7 @@ def run_env() -> Iterator[tuple[dict[str, str], list[str]]]:
         schemas = [f"{prefix}_{name}" for name in SERVICE_NAMES]
     yield env, extra
     if TEST_DATABASE_URL:
-        drop_schemas(TEST_DATABASE_URL, schemas)
+        drop_schemas_now(TEST_DATABASE_URL, schemas)
 
 
 def test_make_run_starts_every_service_as_a_process_and_ctrl_c_stops_them_all(
