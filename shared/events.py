@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_jsonable_python
 
 from shared import context
 
@@ -73,14 +74,18 @@ def nats_subject(county: str, service: str, event: str) -> str:
 
 
 def new_envelope(
-    *, service: str, county: str, event: str, subject: str, data: dict[str, Any],
-    division: str | None = None, schemaversion: int = 1,
+    *, service: str, county: str, event: str, subject: str, data: Mapping[str, Any],
+    division: str | None = None, schemaversion: int = 1, event_id: str | None = None,
 ) -> Envelope:
-    """An envelope stamped with the current actor, correlation and request ids."""
+    """An envelope stamped with the current actor, correlation and request ids.
+
+    ``data`` must be JSON already or plainly convertible (dates, enums): anything else is refused,
+    never turned into a string behind the producer's back.
+    """
     actor = context.current_actor.get()
     rid = context.request_id.get()
     return Envelope(
-        id=context.new_id(),
+        id=event_id or context.new_id(),
         type=f"{SUBJECT_ROOT}.{service}.{event}",
         source=f"/{SUBJECT_ROOT}/{county}/{service}",
         subject=subject,
@@ -91,5 +96,5 @@ def new_envelope(
         sourceaddress=context.source_address.get(),
         division=division,
         actor=EventActor(user_id=actor.user_id, role=actor.role, divisions=list(actor.divisions)),
-        data=json.loads(json.dumps(data, default=str, ensure_ascii=False)),
+        data=to_jsonable_python(dict(data)),
     )

@@ -25,7 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared import context
 from shared.bus import Bus
 from shared.db import UTCDateTime, utcnow
+from shared.contracts.base import ANY_SERVICE, EventContract
 from shared.events import Envelope, new_envelope
+from shared.sealing import Sealer
 from shared.settings import Settings
 from shared.tasks import stop_task
 
@@ -60,20 +62,33 @@ class EventSource:
     service: str
     county: str
     outbox: Table
+    sealer: Sealer | None = None
 
 
-def session_info(settings: Settings, outbox: Table) -> dict[str, Any]:
-    return {"events": EventSource(settings.service, settings.county, outbox)}
+def session_info(settings: Settings, outbox: Table, sealer: Sealer | None = None
+                 ) -> dict[str, Any]:
+    return {"events": EventSource(settings.service, settings.county, outbox, sealer)}
 
 
 async def emit(
-    session: AsyncSession, event: str, *, subject: str, data: dict[str, Any],
-    division: str | None = None,
+    session: AsyncSession, contract: EventContract, *, subject: str, division: str | None = None,
 ) -> Envelope:
-    """Record a domain event in this transaction's outbox; it leaves only if the commit does."""
+    """Record a domain event in this transaction's outbox; it leaves only if the commit does.
+
+    ``contract`` is the event's data as its contract (``shared.contracts``); personal data in it
+    is sealed here, so the outbox, the stream and the log never hold it in clear.
+    """
     source: EventSource = session.info["events"]
-    envelope = new_envelope(service=source.service, county=source.county, event=event,
-                            subject=subject, data=data, division=division)
+    kind = type(contract)
+    if kind.service not in (ANY_SERVICE, source.service):
+        raise TypeError(f"{source.service} cannot emit {kind.name()}: {kind.service} produces it")
+    event_id = context.new_id()
+    data = contract.model_dump(mode="json")
+    if source.sealer is not None:
+        data = source.sealer.seal(kind, data, event_id=event_id)
+    envelope = new_envelope(service=source.service, county=source.county, event=kind.event,
+                            subject=subject, data=data, division=division,
+                            schemaversion=kind.version, event_id=event_id)
     await session.execute(
         source.outbox.insert().values(
             event_id=envelope.id,

@@ -1,0 +1,94 @@
+"""Events approval publishes: review cases, and the decisions that make the payment basis."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AwareDatetime, Field
+
+from shared.contracts.base import EventContract
+from shared.divisions import DivisionCode
+from shared.programs import Program
+
+Id = Annotated[str, Field(min_length=1, max_length=32)]
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Fen = Annotated[int, Field(strict=True, ge=0, description="integer fen (分), never rounded")]
+MaskedName = Annotated[str, Field(min_length=1, max_length=60, description="masked name")]
+DECISIONS_PENDING = "issue 8 (decision, benefit rules, public notice, the roll)"
+
+
+class ApprovalEvent(EventContract):
+    service: ClassVar[str] = "approval"
+
+
+class ReviewCaseOpened(ApprovalEvent):
+    """The township's review case of an accepted application, with its R-AP-7 deadline."""
+
+    event: ClassVar[str] = "review_case_opened"
+    case_id: Id
+    application_id: Id
+    application_number: str = Field(min_length=1, max_length=40)
+    program: Program
+    division: DivisionCode
+    household_size: int = Field(ge=0)
+    status: str
+    accepted_on: date
+    review_due_on: date
+    review_due_provisional: bool
+
+
+class InvestigationResultRecorded(ApprovalEvent):
+    """The case took the investigation's completion: it awaits the initial opinion (R-AP-1)."""
+
+    event: ClassVar[str] = "investigation_result_recorded"
+    case_id: Id
+    application_id: Id
+    application_number: str = Field(min_length=1, max_length=40)
+    investigation_id: Id
+    completed_at: AwareDatetime
+    status: str
+
+
+class BeneficiaryApproved(ApprovalEvent):
+    """A confirmed benefit, paid from ``effective_month`` on (次月发放, R-AP-4; R-DI-1)."""
+
+    event: ClassVar[str] = "beneficiary_approved"
+    producer_pending: ClassVar[str | None] = DECISIONS_PENDING
+    beneficiary_id: Id
+    application_id: Id
+    program: Program
+    division: DivisionCode
+    head_name_masked: MaskedName = Field(description="masked again on receipt")
+    amount_fen: Fen = Field(description="monthly amount, integer fen")
+    effective_month: Month = Field(description="first month paid (R-AP-4)")
+    unit: Literal["household", "person"] | None = Field(
+        None, description="who is paid; default from the program")
+
+
+class TemporaryAidGranted(BeneficiaryApproved):
+    """Temporary aid granted: paid once, as soon as it is granted (R-DI-3). ``beneficiary_id``
+    is the grant's id, ``amount_fen`` the one payment, ``effective_month`` the month granted."""
+
+    event: ClassVar[str] = "temporary_aid_granted"
+
+
+class BeneficiaryAdjusted(ApprovalEvent):
+    """增发、减发 (R-DY-3): the new monthly amount holds from ``effective_month`` on."""
+
+    event: ClassVar[str] = "beneficiary_adjusted"
+    producer_pending: ClassVar[str | None] = DECISIONS_PENDING
+    beneficiary_id: Id
+    amount_fen: Fen
+    effective_month: Month
+    division: DivisionCode | None = Field(None, description="when it changed")
+    head_name_masked: MaskedName | None = Field(None, description="when it changed")
+
+
+class BeneficiaryStopped(ApprovalEvent):
+    """停发 (R-DY-3): nothing is paid from ``effective_month`` on."""
+
+    event: ClassVar[str] = "beneficiary_stopped"
+    producer_pending: ClassVar[str | None] = DECISIONS_PENDING
+    beneficiary_id: Id
+    effective_month: Month

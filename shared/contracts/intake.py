@@ -1,0 +1,123 @@
+"""Events intake publishes: applications, the one-time notice, checklists (R-IN-1 … R-IN-7)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AwareDatetime, Field
+
+from shared.contracts.base import EventContract, EventData, Personal
+from shared.divisions import DivisionCode
+from shared.programs import Program
+
+Id = Annotated[str, Field(min_length=1, max_length=32)]
+Area = Literal["urban", "rural"]
+
+
+class IntakeEvent(EventContract):
+    service: ClassVar[str] = "intake"
+
+
+class ApplicationFacts(IntakeEvent):
+    """The fields every intake event about an application carries."""
+
+    application_id: Id
+    application_number: str = Field(min_length=1, max_length=40)
+    program: Program
+    division: DivisionCode = Field(description="12-digit village or 9-digit township")
+    area: Area
+    household_size: int = Field(ge=0, description="counted members (R-IN-7)")
+
+
+class MemberMasked(EventData):
+    """A household member as every consumer may see it: the ID number masked (R-SE-2)."""
+
+    member_id: Id
+    name: str = Field(min_length=1, max_length=60)
+    id_number: str = Field(max_length=18, description="masked: 230722********1234")
+    relationship: str
+    living_status: str
+    is_student: bool
+    counted: bool = Field(description="counted in the household (R-IN-7)")
+
+
+class MemberIdentified(MemberMasked):
+    """A member with the full ID number, for the cross-checks of verification and approval."""
+
+    id_number: Annotated[str, Personal("id_number")] = Field(  # type: ignore[assignment]
+        min_length=18, max_length=18, description="full resident ID number (sealed)")
+    birth_date: date
+    sex: Literal["male", "female"]
+
+
+class Material(EventData):
+    code: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ApplicationSubmitted(ApplicationFacts):
+    """An application was received through one of the four channels (R-IN-1)."""
+
+    event: ClassVar[str] = "application_submitted"
+    channel: str
+    submitted_at: AwareDatetime
+    materials: list[str] = Field(description="codes of the materials handed in")
+    members: list[MemberMasked]
+
+
+class MaterialsNoticeIssued(IntakeEvent):
+    """The one-time notice (一次性告知): every missing item at once (R-IN-3)."""
+
+    event: ClassVar[str] = "materials_notice_issued"
+    application_id: Id
+    application_number: str = Field(min_length=1, max_length=40)
+    program: Program
+    division: DivisionCode
+    notice_id: Id
+    issued_at: AwareDatetime
+    missing: list[Material]
+
+
+class MaterialsSupplied(ApplicationFacts):
+    """Materials handed in after the notice; ``outstanding`` is what the notice still lacks."""
+
+    event: ClassVar[str] = "materials_supplied"
+    materials: list[str] = Field(description="codes supplied now")
+    outstanding: list[str] = Field(description="codes of the notice still missing")
+
+
+class ApplicationAccepted(ApplicationFacts):
+    """Accepted (受理): the R-AP-7 period counts from ``accepted_on``."""
+
+    event: ClassVar[str] = "application_accepted"
+    channel: str
+    accepted_on: date
+    review_due_on: date = Field(description="last working day of the R-AP-7 period")
+    review_due_provisional: bool = Field(
+        description="the period touches a year the calendar does not know (R-AP-7)")
+    members: list[MemberIdentified] = Field(
+        description="full ID numbers: verification and approval cross-check the people")
+
+
+class ApplicationRefused(ApplicationFacts):
+    """Refused, never without a reason code and text (R-IN-3)."""
+
+    event: ClassVar[str] = "application_refused"
+    previous_status: str
+    reason_code: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    refused_at: AwareDatetime
+    refused_on: date
+
+
+class ChecklistReplaced(IntakeEvent):
+    """A program's material checklist was set; notices already issued keep their items.
+
+    The subject is the program; the event has no division."""
+
+    event: ClassVar[str] = "checklist_replaced"
+    program: Program
+    items: list[Material]
+    previous_items: list[Material]
+
