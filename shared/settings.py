@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     jwt_issuer: str = "assist-embedded"
     jwt_audience: str | None = None
 
+    event_keys: str | None = Field(
+        None,
+        description="keys that seal personal data in events, as JSON {current, keys}; "
+        "default: data_dir/event-keys.json",
+    )
+
     calendar_dir: Path | None = Field(
         None, description="folder of loaded calendar years (*.json); default: data_dir/calendar"
     )
@@ -81,3 +87,7 @@ class Settings(BaseSettings):
     @property
     def jwt_secret_file(self) -> Path:
         return self.data_dir / "jwt-secret"
+
+    @property
+    def event_keys_file(self) -> Path:
+        return self.data_dir / "event-keys.json"
