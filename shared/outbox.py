@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from nats.js.api import PubAck
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -16,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     func,
     select,
     update,
@@ -106,7 +109,14 @@ async def emit(
 
 
 class OutboxRelay:
-    """Publishes unsent outbox rows in order; marks each sent only after JetStream acks it."""
+    """Publishes unsent outbox rows in order; marks each sent only after JetStream acks it.
+
+    A batch is published with every publish in flight together (nats-py ``publish_async``: one
+    write to the socket, acks matched as they come) and the acknowledged rows are marked sent in
+    one statement. A row whose ack did not come stays unsent and is published again by the next
+    batch, which starts again from the oldest unsent row: JetStream's duplicate window
+    (``Nats-Msg-Id`` = event id) and the consumers' inboxes absorb what had in fact arrived.
+    """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, bus: Bus,
                  settings: Settings) -> None:
@@ -116,6 +126,11 @@ class OutboxRelay:
         self.settings = settings
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._mark = (
+            update(outbox).where(outbox.c.id == bindparam("row_id"))
+            .values(sent_at=bindparam("sent_at"), stream_seq=bindparam("seq"),
+                    attempts=outbox.c.attempts + 1, last_error=None)
+        )
 
     def wake(self) -> None:
         """Called after a commit that wrote events, so they leave at once."""
@@ -148,7 +163,12 @@ class OutboxRelay:
             self._wakeup.clear()
 
     async def relay_pending(self) -> int:
-        """Publish one batch of unsent events; returns how many were acknowledged."""
+        """Publish one batch of unsent events; returns how many were acknowledged.
+
+        Raises the first publish error after marking the acknowledged rows, so that ``run``
+        backs off while NATS is away.
+        """
+        self._wakeup.clear()  # what commits from here on wakes the next round
         async with self.sessions() as session, session.begin():
             rows = (
                 await session.execute(
@@ -159,33 +179,67 @@ class OutboxRelay:
                     .limit(self.settings.relay_batch_size)
                 )
             ).all()
-        acked: list[tuple[int, int]] = []
-        try:
-            for row in rows:
-                try:
-                    ack = await self.bus.publish(row.nats_subject, row.payload.encode(),
-                                                 row.event_id)
-                except Exception as exc:
-                    await self._record_failure(row.id, repr(exc))
-                    raise
-                if ack.duplicate:
-                    log.info("outbox_duplicate_ack", event_id=row.event_id)
-                acked.append((row.id, ack.seq))
-        finally:
-            await self._mark_sent(acked)
+        if not rows:
+            return 0
+        acks = await self._publish(rows)
+        acked = [{"row_id": row.id, "seq": ack.seq}
+                 for row, ack in zip(rows, acks, strict=True) if isinstance(ack, PubAck)]
+        duplicates = sum(1 for ack in acks if isinstance(ack, PubAck) and ack.duplicate)
+        if duplicates:
+            log.info("outbox_duplicate_acks", count=duplicates)
+        failed = next(((row, ack) for row, ack in zip(rows, acks, strict=True)
+                       if not isinstance(ack, PubAck)), None)
+        await self._mark_sent(acked)
+        if failed is not None:
+            row, error = failed
+            await self._record_failure(row.id, repr(error))
+            raise error
         return len(acked)
 
-    async def _mark_sent(self, acked: list[tuple[int, int]]) -> None:
+    async def _publish(self, rows: Sequence[Any]) -> list[PubAck | BaseException]:
+        """Publish every row with all of them in flight; each row's ack, or why it failed.
+
+        Gives up on the acks still missing once none has come for the NATS timeout.
+        """
+        js = self.bus.js
+        timeout = self.settings.nats_connect_timeout_s
+        futures: list[asyncio.Future[PubAck]] = []
+        not_sent: Exception | None = None
+        try:
+            for row in rows:
+                futures.append(await js.publish_async(
+                    row.nats_subject, row.payload.encode(), wait_stall=timeout,
+                    headers={"Nats-Msg-Id": row.event_id}))
+        except Exception as exc:  # noqa: BLE001 - the connection is gone: the rest stay unsent
+            not_sent = exc
+        try:
+            waiting: set[asyncio.Future[PubAck]] = set(futures)
+            while waiting:
+                done, waiting = await asyncio.wait(waiting, timeout=timeout)
+                if not done:
+                    break  # no ack for `timeout` seconds: NATS is away
+        finally:
+            for future in futures:
+                future.cancel()  # no-op when done; frees nats-py's slot otherwise
+        results: list[PubAck | BaseException] = []
+        for future in futures:
+            if future.cancelled():
+                results.append(TimeoutError(f"no ack from JetStream within {timeout} s"))
+            elif (error := future.exception()) is not None:
+                results.append(error)
+            else:
+                results.append(future.result())
+        if not_sent is not None:
+            results.extend(not_sent for _ in range(len(rows) - len(futures)))
+        return results
+
+    async def _mark_sent(self, acked: list[dict[str, Any]]) -> None:
+        """One statement for the batch: each acknowledged row with its stream sequence."""
         if not acked:
             return
         now = utcnow()
         async with self.sessions() as session, session.begin():
-            for row_id, seq in acked:
-                await session.execute(
-                    update(self.outbox).where(self.outbox.c.id == row_id)
-                    .values(sent_at=now, stream_seq=seq,
-                            attempts=self.outbox.c.attempts + 1, last_error=None)
-                )
+            await session.execute(self._mark, [row | {"sent_at": now} for row in acked])
 
     async def _record_failure(self, row_id: int, error: str) -> None:
         with contextlib.suppress(Exception):
