@@ -125,7 +125,7 @@ class Bus:
             deliver_policy=DeliverPolicy.ALL,
             ack_wait=30,
             max_deliver=-1,
-            max_ack_pending=1000,
+            max_ack_pending=self.settings.consumer_max_ack_pending,
             filter_subjects=filter_subjects if len(filter_subjects) > 1 else None,
             filter_subject=filter_subjects[0] if len(filter_subjects) == 1 else None,
         )

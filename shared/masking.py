@@ -42,14 +42,22 @@ _MASKERS = {
 }
 
 
+SEALED_SHOWN = "(sealed)"
+"""How a value sealed in an event (shared.sealing) is shown: its ciphertext means nothing."""
+
+
 def mask_personal_data(value: object) -> object:
-    """A copy of JSON-like data with ID numbers, phones and bank accounts masked, by key.
+    """A copy of JSON-like data with ID numbers, phones and bank accounts masked, by key, and
+    sealed values shown as ``(sealed)``.
 
     For showing stored event data in lists (R-SE-2); the stored data itself is unchanged.
     """
+    if isinstance(value, str) and value.startswith("sealed:"):
+        return SEALED_SHOWN
     if isinstance(value, dict):
         return {
-            key: _MASKERS[key](item) if key in _MASKERS and isinstance(item, str)
+            key: _MASKERS[key](item)
+            if key in _MASKERS and isinstance(item, str) and not item.startswith("sealed:")
             else mask_personal_data(item)
             for key, item in value.items()
         }

@@ -97,6 +97,16 @@ def create_messaging_tables() -> None:
         table.create(bind)
 
 
+def create_dead_letter_table() -> None:
+    """For each service's migration that adds its dead letters (shape of shared.dead_letters)."""
+    from alembic import op
+
+    from shared.db import service_metadata
+    from shared.dead_letters import dead_letter_table
+
+    dead_letter_table(service_metadata()).create(op.get_bind())
+
+
 def drop_messaging_tables() -> None:
     from alembic import op
 

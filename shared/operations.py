@@ -22,6 +22,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import context
+from shared.contracts.kit import OperationRecorded
 from shared.db import utcnow
 from shared.outbox import emit
 
@@ -29,7 +30,7 @@ log = structlog.get_logger(__name__)
 
 API_PREFIX = "/api/v1/"
 RECORDED_STATUSES = frozenset({403})  # besides every 2xx that emitted no event
-OPERATION_RECORDED = "operation_recorded"
+OPERATION_RECORDED = OperationRecorded.event
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ Recorder = Callable[[Any, Operation], Awaitable[None]]
 async def emit_operation(kit: Any, operation: Operation) -> None:
     """The default recorder: an ``operation_recorded`` event, in its own transaction."""
     async with kit.unit_of_work() as session:
-        await emit(session, OPERATION_RECORDED, subject=operation.subject,
-                   data=operation.as_data(), division=operation.division)
+        await emit(session, OperationRecorded(**operation.as_data()), subject=operation.subject,
+                   division=operation.division)
 
 
 def should_record(*, role: str, status: int, emitted: bool) -> bool:

@@ -18,8 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared import migrations
 from shared.bus import Bus
+from shared.contracts.base import EventContract
 from shared.db import create_engine, create_sessionmaker, ensure_schema, ping, unit_of_work
-from shared.inbox import Consumer, Handler, durable_name, inbox_table
+from shared.dead_letter_api import router as dead_letter_router
+from shared.dead_letters import DeadLetters, dead_letter_table
+from shared.inbox import (
+    Consumer,
+    EnvelopeHandler,
+    Handler,
+    Subscription,
+    durable_name,
+    inbox_table,
+)
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.operations import OperationLogMiddleware, Recorder, emit_operation
 from shared.outbox import OutboxRelay, outbox_table, session_info
@@ -30,6 +40,7 @@ from shared.problems import (
     install_problem_handlers,
     problem_body,
 )
+from shared.sealing import Sealer
 from shared.settings import Settings
 from shared.workdays import WorkingCalendar
 
@@ -37,7 +48,9 @@ log = structlog.get_logger(__name__)
 
 
 def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
-    """The outbox and inbox every service keeps beside its own tables."""
+    """The outbox and inbox every service keeps beside its own tables, and its dead letters
+    (``metadata.tables["dead_letter"]``)."""
+    dead_letter_table(metadata)
     return outbox_table(metadata), inbox_table(metadata)
 
 
@@ -52,10 +65,21 @@ class ServiceSpec:
     outbox: Table
     inbox: Table
     routers: Sequence[APIRouter] = ()
-    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    handlers: Mapping[type[EventContract], Handler] = field(default_factory=dict)
+    """What the service consumes, keyed by contract: a typo fails at import."""
+    every_event: EnvelopeHandler | None = None
+    """A handler of every event of the county, as it travelled (the audit log)."""
     on_started: Callable[[ServiceKit], Awaitable[None]] | None = None
     record_operation: Recorder = emit_operation
     """How staff operations that emit no event are recorded (shared.operations)."""
+
+    @property
+    def subscription(self) -> Subscription:
+        return Subscription(self.handlers, self.every_event)
+
+    @property
+    def dead_letter(self) -> Table:
+        return self.metadata.tables["dead_letter"]
 
 
 @dataclass
@@ -70,6 +94,8 @@ class ServiceKit:
     outbox: Table
     inbox: Table
     calendar: WorkingCalendar
+    dead_letters: DeadLetters
+    sealer: Sealer
     record_operation: Recorder = emit_operation
     consumer: Consumer | None = None
 
@@ -97,19 +123,22 @@ async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
         await ensure_schema(engine, settings.pg_schema)
         await asyncio.to_thread(migrations.upgrade, settings)
     bus = Bus(settings)
-    sessions = create_sessionmaker(engine, info=session_info(settings, spec.outbox))
+    sealer = Sealer.from_settings(settings)
+    sessions = create_sessionmaker(engine, info=session_info(settings, spec.outbox, sealer))
     relay = OutboxRelay(sessions, spec.outbox, bus, settings)
     kit = ServiceKit(settings=settings, engine=engine, sessions=sessions, bus=bus, relay=relay,
                      outbox=spec.outbox, inbox=spec.inbox,
                      calendar=WorkingCalendar.from_directory(settings.calendar_path),
+                     dead_letters=DeadLetters(sessions, spec.dead_letter), sealer=sealer,
                      record_operation=spec.record_operation)
     await bus.start()
     relay.start()
-    if spec.handlers:
+    if spec.subscription:
         kit.consumer = Consumer(durable=durable_name(settings.service, settings.county),
-                                handlers=spec.handlers,
-                                sessions=sessions, inbox=spec.inbox, bus=bus, settings=settings,
-                                after_commit=kit.after_commit)
+                                subscription=spec.subscription, sessions=sessions,
+                                inbox=spec.inbox, dead_letters=kit.dead_letters, bus=bus,
+                                settings=settings, sealer=sealer, after_commit=kit.after_commit)
+        kit.dead_letters.consumer = kit.consumer
         kit.consumer.start()
     return kit
 
@@ -148,7 +177,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     install_problem_handlers(app)
     app.include_router(health_router())
-    for router in spec.routers:
+    routers = [*spec.routers, dead_letter_router] if spec.subscription else spec.routers
+    for router in routers:
         app.include_router(router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
     _document_problems(app)
     return app
@@ -203,20 +233,25 @@ def health_router() -> APIRouter:
 
 
 async def _backlog(kit: ServiceKit) -> dict[str, Any]:
-    """What waits: unsent outbox events, and events whose handler keeps failing (informational:
-    they don't make the service unready, and they are redelivered until handled)."""
+    """What waits: unsent outbox events, events waiting for redelivery (*not yet*), and parked
+    dead letters, with the oldest (informational: they don't make the service unready)."""
     try:
         unsent: int | None = await asyncio.wait_for(kit.relay.pending_count(), 5)
     except Exception:  # noqa: BLE001 - the database check already says why
         unsent = None
     failing = list(kit.consumer.failing.values()) if kit.consumer else []
+    try:
+        parked: dict[str, Any] | None = await asyncio.wait_for(kit.dead_letters.summary(), 5)
+    except Exception:  # noqa: BLE001
+        parked = None
     return {"outbox_unsent": unsent, "events_failing": failing[:20],
-            "events_failing_count": len(failing)}
+            "events_failing_count": len(failing), "dead_letters": parked}
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     kit: ServiceKit = request.app.state.kit
-    async with unit_of_work(kit.sessions, kit.after_commit) as session:
+    read_only = request.method in ("GET", "HEAD")  # one snapshot for the whole read
+    async with unit_of_work(kit.sessions, kit.after_commit, read_only=read_only) as session:
         yield session
 
 

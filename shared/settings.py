@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     relay_poll_interval_s: float = 0.5
     relay_max_backoff_s: float = 2.0
     consumer_batch_size: int = 20
+    consumer_max_deliveries: int = Field(
+        10, ge=1, description="deliveries of a *not yet* event before it is parked")
+    consumer_retry_base_s: float = Field(0.5, description="first redelivery delay")
+    consumer_retry_max_s: float = Field(30.0, description="longest redelivery delay")
+    consumer_max_ack_pending: int = Field(200, ge=1, description="events in flight per consumer")
 
     jwt_secret: str | None = Field(None, description="HS256 secret; default: data_dir/jwt-secret")
     jwt_jwks_url: str | None = Field(None, description="RS256 key set of an identity provider")

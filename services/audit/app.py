@@ -23,7 +23,7 @@ SPEC = ServiceSpec(
     outbox=outbox,
     inbox=inbox,
     routers=[log_router, access_router],
-    handlers={**log_handlers.HANDLERS},
+    every_event=log_handlers.append_event,
     record_operation=record_log_access,
 )
 

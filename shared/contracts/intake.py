@@ -45,7 +45,7 @@ class MemberMasked(EventData):
 class MemberIdentified(MemberMasked):
     """A member with the full ID number, for the cross-checks of verification and approval."""
 
-    id_number: Annotated[str, Personal("id_number")] = Field(  # type: ignore[assignment]
+    id_number: Annotated[str, Personal("id_number")] = Field(
         min_length=18, max_length=18, description="full resident ID number (sealed)")
     birth_date: date
     sex: Literal["male", "female"]

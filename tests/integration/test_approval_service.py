@@ -10,9 +10,11 @@ from services.approval.app import create_app as create_approval
 from services.approval.cases.service import CaseNotOpened
 from shared.auth import Role
 from shared.context import new_id
-from shared.events import Envelope, new_envelope
+from shared.contracts.verification import InvestigationCompleted
+from shared.events import Envelope
 from shared.workdays import today_in_shanghai
 from tests.bus import consumer_drained, count_events, publish, stream_events
+from tests.events import accepted, envelope_of
 from tests.support import bearer, eventually, ready, relayed_all, running
 
 COUNTY = "230722"  # 嘉荫县
@@ -25,29 +27,16 @@ OTHER_VILLAGE = "230722101201"  # 乌云村, 乌云镇
 def accepted_event(*, division: str = VILLAGE, review_due_on: date | None = None,
                    program: str = "dibao") -> Envelope:
     """An ``intake.application_accepted`` envelope as the intake contract defines it."""
-    application_id = new_id()
-    accepted_on = today_in_shanghai() - timedelta(days=3)
-    return new_envelope(
-        service="intake", county=COUNTY, event="application_accepted", subject=application_id,
-        division=division,
-        data={"application_id": application_id,
-              "application_number": f"SQ{COUNTY}-{application_id[:8]}", "program": program,
-              "division": division, "area": "rural", "household_size": 3,
-              "accepted_on": accepted_on.isoformat(),
-              "review_due_on": (review_due_on or accepted_on + timedelta(days=28)).isoformat(),
-              "review_due_provisional": False},
-    )
+    return accepted(division=division, review_due_on=review_due_on, program=program)
 
 
 def completed_event(application_id: str, investigation_id: str | None = None) -> Envelope:
     """A ``verification.investigation_completed`` envelope (docs/events.md)."""
     investigation_id = investigation_id or new_id()
-    return new_envelope(
-        service="verification", county=COUNTY, event="investigation_completed",
-        subject=investigation_id, division=VILLAGE,
-        data={"application_id": application_id, "investigation_id": investigation_id,
-              "completed_at": datetime(2026, 11, 30, 2, 15, tzinfo=UTC).isoformat()},
-    )
+    return envelope_of(InvestigationCompleted(
+        application_id=application_id, investigation_id=investigation_id,
+        completed_at=datetime(2026, 11, 30, 2, 15, tzinfo=UTC),
+    ), subject=investigation_id, division=VILLAGE)
 
 
 def reader(settings, divisions=(TOWNSHIP,), role=Role.caseworker):

@@ -3,13 +3,17 @@ complaint can be linked to its case (R-CO-1, R-SE-1)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from services.complaints.app import create_app as create_complaints
 from shared.auth import Role
 from shared.context import new_id
-from shared.events import Envelope, new_envelope
+from shared.contracts import EventContract, intake
+from shared.contracts.approval import ReviewCaseOpened
+from shared.contracts.verification import InvestigationOpened
+from shared.events import Envelope
 from tests.bus import consumer_drained, publish
+from tests.events import envelope_of
 from tests.support import bearer, eventually, ready, running
 
 COUNTY = "230722"  # 嘉荫县
@@ -18,11 +22,10 @@ VILLAGE = "230722100201"  # 东风村, 朝阳镇
 OTHER_VILLAGE = "230722101201"  # 乌云村, 乌云镇
 
 
-def event(service: str, name: str, subject: str, data: dict, *, division: str | None = VILLAGE,
+def event(contract: EventContract, subject: str, *, division: str | None = VILLAGE,
           at: datetime | None = None) -> Envelope:
-    """An envelope as ``service``'s relay would publish it; ``at`` backdates it."""
-    env = new_envelope(service=service, county=COUNTY, event=name, subject=subject,
-                       division=division, data=data)
+    """An envelope as the contract's producer would publish it; ``at`` backdates it."""
+    env = envelope_of(contract, subject=subject, division=division)
     return env.model_copy(update={"time": at}) if at else env
 
 
@@ -31,18 +34,23 @@ def application_events(division: str = VILLAGE) -> dict[str, Envelope]:
     application_id, investigation_id, case_id = new_id(), new_id(), new_id()
     common = {"application_id": application_id,
               "application_number": f"SQ{COUNTY}-{application_id[:8]}", "program": "dibao"}
+    facts = {**common, "division": division, "area": "rural", "household_size": 2}
     return {
-        "submitted": event("intake", "application_submitted", application_id,
-                           {**common, "division": division}, division=division,
-                           at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC)),
-        "accepted": event("intake", "application_accepted", application_id,
-                          {**common, "division": division}, division=division,
-                          at=datetime(2026, 11, 3, 1, 0, tzinfo=UTC)),
-        "investigation": event("verification", "investigation_opened", investigation_id,
-                               {**common, "investigation_id": investigation_id,
-                                "division": division}, division=None),
-        "case": event("approval", "review_case_opened", case_id,
-                      {**common, "case_id": case_id}, division=division),
+        "submitted": event(intake.ApplicationSubmitted(
+            **facts, channel="window", submitted_at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC),
+            materials=[], members=[]), application_id, division=division,
+            at=datetime(2026, 11, 2, 1, 0, tzinfo=UTC)),
+        "accepted": event(intake.ApplicationAccepted(
+            **facts, channel="window", accepted_on=date(2026, 11, 3),
+            review_due_on=date(2026, 12, 1), review_due_provisional=False, members=[]),
+            application_id, division=division, at=datetime(2026, 11, 3, 1, 0, tzinfo=UTC)),
+        "investigation": event(InvestigationOpened(
+            **common, investigation_id=investigation_id), investigation_id, division=division),
+        "case": event(ReviewCaseOpened(
+            **common, case_id=case_id, division=division, household_size=2,
+            status="awaiting_investigation", accepted_on=date(2026, 11, 3),
+            review_due_on=date(2026, 12, 1), review_due_provisional=False),
+            case_id, division=division),
     }
 
 
@@ -91,7 +99,7 @@ async def test_every_event_keeps_its_record_findable(make_settings, nats_server)
         assert intake["first_seen"] == "2026-11-02T01:00:00Z"
         assert intake["last_seen"] == "2026-11-03T01:00:00Z"
         assert (intake["program"], intake["division"]) == ("dibao", VILLAGE)
-        assert found["verification"]["division"] == VILLAGE  # taken from the data
+        assert found["verification"]["division"] == VILLAGE
         assert found["approval"]["application_id"] == trail["case"].data["application_id"]
 
         by_record = await references(client, headers, record_id=trail["case"].subject)
@@ -113,7 +121,8 @@ async def test_case_references_are_filtered_by_jurisdiction_R_SE_1(make_settings
     async with running(create_complaints(settings)) as client:
         await eventually(lambda: ready(client))
         ours, theirs = application_events(VILLAGE), application_events(OTHER_VILLAGE)
-        nowhere = event("intake", "application_submitted", new_id(), {}, division=None)
+        nowhere = event(intake.ChecklistReplaced(program="dibao", items=[], previous_items=[]),
+                        "dibao", division=None)  # a checklist belongs to no division
         await publish(nats_server.url, ours["accepted"], theirs["accepted"], nowhere)
         county = staff(settings, [COUNTY], Role.county_officer)
 

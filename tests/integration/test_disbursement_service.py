@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 from services.disbursement.app import create_app as create_disbursement
 from services.disbursement.beneficiaries.service import PayeeNotKnown
 from shared.auth import Role
 from shared.context import new_id
 from shared.events import Envelope, new_envelope
+from shared.inbox import Rejected
 from tests.bus import consumer_drained, publish
 from tests.support import bearer, eventually, ready, running
 
@@ -175,7 +175,7 @@ async def test_payment_basis_comes_only_from_confirmed_approval_data_R_DI_1(
         for bad in ({"amount_fen": 123400.5}, {"amount_fen": "123400"}, {"amount_fen": -1},
                     {"effective_month": "2026-13"}, {"division": "2307"}):
             env = approval_event("beneficiary_approved", **bad)
-            with pytest.raises(ValidationError):
+            with pytest.raises(Rejected):  # permanent: it would be parked, never retried
                 await kit.consumer.handle(env)
         stray = approval_event("beneficiary_adjusted", amount_fen=100, effective_month="2027-01")
         with pytest.raises(PayeeNotKnown):

@@ -18,6 +18,7 @@ from services.intake.app import create_app
 from services.intake.applications.service import load_application
 from services.intake.materials.service import Material, issue_one_time_notice
 from shared.auth import Role, User
+from shared.contracts.intake import ApplicationAccepted
 from shared.events import Envelope
 from shared.idcard import check_character
 from shared.problems import Conflict
@@ -402,9 +403,13 @@ async def test_r_in_3_application_accepted_reaches_jetstream_with_the_contract_d
         "division": VILLAGE, "area": "rural", "household_size": 2,
         "accepted_on": body["accepted_on"], "review_due_on": body["review_due_on"],
         "review_due_provisional": body["review_due_provisional"]}
+    # R-SE-2: the full ID numbers travel sealed; a consumer with the key opens them
+    assert HEAD not in accepted.to_json().decode() and SPOUSE not in accepted.to_json().decode()
+    assert all(m["id_number"].startswith("sealed:v1:") for m in data["members"])
+    opened = intake.app.state.kit.sealer.open(ApplicationAccepted, data, event_id=accepted.id)
     assert [(m["name"], m["id_number"], m["relationship"], m["counted"])
-            for m in data["members"]] == [("张三", HEAD, "head", True),
-                                          ("李四", SPOUSE, "spouse", True)]
+            for m in opened["members"]] == [("张三", HEAD, "head", True),
+                                            ("李四", SPOUSE, "spouse", True)]
     [submitted] = await published(intake, nats_server, "application_submitted")
     assert HEAD not in json.dumps(submitted.data, ensure_ascii=False)  # masked elsewhere
 

@@ -1,40 +1,10 @@
-"""Event data the case listens to, and the API shape of a review case."""
+"""The API shape of a review case."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-
-from shared.divisions import DivisionCode
-from shared.programs import Program
-
-
-class ApplicationAccepted(BaseModel):
-    """Data of ``intake.application_accepted`` (docs/events.md)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    application_id: str = Field(min_length=1, max_length=32)
-    application_number: str = Field(min_length=1, max_length=40)
-    program: Program
-    division: DivisionCode
-    area: Literal["urban", "rural"]
-    household_size: int = Field(ge=0)
-    accepted_on: date
-    review_due_on: date
-    review_due_provisional: bool
-
-
-class InvestigationCompleted(BaseModel):
-    """Data of ``verification.investigation_completed`` (docs/events.md)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    application_id: str = Field(min_length=1, max_length=32)
-    investigation_id: str = Field(min_length=1, max_length=32)
-    completed_at: AwareDatetime
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ReviewCaseOut(BaseModel):

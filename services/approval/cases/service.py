@@ -10,17 +10,20 @@ from sqlalchemy import and_, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.approval.cases.models import OPEN_STATUSES, CaseStatus, ReviewCase
-from services.approval.cases.schemas import ApplicationAccepted, InvestigationCompleted
 from shared.auth import User
 from shared.context import new_id
+from shared.contracts.approval import InvestigationResultRecorded, ReviewCaseOpened
+from shared.contracts.intake import ApplicationAccepted
+from shared.contracts.verification import InvestigationCompleted
 from shared.db import utcnow, where_given
+from shared.inbox import NotYet
 from shared.outbox import emit
-from shared.problems import Conflict, NotFound
+from shared.problems import NotFound
 
 log = structlog.get_logger(__name__)
 
 
-class CaseNotOpened(Conflict):
+class CaseNotOpened(NotYet):
     """An event names an application whose case is not open here (yet): redeliver later."""
 
 
@@ -41,13 +44,13 @@ async def open_review_case(session: AsyncSession, accepted: ApplicationAccepted)
     )
     session.add(case)
     await session.flush()
-    await emit(session, "review_case_opened", subject=case.id, division=case.division,
-               data={"case_id": case.id, "application_id": case.application_id,
-                     "application_number": case.application_number, "program": case.program,
-                     "division": case.division, "household_size": case.household_size,
-                     "status": case.status, "accepted_on": case.accepted_on,
-                     "review_due_on": case.review_due_on,
-                     "review_due_provisional": case.review_due_provisional})
+    await emit(session, ReviewCaseOpened(
+        case_id=case.id, application_id=case.application_id,
+        application_number=case.application_number, program=accepted.program,
+        division=case.division, household_size=case.household_size, status=case.status,
+        accepted_on=case.accepted_on, review_due_on=case.review_due_on,
+        review_due_provisional=case.review_due_provisional,
+    ), subject=case.id, division=case.division)
     return case
 
 
@@ -69,11 +72,12 @@ async def record_investigation_completed(
     case.investigation_id = completed.investigation_id
     case.investigation_completed_at = completed.completed_at
     await session.flush()
-    await emit(session, "investigation_result_recorded", subject=case.id, division=case.division,
-               data={"case_id": case.id, "application_id": case.application_id,
-                     "application_number": case.application_number,
-                     "investigation_id": completed.investigation_id,
-                     "completed_at": completed.completed_at, "status": case.status})
+    await emit(session, InvestigationResultRecorded(
+        case_id=case.id, application_id=case.application_id,
+        application_number=case.application_number,
+        investigation_id=completed.investigation_id, completed_at=completed.completed_at,
+        status=case.status,
+    ), subject=case.id, division=case.division)
     return case
 
 

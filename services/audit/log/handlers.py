@@ -6,12 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.log import service
 from shared.events import Envelope
-from shared.inbox import ALL_EVENTS
 
 
 async def append_event(session: AsyncSession, event: Envelope) -> None:
-    """Log one event: who, what, when, which record, request id and source address (R-AU-1)."""
+    """Log one event as it travelled — who, what, when, which record, request id and source
+    address (R-AU-1); personal data stays sealed, and the chain covers the ciphertext."""
     await service.append_entry(session, event)
-
-
-HANDLERS = {ALL_EVENTS: append_event}

@@ -47,25 +47,44 @@ def entry_fields(envelope: Envelope, *, recorded_at: datetime) -> dict[str, Any]
     }
 
 
-async def append_entry(session: AsyncSession, envelope: Envelope) -> AuditEntry:
-    """Append ``envelope`` after the last entry, linked by its hash; an event enters only once."""
+HEAD_KEY = "audit_chain_head"
+"""Where a transaction keeps the chain's head (seq, hash) once it has read it."""
+
+
+async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
+    """The last entry's (seq, hash), read once per transaction, under the append lock.
+
+    The consumer applies a fetched batch in one transaction: the head is read for the first event
+    and carried in the session for the others, so a batch is sealed with one read.
+    """
+    if HEAD_KEY in session.info:
+        return session.info[HEAD_KEY]
     if session.get_bind().dialect.name == "postgresql":
         # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the lock.
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                               {"key": APPEND_LOCK_KEY})
-    existing = await session.scalar(select(AuditEntry).where(AuditEntry.event_id == envelope.id))
-    if existing is not None:
-        return existing
     last = (
         await session.execute(
             select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
         )
     ).first()
+    head = (last.seq, last.hash) if last else None
+    session.info[HEAD_KEY] = head
+    return head
+
+
+async def append_entry(session: AsyncSession, envelope: Envelope) -> AuditEntry:
+    """Append ``envelope`` after the last entry, linked by its hash.
+
+    An event enters only once: the consumer's inbox row commits with the entry, and the unique
+    ``event_id`` refuses a second one whatever happens. Entries are written at commit, in one
+    statement for the batch.
+    """
     record = chain.seal(entry_fields(envelope, recorded_at=utcnow()),
-                        previous=(last.seq, last.hash) if last else None)
+                        previous=await chain_head(session))
     entry = AuditEntry(**record)
     session.add(entry)
-    await session.flush()
+    session.info[HEAD_KEY] = (entry.seq, entry.hash)
     return entry
 
 

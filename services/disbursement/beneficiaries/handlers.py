@@ -6,37 +6,46 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.disbursement.beneficiaries import service
 from services.disbursement.beneficiaries.models import ChangeKind
-from services.disbursement.beneficiaries.schemas import (
+from shared.contracts import EventContract
+from shared.contracts.approval import (
     BeneficiaryAdjusted,
     BeneficiaryApproved,
     BeneficiaryStopped,
+    TemporaryAidGranted,
 )
 from shared.events import Envelope
+from shared.inbox import Handler
 
 
-async def on_beneficiary_approved(session: AsyncSession, event: Envelope) -> None:
+async def on_beneficiary_approved(
+    session: AsyncSession, approved: BeneficiaryApproved, event: Envelope
+) -> None:
     """A confirmed benefit is paid from its month on (次月发放, R-AP-4)."""
-    approved = BeneficiaryApproved.model_validate(event.data)
     await service.add_payee(session, approved, kind=ChangeKind.approved, event=event)
 
 
-async def on_temporary_aid_granted(session: AsyncSession, event: Envelope) -> None:
+async def on_temporary_aid_granted(
+    session: AsyncSession, granted: TemporaryAidGranted, event: Envelope
+) -> None:
     """Temporary aid is paid once, as soon as it is granted (R-DI-3)."""
-    granted = BeneficiaryApproved.model_validate(event.data)
     await service.add_payee(session, granted, kind=ChangeKind.granted, event=event)
 
 
-async def on_beneficiary_adjusted(session: AsyncSession, event: Envelope) -> None:
-    await service.adjust_payee(session, BeneficiaryAdjusted.model_validate(event.data), event=event)
+async def on_beneficiary_adjusted(
+    session: AsyncSession, adjusted: BeneficiaryAdjusted, event: Envelope
+) -> None:
+    await service.adjust_payee(session, adjusted, event=event)
 
 
-async def on_beneficiary_stopped(session: AsyncSession, event: Envelope) -> None:
-    await service.stop_payee(session, BeneficiaryStopped.model_validate(event.data), event=event)
+async def on_beneficiary_stopped(
+    session: AsyncSession, stopped: BeneficiaryStopped, event: Envelope
+) -> None:
+    await service.stop_payee(session, stopped, event=event)
 
 
-HANDLERS = {
-    "approval.beneficiary_approved": on_beneficiary_approved,
-    "approval.beneficiary_adjusted": on_beneficiary_adjusted,
-    "approval.beneficiary_stopped": on_beneficiary_stopped,
-    "approval.temporary_aid_granted": on_temporary_aid_granted,
+HANDLERS: dict[type[EventContract], Handler] = {
+    BeneficiaryApproved: on_beneficiary_approved,
+    BeneficiaryAdjusted: on_beneficiary_adjusted,
+    BeneficiaryStopped: on_beneficiary_stopped,
+    TemporaryAidGranted: on_temporary_aid_granted,
 }

@@ -9,23 +9,24 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.disbursement.beneficiaries.models import ChangeKind, Payee, PayeeChange, PayeeStatus
-from services.disbursement.beneficiaries.schemas import (
+from shared.auth import User
+from shared.context import new_id
+from shared.contracts.approval import (
     BeneficiaryAdjusted,
     BeneficiaryApproved,
     BeneficiaryStopped,
 )
-from shared.auth import User
-from shared.context import new_id
 from shared.db import utcnow, where_given
 from shared.events import Envelope
+from shared.inbox import NotYet
 from shared.masking import mask_name
-from shared.problems import Conflict, NotFound
+from shared.problems import NotFound
 from shared.programs import PROGRAMS
 
 log = structlog.get_logger(__name__)
 
 
-class PayeeNotKnown(Conflict):
+class PayeeNotKnown(NotYet):
     """A change names a beneficiary whose approval has not arrived here (yet): redeliver later."""
 
 

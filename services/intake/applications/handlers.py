@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.contracts import EventContract
 from shared.inbox import Handler
 
-HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[type[EventContract], Handler] = {}

@@ -29,6 +29,7 @@ from services.intake.materials import service as materials
 from services.intake.materials.models import MaterialsNotice
 from shared.auth import User
 from shared.context import new_id
+from shared.contracts import intake as contracts
 from shared.db import utcnow, where_given
 from shared.divisions import is_within
 from shared.idcard import parse_resident_id
@@ -172,11 +173,10 @@ async def submit_application(
     await session.flush()
     supplied = await materials.record_supplied(session, application_id=application.id,
                                                codes=request.materials, at=now, by=user)
-    await emit(session, "application_submitted", subject=application.id,
-               division=application.division,
-               data={**_summary(application), "channel": application.channel,
-                     "submitted_at": now.isoformat(), "materials": supplied,
-                     "members": [_member_masked(m) for m in members]})
+    await emit(session, contracts.ApplicationSubmitted(
+        **_summary(application), channel=application.channel, submitted_at=now,
+        materials=supplied, members=[_member_masked(m) for m in members],
+    ), subject=application.id, division=application.division)
     missing = materials.missing_materials(checklist, supplied)
     if missing:
         await materials.issue_one_time_notice(session, application=application, missing=missing,
@@ -206,10 +206,10 @@ async def supply_materials(
         return application
     application = await load_application(session, application.id)
     outstanding = materials.missing_materials(demanded, [s.code for s in application.supplied])
-    await emit(session, "materials_supplied", subject=application.id,
-               division=application.division,
-               data={**_summary(application), "materials": new_codes,
-                     "outstanding": [m.code for m in outstanding]})
+    await emit(session, contracts.MaterialsSupplied(
+        **_summary(application), materials=new_codes,
+        outstanding=[m.code for m in outstanding],
+    ), subject=application.id, division=application.division)
     if application.status == AWAITING_MATERIALS and not outstanding:
         await accept_application(session, application, office=office, on=today_in_shanghai(now))
     return await load_application(session, application.id)
@@ -227,16 +227,12 @@ async def accept_application(
     application.review_due_provisional = deadline.provisional
     await session.flush()
     members = application.household.members
-    await emit(session, "application_accepted", subject=application.id,
-               division=application.division,
-               data={**_summary(application), "channel": application.channel,
-                     "accepted_on": on.isoformat(),
-                     "review_due_on": deadline.last_day.isoformat(),
-                     "review_due_provisional": deadline.provisional,
-                     # Full ID numbers: verification and approval cross-check the people.
-                     "members": [{**_member_masked(m), "id_number": m.id_number,
-                                  "birth_date": m.birth_date.isoformat(), "sex": m.sex}
-                                 for m in members]})
+    await emit(session, contracts.ApplicationAccepted(
+        **_summary(application), channel=application.channel, accepted_on=on,
+        review_due_on=deadline.last_day, review_due_provisional=deadline.provisional,
+        # Full ID numbers (sealed in the event): verification and approval cross-check people.
+        members=[_member_identified(m) for m in members],
+    ), subject=application.id, division=application.division)
 
 
 async def refuse_application(
@@ -260,12 +256,11 @@ async def refuse_application(
     application.refused_at = now
     application.refused_by = user.user_id
     await session.flush()
-    await emit(session, "application_refused", subject=application.id,
-               division=application.division,
-               data={**_summary(application), "previous_status": previous,
-                     "reason_code": application.refusal_reason_code,
-                     "reason": application.refusal_reason, "refused_at": now.isoformat(),
-                     "refused_on": today_in_shanghai(now).isoformat()})
+    await emit(session, contracts.ApplicationRefused(
+        **_summary(application), previous_status=previous,
+        reason_code=application.refusal_reason_code, reason=application.refusal_reason,
+        refused_at=now, refused_on=today_in_shanghai(now),
+    ), subject=application.id, division=application.division)
     return application
 
 
@@ -276,8 +271,16 @@ def _summary(application: Application) -> dict[str, Any]:
             "area": application.area, "household_size": application.household.counted_size}
 
 
-def _member_masked(member: Member) -> dict[str, Any]:
-    return {"member_id": member.id, "name": member.name,
-            "id_number": mask_id_number(member.id_number),
-            "relationship": member.relationship, "living_status": member.living_status,
-            "is_student": member.is_student, "counted": member.counted}
+def _member_identified(member: Member) -> contracts.MemberIdentified:
+    return contracts.MemberIdentified(
+        member_id=member.id, name=member.name, id_number=member.id_number,
+        relationship=member.relationship, living_status=member.living_status,
+        is_student=member.is_student, counted=member.counted, birth_date=member.birth_date,
+        sex=member.sex)
+
+
+def _member_masked(member: Member) -> contracts.MemberMasked:
+    return contracts.MemberMasked(
+        member_id=member.id, name=member.name, id_number=mask_id_number(member.id_number),
+        relationship=member.relationship, living_status=member.living_status,
+        is_student=member.is_student, counted=member.counted)

@@ -18,6 +18,7 @@ from services.intake.materials.models import (
 )
 from shared.auth import User
 from shared.context import new_id
+from shared.contracts import intake as contracts
 from shared.outbox import emit
 from shared.problems import Conflict
 
@@ -56,10 +57,11 @@ async def replace_checklist(
         for i, m in enumerate(items)
     )
     await session.flush()
-    await emit(session, "checklist_replaced", subject=program,
-               data={"program": program,
-                     "items": [{"code": m.code, "name": m.name} for m in items],
-                     "previous_items": [{"code": m.code, "name": m.name} for m in previous]})
+    await emit(session, contracts.ChecklistReplaced(
+        program=program,
+        items=[contracts.Material(code=m.code, name=m.name) for m in items],
+        previous_items=[contracts.Material(code=m.code, name=m.name) for m in previous],
+    ), subject=program)
     return list(items)
 
 
@@ -104,13 +106,12 @@ async def issue_one_time_notice(
     )
     session.add(notice)
     await session.flush()
-    await emit(session, "materials_notice_issued", subject=application.id,
-               division=application.division,
-               data={"application_id": application.id,
-                     "application_number": application.number,
-                     "program": application.program, "division": application.division,
-                     "notice_id": notice.id, "issued_at": at.isoformat(),
-                     "missing": [{"code": m.code, "name": m.name} for m in missing]})
+    await emit(session, contracts.MaterialsNoticeIssued(
+        application_id=application.id, application_number=application.number,
+        program=application.program,
+        division=application.division, notice_id=notice.id, issued_at=at,
+        missing=[contracts.Material(code=m.code, name=m.name) for m in missing],
+    ), subject=application.id, division=application.division)
     return notice
 
 

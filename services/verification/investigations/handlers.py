@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.verification.investigations import service
+from shared.contracts import EventContract
+from shared.contracts.intake import ApplicationAccepted
 from shared.events import Envelope
+from shared.inbox import Handler
 
 
-async def on_application_accepted(session: AsyncSession, event: Envelope) -> None:
+async def on_application_accepted(
+    session: AsyncSession, accepted: ApplicationAccepted, event: Envelope
+) -> None:
     """An accepted application needs its household investigation (R-VE-1)."""
-    data = event.data
     await service.open_investigation(
         session,
-        application_id=data["application_id"],
-        application_number=data["application_number"],
-        program=data["program"],
-        division=data["division"],
-        household_size=int(data["household_size"]),
-        accepted_on=date.fromisoformat(data["accepted_on"]),
-        review_due_on=date.fromisoformat(data["review_due_on"]),
-        review_due_provisional=bool(data["review_due_provisional"]),
+        application_id=accepted.application_id,
+        application_number=accepted.application_number,
+        program=accepted.program,
+        division=accepted.division,
+        household_size=accepted.household_size,
+        accepted_on=accepted.accepted_on,
+        review_due_on=accepted.review_due_on,
+        review_due_provisional=accepted.review_due_provisional,
     )
 
 
-HANDLERS = {"intake.application_accepted": on_application_accepted}
+HANDLERS: dict[type[EventContract], Handler] = {ApplicationAccepted: on_application_accepted}

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.verification.investigations.models import Investigation
 from shared.auth import User
 from shared.context import new_id
+from shared.contracts.verification import InvestigationOpened
 from shared.db import utcnow, where_given
 from shared.outbox import emit
 from shared.problems import NotFound
@@ -35,9 +36,10 @@ async def open_investigation(
     )
     session.add(investigation)
     await session.flush()
-    await emit(session, "investigation_opened", subject=investigation.id, division=division,
-               data={"investigation_id": investigation.id, "application_id": application_id,
-                     "application_number": application_number, "program": program})
+    await emit(session, InvestigationOpened(
+        investigation_id=investigation.id, application_id=application_id,
+        application_number=application_number, program=program,
+    ), subject=investigation.id, division=division)
     return investigation
 
 
