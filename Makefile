@@ -12,7 +12,7 @@ ROLE ?=
 DIVISION ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test token lint bench clean distclean
+.PHONY: help venv run test token lint docs bench clean distclean
 
 help:
 	@echo "make run                      start NATS and every service on the embedded default"
@@ -20,6 +20,7 @@ help:
 	@echo "make test                     run the whole test suite (PYTEST_ARGS='-x -k ...')"
 	@echo "make token ROLE=r DIVISION=c  print a bearer token for a demo user"
 	@echo "make lint                     ruff and mypy"
+	@echo "make docs                     docs/events.md and docs/asyncapi.yaml from the event contracts"
 	@echo "make bench                    benchmarks, with ratios against a baseline (BENCH_ARGS=...)"
 	@echo "make venv                     create $(VENV) and install the project (done by the others)"
 	@echo "make clean / distclean        remove caches / and $(VENV); never touches data/"
@@ -56,6 +57,9 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tools tests bench
 	$(BIN)/mypy
+
+docs: $(STAMP)
+	$(BIN)/python -m tools.eventdocs
 
 clean:
 	rm -rf .pytest_cache .ruff_cache .mypy_cache build *.egg-info
