@@ -27,8 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import context
 from shared.bus import Bus
-from shared.db import UTCDateTime, utcnow
 from shared.contracts.base import ANY_SERVICE, EventContract
+from shared.db import UTCDateTime, utcnow
 from shared.events import Envelope, new_envelope
 from shared.sealing import Sealer
 from shared.settings import Settings
@@ -92,17 +92,20 @@ async def emit(
     envelope = new_envelope(service=source.service, county=source.county, event=kind.event,
                             subject=subject, data=data, division=division,
                             schemaversion=kind.version, event_id=event_id)
-    await session.execute(
-        source.outbox.insert().values(
-            event_id=envelope.id,
-            event_type=envelope.type,
-            nats_subject=envelope.nats_subject,
-            record_id=subject,
-            payload=envelope.to_json().decode(),
-            created_at=envelope.time,
-            attempts=0,
+    # Without autoflush: the change's own rows are written once, at commit, as they end up
+    # (no INSERT now and UPDATE later); the outbox row needs nothing of them.
+    with session.no_autoflush:
+        await session.execute(
+            source.outbox.insert().values(
+                event_id=envelope.id,
+                event_type=envelope.type,
+                nats_subject=envelope.nats_subject,
+                record_id=subject,
+                payload=envelope.to_json().decode(),
+                created_at=envelope.time,
+                attempts=0,
+            )
         )
-    )
     session.info["outbox_dirty"] = True
     context.events_emitted.set(True)
     return envelope

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,16 +62,15 @@ def format_application_number(county: str, day: date, sequence: int) -> str:
 
 
 async def next_application_number(session: AsyncSession, *, county: str, day: date) -> str:
-    """The next number of the day; the row lock makes concurrent windows wait their turn."""
+    """The next number of the day, in one statement; the row lock makes concurrent windows
+    wait their turn."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(ApplicationSequence).values(day=day, last_value=0)
-        .on_conflict_do_nothing(index_elements=["day"])
-    )
+    upsert = insert(ApplicationSequence).values(day=day, last_value=1)
     sequence = await session.scalar(
-        update(ApplicationSequence).where(ApplicationSequence.day == day)
-        .values(last_value=ApplicationSequence.last_value + 1)
-        .returning(ApplicationSequence.last_value)
+        upsert.on_conflict_do_update(
+            index_elements=["day"],
+            set_={"last_value": ApplicationSequence.last_value + 1},
+        ).returning(ApplicationSequence.last_value)
     )
     assert sequence is not None
     return format_application_number(county, day, sequence)
@@ -160,19 +159,22 @@ async def submit_application(
             is_student=m.is_student, counted=households.counts_in_household(m),
             birth_date=identity.birth_date, sex=identity.sex,
         ))
+    application_id = new_id()
+    supplied = list(dict.fromkeys(request.materials))
+    # Built whole in memory, every relationship set: written in one flush, never reloaded.
     application = Application(
-        id=new_id(), program=program, channel=request.channel, division=request.division,
-        area=request.area, contact_phone=request.contact_phone, status=AWAITING_MATERIALS,
-        submitted_at=now, submitted_by=user.user_id,
+        id=application_id, program=program, channel=request.channel,
+        division=request.division, area=request.area, contact_phone=request.contact_phone,
+        status=AWAITING_MATERIALS, submitted_at=now, submitted_by=user.user_id,
         number=await next_application_number(session, county=office.county,
                                               day=today_in_shanghai(now)),
         household=Household(id=new_id(), address=request.household.address,
                             head_id_number=head.id_number, members=members),
+        notice=None,
+        supplied=[materials.supplied_material(application_id, code, at=now, by=user)
+                  for code in sorted(supplied)],
     )
     session.add(application)
-    await session.flush()
-    supplied = await materials.record_supplied(session, application_id=application.id,
-                                               codes=request.materials, at=now, by=user)
     await emit(session, contracts.ApplicationSubmitted(
         **_summary(application), channel=application.channel, submitted_at=now,
         materials=supplied, members=[_member_masked(m) for m in members],
@@ -183,7 +185,7 @@ async def submit_application(
                                               at=now, by=user)
     else:
         await accept_application(session, application, office=office, on=today_in_shanghai(now))
-    return await load_application(session, application.id)
+    return application
 
 
 async def supply_materials(
@@ -225,7 +227,6 @@ async def accept_application(
     application.accepted_on = on
     application.review_due_on = deadline.last_day
     application.review_due_provisional = deadline.provisional
-    await session.flush()
     members = application.household.members
     await emit(session, contracts.ApplicationAccepted(
         **_summary(application), channel=application.channel, accepted_on=on,

@@ -84,8 +84,12 @@ async def lock_persons(session: AsyncSession, id_numbers: Iterable[str]) -> None
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    for key in sorted({_person_lock_key(n) for n in id_numbers}):
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    keys = sorted({_person_lock_key(n) for n in id_numbers})
+    # One round trip; the locks are taken in key order, so two applications never deadlock.
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(k) FROM "
+             "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered"),
+        {"keys": keys})
 
 
 async def check_one_household_per_person(

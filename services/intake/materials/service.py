@@ -65,6 +65,12 @@ async def replace_checklist(
     return list(items)
 
 
+def supplied_material(application_id: str, code: str, *, at: datetime, by: User
+                      ) -> SuppliedMaterial:
+    return SuppliedMaterial(application_id=application_id, code=code, supplied_at=at,
+                            supplied_by=by.user_id)
+
+
 async def record_supplied(
     session: AsyncSession, *, application_id: str, codes: Iterable[str], at: datetime, by: User,
 ) -> list[str]:
@@ -75,11 +81,7 @@ async def record_supplied(
         )
     )
     new_codes = [c for c in dict.fromkeys(codes) if c not in already]
-    session.add_all(
-        SuppliedMaterial(application_id=application_id, code=c, supplied_at=at,
-                         supplied_by=by.user_id)
-        for c in new_codes
-    )
+    session.add_all(supplied_material(application_id, c, at=at, by=by) for c in new_codes)
     await session.flush()
     return new_codes
 
@@ -88,10 +90,10 @@ async def issue_one_time_notice(
     session: AsyncSession, *, application: Application, missing: Sequence[Material],
     at: datetime, by: User,
 ) -> MaterialsNotice:
-    """Issue THE one-time notice (一次性告知) listing every missing item; a second is refused."""
-    existing = await session.scalar(
-        select(MaterialsNotice.id).where(MaterialsNotice.application_id == application.id)
-    )
+    """Issue THE one-time notice (一次性告知) listing every missing item; a second is refused.
+
+    ``application`` comes with its notice loaded (a new one has none)."""
+    existing = application.notice.id if application.notice is not None else None
     if existing is not None:
         raise Conflict(
             f"application {application.number} already has its one-time notice {existing}; "
@@ -104,8 +106,7 @@ async def issue_one_time_notice(
         id=new_id(), application_id=application.id, issued_at=at, issued_by=by.user_id,
         items=[NoticeItem(code=m.code, name=m.name, position=i) for i, m in enumerate(missing)],
     )
-    session.add(notice)
-    await session.flush()
+    application.notice = notice
     await emit(session, contracts.MaterialsNoticeIssued(
         application_id=application.id, application_number=application.number,
         program=application.program,
