@@ -109,10 +109,22 @@ def create_sessionmaker(
 async def unit_of_work(
     sessions: async_sessionmaker[AsyncSession],
     after_commit: Callable[[AsyncSession], None] | None = None,
+    *,
+    read_only: bool = False,
 ) -> AsyncIterator[AsyncSession]:
-    """One transaction: commit if the block succeeds, roll back if it raises."""
+    """One transaction: commit if the block succeeds, roll back if it raises.
+
+    ``read_only``: on PostgreSQL the transaction is REPEATABLE READ, READ ONLY, so every
+    statement in it sees one snapshot. (The default READ COMMITTED takes a snapshot per
+    statement: a read in two statements could pair a row from before a concurrent commit with
+    its children from after it.) SQLAlchemy resets both settings when the connection goes back
+    to the pool. SQLite needs nothing: BEGIN IMMEDIATE already serialises transactions.
+    """
     async with sessions() as session:
         try:
+            if read_only and session.get_bind().dialect.name == "postgresql":
+                await session.connection(execution_options={
+                    "isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
             yield session
             await session.commit()
         except BaseException:

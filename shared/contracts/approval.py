@@ -66,11 +66,22 @@ class BeneficiaryApproved(ApprovalEvent):
         None, description="who is paid; default from the program")
 
 
-class TemporaryAidGranted(BeneficiaryApproved):
-    """Temporary aid granted: paid once, as soon as it is granted (R-DI-3). ``beneficiary_id``
-    is the grant's id, ``amount_fen`` the one payment, ``effective_month`` the month granted."""
+class TemporaryAidGranted(ApprovalEvent):
+    """Temporary aid granted: paid once, as soon as it is granted (R-DI-3)."""
 
     event: ClassVar[str] = "temporary_aid_granted"
+    producer_pending: ClassVar[str | None] = DECISIONS_PENDING
+    beneficiary_id: Id = Field(description="the grant's id")
+    application_id: Id
+    program: Literal[Program.TEMP_EMERGENCY, Program.TEMP_EXPENDITURE]
+    division: DivisionCode = Field(
+        description="where the emergency happened or the household lives (R-IN-6)")
+    head_name_masked: MaskedName = Field(description="masked again on receipt")
+    amount_fen: Fen = Field(description="the one payment, integer fen")
+    effective_month: Month = Field(description="the month granted")
+    unit: Literal["household", "person"] | None = Field(
+        None, description="who is paid: a person's emergency aid says `person`; "
+        "default `household`")
 
 
 class BeneficiaryAdjusted(ApprovalEvent):

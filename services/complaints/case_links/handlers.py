@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.complaints.case_links import service
-from shared.contracts import EventContract, all_contracts
-from shared.contracts.kit import OperationRecorded
+from shared.contracts import ANY_SERVICE, EventContract, all_contracts
 from shared.events import Envelope
+from shared.inbox import Handler
 
 
 async def on_any_event(session: AsyncSession, data: EventContract, event: Envelope) -> None:
@@ -15,8 +15,9 @@ async def on_any_event(session: AsyncSession, data: EventContract, event: Envelo
     await service.note_event(session, event)
 
 
-HANDLERS = {
+HANDLERS: dict[type[EventContract], Handler] = {
     contract: on_any_event for contract in all_contracts()
-    # Reads and refusals change no case: complaints does not even subscribe to them.
-    if contract is not OperationRecorded
+    # The kit's own events (reads, refusals, redrives) change no case: complaints does not
+    # even subscribe to them.
+    if contract.service != ANY_SERVICE
 }

@@ -15,6 +15,7 @@ from shared.contracts.approval import (
     BeneficiaryAdjusted,
     BeneficiaryApproved,
     BeneficiaryStopped,
+    TemporaryAidGranted,
 )
 from shared.db import utcnow, where_given
 from shared.events import Envelope
@@ -30,7 +31,7 @@ class PayeeNotKnown(NotYet):
     """A change names a beneficiary whose approval has not arrived here (yet): redeliver later."""
 
 
-def payee_unit(approved: BeneficiaryApproved) -> str:
+def payee_unit(approved: BeneficiaryApproved | TemporaryAidGranted) -> str:
     """Household benefits go to the head's card, personal ones to the person's own (R-DI-4)."""
     if approved.unit:
         return approved.unit
@@ -39,7 +40,8 @@ def payee_unit(approved: BeneficiaryApproved) -> str:
 
 
 async def add_payee(
-    session: AsyncSession, approved: BeneficiaryApproved, *, kind: ChangeKind, event: Envelope
+    session: AsyncSession, approved: BeneficiaryApproved | TemporaryAidGranted, *,
+    kind: ChangeKind, event: Envelope,
 ) -> Payee | None:
     """A confirmed benefit or temporary-aid grant becomes a payee, once; near-dibao pays nothing."""
     paid = PROGRAMS[approved.program].paid
