@@ -1,12 +1,14 @@
-"""The keys that seal personal data in events: ``python -m tools.eventkeys show|rotate``.
+"""The keys that seal personal data in events: ``python -m tools.eventkeys show|rotate|new``.
 
 ``show`` lists the key ids and which one is current (never the keys); ``rotate`` adds a fresh key
-to ``<data_dir>/event-keys.json`` and makes it current (old keys stay, so old events open).
+to ``<data_dir>/event-keys.json`` and makes it current (old keys stay, so old events open);
+``new`` prints a fresh key set as one line of JSON, for ``ASSIST_EVENT_KEYS`` in a deployment.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,9 +31,9 @@ def parser() -> argparse.ArgumentParser:
         description="The keys that seal personal data in events (AES-GCM, one file per "
         "installation): show their ids, or rotate to a fresh key.",
     )
-    p.add_argument("command", choices=["show", "rotate"],
+    p.add_argument("command", choices=["show", "rotate", "new"],
                    help="show: the key ids and the current one; rotate: add a key, make it "
-                   "current")
+                   "current; new: print a fresh key set (JSON) for ASSIST_EVENT_KEYS")
     p.add_argument("--data-dir", type=Path, default=None,
                    help="data folder holding event-keys.json (default: $ASSIST_DATA_DIR or "
                    "./data)")
@@ -67,8 +69,16 @@ def rotate(settings: Settings) -> int:
     return 0
 
 
+def new() -> int:
+    """A fresh key set on one line, for ``ASSIST_EVENT_KEYS`` (docker compose, deploy/)."""
+    print(json.dumps(json.loads(Keyring.generate().to_json()), separators=(",", ":")))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "new":
+        return new()
     settings = keys_settings(args.data_dir)
     try:
         return show(settings) if args.command == "show" else rotate(settings)

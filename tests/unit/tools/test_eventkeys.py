@@ -86,3 +86,21 @@ def test_r_se_2_a_broken_key_file_is_an_error(
     (tmp_path / "event-keys.json").write_text('{"current": "k1", "keys": {}}')
     assert eventkeys.main(["show", "--data-dir", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_r_se_2_new_prints_a_key_set_that_seals_and_opens(capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    """``new`` prints one line of JSON that ASSIST_EVENT_KEYS takes as it is."""
+    from shared.contracts.intake import MemberIdentified
+    from shared.sealing import Sealer
+
+    assert eventkeys.main(["new"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert "\n" not in printed
+    settings = Settings(service="t", data_dir=tmp_path, event_keys=printed)
+    sealer = Sealer.from_settings(settings)
+    sealed = sealer.seal(MemberIdentified, {"id_number": "23072219600101011X"}, event_id="e1")
+    assert sealed["id_number"].startswith("sealed:v1:k1:")
+    assert sealer.open(MemberIdentified, sealed, event_id="e1") == {
+        "id_number": "23072219600101011X"}
+    assert not (tmp_path / "event-keys.json").exists()
