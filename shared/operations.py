@@ -3,34 +3,45 @@
 A request that changes something leaves its domain events, which carry who, what, when, the
 request id and the source address. A request that emits no event — reading a record or a list,
 or a refusal because the caller lacks the role or the jurisdiction — is an ``Operation``, which
-the service records after the response: by default as an ``operation_recorded`` event through
-its outbox, so that it reaches the audit log like any other event. (The audit service records
+the service records *before the response leaves*: a read whose record cannot be written is
+answered 503, never served unlogged. By default the record is an ``operation_recorded`` event
+through the outbox, so it reaches the audit log like any other event. (The audit service records
 reads of the log itself in its own append-only table: logging them into the chain they read
 would change what the next reader sees.) Requests without a valid token, and requests refused as
 invalid (422), conflicting (409) or not found (404), change nothing and are not staff
 operations.
+
+Recording costs little: the operations of concurrent requests share one transaction (group
+commit, ``OperationLog``), so under load a read adds a row to a batch rather than a commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import context
 from shared.contracts.kit import OperationRecorded
 from shared.db import utcnow
 from shared.outbox import emit
+from shared.problems import PROBLEM_JSON, problem_body
 
 log = structlog.get_logger(__name__)
 
 API_PREFIX = "/api/v1/"
 RECORDED_STATUSES = frozenset({403})  # besides every 2xx that emitted no event
 OPERATION_RECORDED = OperationRecorded.event
+MAX_BATCH = 500
+"""Operations written in one transaction at most."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,7 @@ class Operation:
     subject: str
     request_id: str | None
     source_address: str | None
+    correlation_id: str | None = None
     at: datetime = field(default_factory=utcnow)
 
     @property
@@ -55,19 +67,79 @@ class Operation:
 
     def as_data(self) -> dict[str, Any]:
         data = asdict(self)
-        del data["actor"], data["request_id"], data["source_address"], data["at"]
+        for kept_in_the_envelope in ("actor", "request_id", "source_address", "correlation_id",
+                                     "at"):
+            del data[kept_in_the_envelope]
         return data
 
 
-Recorder = Callable[[Any, Operation], Awaitable[None]]
-"""Records an operation, given the service kit."""
+Recorder = Callable[[AsyncSession, Operation], Awaitable[None]]
+"""Writes one operation's record in the given transaction."""
 
 
-async def emit_operation(kit: Any, operation: Operation) -> None:
-    """The default recorder: an ``operation_recorded`` event, in its own transaction."""
-    async with kit.unit_of_work() as session:
+@contextlib.contextmanager
+def acting_as(operation: Operation) -> Iterator[None]:
+    """The request's actor and ids, for a record written outside the request's own task."""
+    actor = context.current_actor.set(operation.actor)
+    ids = [(var, var.set(value)) for var, value in (
+        (context.request_id, operation.request_id),
+        (context.correlation_id, operation.correlation_id),
+        (context.source_address, operation.source_address))]
+    try:
+        yield
+    finally:
+        for var, token in reversed(ids):
+            var.reset(token)
+        context.current_actor.reset(actor)
+
+
+async def emit_operation(session: AsyncSession, operation: Operation) -> None:
+    """The default recorder: an ``operation_recorded`` event in the outbox."""
+    with acting_as(operation):
         await emit(session, OperationRecorded(**operation.as_data()), subject=operation.subject,
                    division=operation.division)
+
+
+class OperationLog:
+    """Group commit of operation records: the operations of concurrent requests are written in
+    one transaction; each request waits until its own record is committed."""
+
+    def __init__(self, unit_of_work: Callable[[], contextlib.AbstractAsyncContextManager[
+                 AsyncSession]], recorder: Recorder) -> None:
+        self.unit_of_work = unit_of_work
+        self.recorder = recorder
+        self._waiting: list[tuple[Operation, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, operation: Operation) -> None:
+        """Return once ``operation`` is committed; raise if it could not be."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((operation, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write(), name="operation-log")
+        await asyncio.shield(done)  # a client gone away does not take the record with it
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+            try:
+                async with self.unit_of_work() as session:
+                    for operation, _ in batch:
+                        await self.recorder(session, operation)
+            except Exception as exc:  # noqa: BLE001 - each waiting request hears of it
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def drain(self) -> None:
+        """Wait for the records being written (at shutdown)."""
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                await self._writer
 
 
 def should_record(*, role: str, status: int, emitted: bool) -> bool:
@@ -95,8 +167,19 @@ def operation_subject(scope: Scope) -> str:
     return route_template(scope)
 
 
+def operation_of(scope: Scope, status: int, actor: context.Actor) -> Operation:
+    return Operation(
+        actor=actor, method=str(scope.get("method")), path=str(scope.get("path")),
+        route=route_template(scope), status=status, subject=operation_subject(scope),
+        query=scope.get("query_string", b"").decode("latin-1")[:1000],
+        request_id=context.request_id.get(), source_address=context.source_address.get(),
+        correlation_id=context.correlation_id.get(),
+    )
+
+
 class OperationLogMiddleware:
-    """Pure ASGI middleware under the request context: records operations that emit nothing."""
+    """Pure ASGI middleware under the request context: records the operations that emit
+    nothing, before their response starts."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -105,33 +188,42 @@ class OperationLogMiddleware:
         if scope["type"] != "http" or not scope.get("path", "").startswith(API_PREFIX):
             await self.app(scope, receive, send)
             return
-        status = 500
+        refused = False
 
-        async def send_capturing_status(message: Message) -> None:
-            nonlocal status
+        async def send_once_recorded(message: Message) -> None:
+            nonlocal refused
+            if refused:
+                return  # the app's own answer was replaced: drop the rest of it
             if message["type"] == "http.response.start":
-                status = message["status"]
+                actor = context.current_actor.get()
+                if should_record(role=actor.role, status=message["status"],
+                                 emitted=context.events_emitted.get()):
+                    operation = operation_of(scope, message["status"], actor)
+                    try:
+                        await scope["app"].state.kit.operations.record(operation)
+                    except Exception as exc:  # noqa: BLE001
+                        log.error("operation_not_recorded", error=repr(exc),
+                                  **operation.as_data())
+                        refused = True
+                        await _unavailable(send, scope)
+                        return
             await send(message)
 
         token = context.events_emitted.set(False)
         try:
-            await self.app(scope, receive, send_capturing_status)
+            await self.app(scope, receive, send_once_recorded)
         finally:
-            emitted = context.events_emitted.get()
             context.events_emitted.reset(token)
-            actor = context.current_actor.get()
-            if should_record(role=actor.role, status=status, emitted=emitted):
-                await self._record(scope, status, actor)
 
-    async def _record(self, scope: Scope, status: int, actor: context.Actor) -> None:
-        operation = Operation(
-            actor=actor, method=str(scope.get("method")), path=str(scope.get("path")),
-            route=route_template(scope), status=status, subject=operation_subject(scope),
-            query=scope.get("query_string", b"").decode("latin-1")[:1000],
-            request_id=context.request_id.get(), source_address=context.source_address.get(),
-        )
-        try:
-            kit = scope["app"].state.kit
-            await kit.record_operation(kit, operation)
-        except Exception as exc:  # noqa: BLE001 - the response is sent; say it loudly instead
-            log.error("operation_not_recorded", error=repr(exc), **operation.as_data())
+
+async def _unavailable(send: Send, scope: Scope) -> None:
+    """503: the answer would leave without its record in the operation log (R-AU-1)."""
+    body = json.dumps(problem_body(
+        503, "operation-not-logged", "Operation could not be logged",
+        "the operation log could not record this request, so it is not answered (R-AU-1); "
+        "try again", str(scope.get("path")))).encode()
+    await send({"type": "http.response.start", "status": 503,
+                "headers": [(b"content-type", PROBLEM_JSON.encode()),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+

@@ -31,7 +31,7 @@ from shared.inbox import (
     inbox_table,
 )
 from shared.logging import RequestContextMiddleware, configure_logging
-from shared.operations import OperationLogMiddleware, Recorder, emit_operation
+from shared.operations import OperationLog, OperationLogMiddleware, Recorder, emit_operation
 from shared.outbox import OutboxRelay, outbox_table, session_info
 from shared.problems import (
     PROBLEM_JSON,
@@ -98,6 +98,11 @@ class ServiceKit:
     sealer: Sealer
     record_operation: Recorder = emit_operation
     consumer: Consumer | None = None
+    operations: OperationLog = field(init=False)
+    """Where staff operations that emit no event are recorded, in group commits."""
+
+    def __post_init__(self) -> None:
+        self.operations = OperationLog(self.unit_of_work, self.record_operation)
 
     @property
     def service(self) -> str:
@@ -144,6 +149,7 @@ async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
 
 
 async def stop_kit(kit: ServiceKit) -> None:
+    await kit.operations.drain()
     if kit.consumer is not None:
         await kit.consumer.stop()
     await kit.relay.stop()

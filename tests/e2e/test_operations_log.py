@@ -66,3 +66,52 @@ async def test_reads_of_the_log_are_kept_beside_it_not_in_it_R_AU_1(county):
         with pytest.raises(DBAPIError, match="append-only"):
             async with kit.engine.begin() as conn:
                 await conn.execute(text(statement))
+
+
+async def test_concurrent_reads_are_each_recorded_once_in_shared_commits_R_AU_1(county):
+    """R-AU-1: 40 reads at once, each recorded once, with its own actor and request id, though
+    their records share transactions (group commit)."""
+    r = await county.intake.post("/api/v1/applications", json=application(),
+                                 headers=county.caseworker())
+    app_id = r.json()["id"]
+    readers = [bearer(county.settings, "caseworker", [TOWNSHIP], user_id=f"cw-{i}")
+               | {"X-Request-ID": f"read-{i}"} for i in range(40)]
+    answers = await asyncio.gather(*(
+        county.intake.get(f"/api/v1/applications/{app_id}", headers=h) for h in readers))
+    assert {a.status_code for a in answers} == {200}
+
+    async def all_logged():
+        entries = await county.audit_log(app_id)
+        ops = [e for e in entries if e["type"] == "assist.intake.operation_recorded"]
+        return ops if len(ops) >= 40 else None
+
+    ops = await eventually(all_logged, timeout=20)
+    assert sorted((o["actor"]["user_id"], o["request_id"]) for o in ops) == sorted(
+        (f"cw-{i}", f"read-{i}") for i in range(40))
+
+
+async def test_a_read_that_cannot_be_logged_is_not_answered_R_AU_1(county):
+    """R-AU-1: when the operation log cannot record a read, the read is refused (503), never
+    served unlogged; once the log can write again, reads are answered and recorded."""
+    r = await county.intake.post("/api/v1/applications", json=application(),
+                                 headers=county.caseworker())
+    app_id = r.json()["id"]
+    operations = county.apps["intake"].state.kit.operations
+    working = operations.recorder
+
+    async def broken(session, operation):
+        raise ConnectionError("the database went away")
+
+    operations.recorder = broken
+    try:
+        refused = await county.intake.get(f"/api/v1/applications/{app_id}",
+                                          headers=county.caseworker())
+    finally:
+        operations.recorder = working
+    assert refused.status_code == 503
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"] == "urn:assist:problem:operation-not-logged"
+    assert "王大山" not in refused.text  # nothing of the record left unlogged
+    again = await county.intake.get(f"/api/v1/applications/{app_id}",
+                                    headers=county.caseworker())
+    assert again.status_code == 200

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,16 +12,15 @@ from shared.auth import User
 from shared.operations import Operation
 
 
-async def record_log_access(kit: Any, operation: Operation) -> None:
-    """The audit service's recorder: a row in log_access, in its own transaction."""
-    async with kit.unit_of_work() as session:
-        session.add(LogAccess(
-            at=operation.at, user_id=operation.actor.user_id, role=operation.actor.role,
-            division=operation.division, method=operation.method, path=operation.path,
-            route=operation.route, query=operation.query, status=operation.status,
-            subject=operation.subject, request_id=operation.request_id,
-            source_address=operation.source_address,
-        ))
+async def record_log_access(session: AsyncSession, operation: Operation) -> None:
+    """The audit service's recorder: a row in log_access."""
+    session.add(LogAccess(
+        at=operation.at, user_id=operation.actor.user_id, role=operation.actor.role,
+        division=operation.division, method=operation.method, path=operation.path,
+        route=operation.route, query=operation.query, status=operation.status,
+        subject=operation.subject, request_id=operation.request_id,
+        source_address=operation.source_address,
+    ))
 
 
 async def list_log_access(
