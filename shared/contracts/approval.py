@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.base import EventContract
+from shared.contracts.fields import ApplicationNumber, Fen, Id, MaskedName, Month
 from shared.divisions import DivisionCode
 from shared.programs import Program
 
-Id = Annotated[str, Field(min_length=1, max_length=32)]
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
-Fen = Annotated[int, Field(strict=True, ge=0, description="integer fen (分), never rounded")]
-MaskedName = Annotated[str, Field(min_length=1, max_length=60, description="masked name")]
 DECISIONS_PENDING = "issue 8 (decision, benefit rules, public notice, the roll)"
 
 
@@ -28,7 +25,7 @@ class ReviewCaseOpened(ApprovalEvent):
     event: ClassVar[str] = "review_case_opened"
     case_id: Id
     application_id: Id
-    application_number: str = Field(min_length=1, max_length=40)
+    application_number: ApplicationNumber
     program: Program
     division: DivisionCode
     household_size: int = Field(ge=0)
@@ -44,7 +41,7 @@ class InvestigationResultRecorded(ApprovalEvent):
     event: ClassVar[str] = "investigation_result_recorded"
     case_id: Id
     application_id: Id
-    application_number: str = Field(min_length=1, max_length=40)
+    application_number: ApplicationNumber
     investigation_id: Id
     completed_at: AwareDatetime
     status: str

@@ -8,11 +8,9 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.base import EventContract, EventData, Personal
+from shared.contracts.fields import ApplicationNumber, Area, Id
 from shared.divisions import DivisionCode
 from shared.programs import Program
-
-Id = Annotated[str, Field(min_length=1, max_length=32)]
-Area = Literal["urban", "rural"]
 
 
 class IntakeEvent(EventContract):
@@ -23,7 +21,7 @@ class ApplicationFacts(IntakeEvent):
     """The fields every intake event about an application carries."""
 
     application_id: Id
-    application_number: str = Field(min_length=1, max_length=40)
+    application_number: ApplicationNumber
     program: Program
     division: DivisionCode = Field(description="12-digit village or 9-digit township")
     area: Area
@@ -71,7 +69,7 @@ class MaterialsNoticeIssued(IntakeEvent):
 
     event: ClassVar[str] = "materials_notice_issued"
     application_id: Id
-    application_number: str = Field(min_length=1, max_length=40)
+    application_number: ApplicationNumber
     program: Program
     division: DivisionCode
     notice_id: Id

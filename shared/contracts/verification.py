@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import ClassVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime
 
 from shared.contracts.base import EventContract
+from shared.contracts.fields import ApplicationNumber, Id
 from shared.programs import Program
-
-Id = Annotated[str, Field(min_length=1, max_length=32)]
 
 
 class VerificationEvent(EventContract):
@@ -22,7 +21,7 @@ class InvestigationOpened(VerificationEvent):
     event: ClassVar[str] = "investigation_opened"
     investigation_id: Id
     application_id: Id
-    application_number: str = Field(min_length=1, max_length=40)
+    application_number: ApplicationNumber
     program: Program
 
 
