@@ -56,7 +56,7 @@ def test_every_input_is_answered_as_documented(served_county: ServedCounty, serv
         @settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck), phases=[Phase.explicit,
                                                                    Phase.generate])
-        def check(case: Any) -> None:
+        def check(case: Any, headers: dict[str, str] = headers) -> None:
             case.call_and_validate(
                 base_url=served_county.urls[service], headers=headers,
                 additional_checks=[status_code_conformance, content_type_conformance,
