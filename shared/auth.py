@@ -6,6 +6,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from shared import context
-from shared.divisions import is_within, significant_prefix
+from shared.divisions import is_within, significant_prefix, validate_division_code
 from shared.problems import Forbidden, OutOfJurisdiction, Unauthorized
 from shared.settings import Settings
 
@@ -39,9 +40,19 @@ class Role(StrEnum):
 
 STAFF = frozenset(Role) - {Role.system}
 
+DEFAULT_TTL_S = 12 * 3600
+"""Validity of the tokens ``issue_token`` makes, unless the maximum lifetime is shorter."""
+MAX_SUBJECT_LENGTH = 255
 
+
+@dataclass(frozen=True)
 class User(context.Actor):
-    """The authenticated caller."""
+    """The authenticated caller. Its divisions are valid codes (6, 9 or 12 digits): a User
+    with anything else cannot be made, so jurisdiction checks never meet one (R-SE-1)."""
+
+    def __post_init__(self) -> None:
+        for code in self.divisions:
+            validate_division_code(code)
 
     def can_access(self, division: str) -> bool:
         """R-SE-1: a user reaches only records inside the divisions assigned to them."""
@@ -84,9 +95,29 @@ def load_or_create_secret(settings: Settings) -> str:
     raise RuntimeError(f"empty JWT secret file {path}")
 
 
+def existing_secret(settings: Settings) -> str | None:
+    """The HS256 secret if the installation has one (settings or file); never creates it."""
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    try:
+        return settings.jwt_secret_file.read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
 def issue_token(settings: Settings, *, user_id: str, role: Role | str, divisions: Iterable[str],
-                name: str | None = None, ttl_s: int = 12 * 3600) -> str:
-    """An HS256 token for the embedded default (demo users, tests, `make token`)."""
+                name: str | None = None, ttl_s: int | None = None) -> str:
+    """An HS256 token for the embedded default (demo users, tests, `make token`), valid for
+    ``ttl_s`` seconds: by default 12 h, or the maximum lifetime if that is shorter. A longer
+    ``ttl_s`` than the maximum is a ValueError: the services would refuse the token."""
+    maximum = settings.jwt_max_lifetime_s
+    if ttl_s is None:
+        ttl_s = min(DEFAULT_TTL_S, maximum) if maximum else DEFAULT_TTL_S
+    if ttl_s < 1:
+        raise ValueError(f"a token's validity must be at least 1 s, not {ttl_s}")
+    if maximum and ttl_s > maximum:
+        raise ValueError(f"a token valid for {ttl_s} s exceeds the maximum lifetime of "
+                         f"{maximum} s (ASSIST_JWT_MAX_LIFETIME_S)")
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": user_id, "role": str(role), "divisions": list(divisions),
@@ -105,26 +136,67 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
 
 
 def decode_token(settings: Settings, token: str) -> User:
-    """Verify the signature and claims; RS256 via JWKS when configured, else HS256."""
-    options: Any = {"require": ["sub", "exp"]}
+    """Verify the signature and claims; RS256 via JWKS when configured, else HS256.
+
+    A correctly signed token is still refused (401) when it is not yet valid (``nbf``, or
+    ``iat`` in the future), expired, valid for longer than ``jwt_max_lifetime_s`` (``exp - iat``;
+    ``iat`` is then required), or when its claims have the wrong shape: ``sub`` not a non-empty
+    string, ``role`` not a role, ``divisions`` not a list of valid division codes. Clocks may
+    differ by ``jwt_leeway_s``. Nothing downstream sees such a token (R-SE-1).
+    """
+    maximum = settings.jwt_max_lifetime_s
+    options: Any = {"require": ["sub", "exp", "iat"] if maximum else ["sub", "exp"]}
     try:
         if settings.jwt_jwks_url:
             key = _jwks_client(settings.jwt_jwks_url).get_signing_key_from_jwt(token).key
             claims = jwt.decode(token, key, algorithms=["RS256"], audience=settings.jwt_audience,
-                                issuer=settings.jwt_issuer, options=options)
+                                issuer=settings.jwt_issuer, options=options,
+                                leeway=settings.jwt_leeway_s)
         else:
             claims = jwt.decode(token, load_or_create_secret(settings), algorithms=["HS256"],
                                 audience=settings.jwt_audience, issuer=settings.jwt_issuer,
-                                options=options)
+                                options=options, leeway=settings.jwt_leeway_s)
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"invalid bearer token: {exc}") from exc
+    if maximum:
+        _check_lifetime(claims, maximum)
+    return _user_of(claims)
+
+
+def _shown(value: object) -> str:
+    """A claim's value for an error message, cut short."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_lifetime(claims: dict[str, Any], maximum: int) -> None:
+    exp, iat = claims["exp"], claims["iat"]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (exp, iat)):
+        raise Unauthorized("token 'exp' and 'iat' must be numbers (seconds since 1970)")
+    if exp - iat > maximum:
+        raise Unauthorized(f"token is valid for {exp - iat:.0f} s, longer than the maximum "
+                           f"lifetime of {maximum} s")
+
+
+def _user_of(claims: dict[str, Any]) -> User:
+    sub = claims["sub"]
+    if (not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUBJECT_LENGTH
+            or not sub.isprintable()):
+        raise Unauthorized(f"token 'sub' must be a user id of 1 to {MAX_SUBJECT_LENGTH} "
+                           f"printable characters, not {_shown(sub)}")
     role = claims.get("role")
     if not isinstance(role, str) or role not in Role.__members__:
-        raise Unauthorized(f"token has an unknown role {role!r}")
-    divisions = claims.get("divisions") or []
+        raise Unauthorized(f"token has an unknown role {_shown(role)}")
+    divisions = claims.get("divisions", [])
     if not isinstance(divisions, list) or not all(isinstance(d, str) for d in divisions):
         raise Unauthorized("token 'divisions' must be a list of division codes")
-    return User(user_id=str(claims["sub"]), role=role, divisions=tuple(divisions))
+    for code in divisions:
+        try:
+            validate_division_code(code)
+        except ValueError:
+            raise Unauthorized(f"token 'divisions' holds {_shown(code)}, not a division code "
+                               "(6, 9 or 12 digits)") from None
+    return User(user_id=sub, role=role, divisions=tuple(dict.fromkeys(divisions)))
 
 
 _bearer = HTTPBearer(auto_error=False, description="JWT with sub, role and divisions")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE_NAMES = ("intake", "verification", "approval", "disbursement", "complaints", "audit")
@@ -55,6 +56,16 @@ class Settings(BaseSettings):
     jwt_jwks_url: str | None = Field(None, description="RS256 key set of an identity provider")
     jwt_issuer: str = "assist-embedded"
     jwt_audience: str | None = None
+    jwt_max_lifetime_s: int = Field(
+        24 * 3600, ge=0,
+        description="longest validity a token may have (exp - iat), seconds; longer ones, and "
+        "tokens without iat, are refused; 0: no maximum")
+    jwt_leeway_s: int = Field(
+        30, ge=0, le=600, description="clock skew allowed when checking a token's exp, nbf, iat")
+    trusted_proxies: str = Field(
+        "",
+        description="comma-separated IPs or CIDR networks of reverse proxies whose "
+        "X-Forwarded-For is believed; default: none (the source address is the socket peer)")
 
     event_keys: str | None = Field(
         None,
@@ -68,6 +79,20 @@ class Settings(BaseSettings):
     temp_aid_working_days: int = 10
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        entries = [e.strip() for e in value.split(",") if e.strip()]
+        for entry in entries:
+            ipaddress.ip_network(entry, strict=False)  # ValueError names the bad entry
+        return ",".join(entries)
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``trusted_proxies``, parsed."""
+        return tuple(ipaddress.ip_network(e, strict=False)
+                     for e in self.trusted_proxies.split(",") if e)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -85,8 +85,9 @@ def find_demo_user(role: Role | str, division: str | None = None, *,
     return candidates[0]
 
 
-def demo_token(settings: Settings, user: DemoUser, ttl_s: int = 12 * 3600) -> str:
-    """A bearer token for a demo user (HS256 with the installation's secret)."""
+def demo_token(settings: Settings, user: DemoUser, ttl_s: int | None = None) -> str:
+    """A bearer token for a demo user (HS256 with the installation's secret); valid 12 h by
+    default, or the maximum lifetime if that is shorter."""
     return issue_token(settings, user_id=user.user_id, role=user.role,
                        divisions=[user.division], name=user.name, ttl_s=ttl_s)
 

@@ -40,7 +40,8 @@ def test_hs256_round_trip_with_a_locally_generated_secret(tmp_path):
 ])
 def test_bad_tokens_are_refused(tmp_path, claims, reason):
     s = settings(tmp_path)
-    body = {"sub": "u", "iss": s.jwt_issuer, "exp": int(time.time()) + 60} | claims
+    now = int(time.time())
+    body = {"sub": "u", "iss": s.jwt_issuer, "iat": now, "exp": now + 60} | claims
     token = jwt.encode(body, load_or_create_secret(s), algorithm="HS256")
     with pytest.raises(Unauthorized) as exc:
         decode_token(s, token)
@@ -85,7 +86,8 @@ def test_rs256_tokens_of_an_external_identity_provider(tmp_path, jwks_server):
     s = settings(tmp_path, jwt_jwks_url=url, jwt_issuer="https://idp.example",
                  jwt_audience="assist")
     claims = {"sub": "officer-9", "role": "county_officer", "divisions": ["230722"],
-              "iss": "https://idp.example", "aud": "assist", "exp": int(time.time()) + 60}
+              "iss": "https://idp.example", "aud": "assist", "iat": int(time.time()),
+              "exp": int(time.time()) + 60}
     token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "idp-1"})
     assert decode_token(s, token) == User("officer-9", "county_officer", ("230722",))
 
