@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import re
 import sys
 import time
+from collections.abc import Sequence
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,6 +16,45 @@ from shared import context
 
 REQUEST_ID_HEADER = "x-request-id"
 CORRELATION_ID_HEADER = "x-correlation-id"
+FORWARDED_FOR_HEADER = b"x-forwarded-for"
+ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+"""A request or correlation id a client may give: 1 to 64 letters, digits and ``. _ : -``."""
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def checked_id(value: str | None) -> str | None:
+    """``value`` if it is a usable request or correlation id (``ID_PATTERN``), else None."""
+    return value if value is not None and ID_PATTERN.fullmatch(value) else None
+
+
+def _address(text: str) -> Address | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def source_address(peer: str | None, forwarded_for: Sequence[str],
+                   trusted: Sequence[Network]) -> str | None:
+    """The client's address. The socket peer, unless the peer is a trusted proxy: then the
+    right-most ``X-Forwarded-For`` address that is not itself a trusted proxy (each proxy appends
+    the address it was connected from, so everything left of that is the client's own say).
+    Only IP addresses are taken: a hop that is not one stops the walk at the proxy before it."""
+    address = _address(peer) if peer else None
+    if address is None or not trusted or not forwarded_for:
+        return str(address) if address is not None else None
+    hops = [hop for header in forwarded_for for hop in header.split(",")]
+    while hops and any(address in network for network in trusted):
+        hop = _address(hops.pop())
+        if hop is None:
+            break
+        address = hop
+    return str(address)
 
 
 def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
@@ -40,9 +82,10 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
 class RequestContextMiddleware:
     """Pure ASGI middleware: request and correlation ids in, on the response, in the logs."""
 
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    def __init__(self, app: ASGIApp, service: str, trusted_proxies: Sequence[Network] = ()) -> None:
         self.app = app
         self.service = service
+        self.trusted_proxies = tuple(trusted_proxies)
         self.log = structlog.get_logger("access")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -50,11 +93,13 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        rid = headers.get(REQUEST_ID_HEADER) or context.new_id()
-        cid = headers.get(CORRELATION_ID_HEADER) or rid
+        given_rid, given_cid = headers.get(REQUEST_ID_HEADER), headers.get(CORRELATION_ID_HEADER)
+        rid = checked_id(given_rid) or context.new_id()
+        cid = checked_id(given_cid) or rid
         client = scope.get("client")
-        forwarded = headers.get("x-forwarded-for", "").split(",")[0].strip()
-        source = forwarded or (client[0] if client else None)
+        forwarded = [v.decode("latin-1") for k, v in scope["headers"]
+                     if k.lower() == FORWARDED_FOR_HEADER] if self.trusted_proxies else []
+        source = source_address(client[0] if client else None, forwarded, self.trusted_proxies)
         tokens = (
             context.request_id.set(rid),
             context.correlation_id.set(cid),
@@ -66,6 +111,10 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(
             service=self.service, request_id=rid, correlation_id=cid
         )
+        for header, given, used in ((REQUEST_ID_HEADER, given_rid, rid),
+                                    (CORRELATION_ID_HEADER, given_cid, cid)):
+            if given and given != used:  # never the value itself: it may be anything
+                self.log.warning("id_replaced", header=header, length=len(given))
         started = time.perf_counter()
         status = 500
 

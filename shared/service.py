@@ -180,7 +180,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app = FastAPI(title=spec.title, description=spec.description, version="0.1.0",
                   lifespan=lifespan, docs_url="/docs", openapi_url="/openapi.json")
     app.add_middleware(OperationLogMiddleware)  # inside: sees the ids and the user
-    app.add_middleware(RequestContextMiddleware, service=spec.name)
+    app.add_middleware(RequestContextMiddleware, service=spec.name,
+                       trusted_proxies=settings.trusted_proxy_networks)
     install_problem_handlers(app)
     app.include_router(health_router())
     routers = [*spec.routers, dead_letter_router] if spec.subscription else spec.routers
