@@ -10,15 +10,17 @@ RUN_ARGS ?=
 BENCH_ARGS ?=
 ROLE ?=
 DIVISION ?=
+DATA_DIR ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run test token lint docs bench clean distclean
 
 help:
 	@echo "make run                      start NATS and every service on the embedded default"
-	@echo "                              (RUN_ARGS='--data-dir DIR --base-port N --no-demo ...')"
+	@echo "                              (DATA_DIR=dir, RUN_ARGS='--base-port N --no-demo ...')"
 	@echo "make test                     run the whole test suite (PYTEST_ARGS='-x -k ...')"
-	@echo "make token ROLE=r DIVISION=c  print a bearer token for a demo user"
+	@echo "make token ROLE=r DIVISION=c  print a bearer token for a demo user, signed with the secret"
+	@echo "                              of make run's data folder (DATA_DIR=dir, as for make run)"
 	@echo "make lint                     ruff and mypy"
 	@echo "make docs                     docs/events.md and docs/asyncapi.yaml from the event contracts"
 	@echo "make bench                    benchmarks, with ratios against a baseline (BENCH_ARGS=...)"
@@ -43,13 +45,14 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m tools.run $(RUN_ARGS)
+	$(BIN)/python -m tools.run $(if $(DATA_DIR),--data-dir '$(DATA_DIR)') $(RUN_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 token: $(STAMP)
-	@$(BIN)/python -m tools.token --role '$(ROLE)' $(if $(DIVISION),--division '$(DIVISION)')
+	@$(BIN)/python -m tools.token --role '$(ROLE)' $(if $(DIVISION),--division '$(DIVISION)') \
+	  $(if $(DATA_DIR),--data-dir '$(DATA_DIR)')
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.pipeline $(BENCH_ARGS)

@@ -1,4 +1,9 @@
-"""Print a bearer token for a demo user: ``python -m tools.token --role caseworker``."""
+"""Print a bearer token for a demo user: ``python -m tools.token --role caseworker``.
+
+The token is signed with the secret of the data folder ``make run`` uses (``--data-dir``, else
+``$ASSIST_DATA_DIR``, else ``./data``; or ``$ASSIST_JWT_SECRET``). Without one it stops with a
+message: a secret made here would be one the running services don't know.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from shared.auth import existing_secret
 from shared.settings import Settings
 from tools.demo import DEMO_ROLES, demo_token, demo_users, find_demo_user
 
@@ -30,9 +36,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--division", help="division code of the demo user (default: the first one "
                    "of that role in the county)")
     p.add_argument("--data-dir", type=Path, default=None,
-                   help="data folder holding jwt-secret (default: $ASSIST_DATA_DIR or ./data)")
+                   help="the data folder of `make run`, holding jwt-secret "
+                   "(default, as for make run: $ASSIST_DATA_DIR or ./data)")
     p.add_argument("--county", default=None, help="county code (default: $ASSIST_COUNTY or 230722)")
-    p.add_argument("--ttl", type=int, default=12 * 3600, help="validity in seconds (default 12 h)")
+    p.add_argument("--ttl", type=int, default=None,
+                   help="validity in seconds (default 12 h; at most $ASSIST_JWT_MAX_LIFETIME_S)")
     p.add_argument("--list", action="store_true", help="list the demo users and exit")
     return p
 
@@ -55,10 +63,22 @@ def main(argv: list[str] | None = None) -> int:
     except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if existing_secret(settings) is None:
+        print(f"error: no JWT secret in {settings.jwt_secret_file.resolve()}: the services of "
+              "that data folder have not been started yet.\n"
+              "       Start them first with `make run` (it creates the secret), or name the data "
+              "folder they use:\n"
+              f"       make token ROLE={role} DATA_DIR=/path/to/data  "
+              "(or --data-dir, $ASSIST_DATA_DIR, $ASSIST_JWT_SECRET)", file=sys.stderr)
+        return 1
     if settings.jwt_jwks_url:
         print("warning: ASSIST_JWT_JWKS_URL is set; services will not accept this HS256 token",
               file=sys.stderr)
-    token = demo_token(settings, user, ttl_s=args.ttl)
+    try:
+        token = demo_token(settings, user, ttl_s=args.ttl)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     secret = "$ASSIST_JWT_SECRET" if settings.jwt_secret else settings.jwt_secret_file
     print(f"# {user.name}: {user.user_id}, role {user.role}, division {user.division}, "
           f"signed with {secret}", file=sys.stderr)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.auth import Role, decode_token
+from shared.auth import Role, decode_token, load_or_create_secret
 from shared.divisions import DEMO_DIVISIONS, is_within
 from shared.idcard import parse_resident_id
 from shared.settings import DEFAULT_PORTS, SERVICE_NAMES, Settings
@@ -104,12 +104,12 @@ def test_token_command_prints_a_token_signed_with_the_data_folders_secret(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("ASSIST_JWT_SECRET", raising=False)
+    load_or_create_secret(Settings(service="run", data_dir=tmp_path))  # as make run does
     assert token_tool.main(["--role", "caseworker", "--division", "230722101",
                             "--data-dir", str(tmp_path)]) == 0
     printed = capsys.readouterr().out.strip()
     user = decode_token(Settings(service="audit", data_dir=tmp_path), printed)
     assert (user.user_id, user.divisions) == ("demo-caseworker-230722101", ("230722101",))
-    assert (tmp_path / "jwt-secret").is_file()
 
 
 def test_token_command_rejects_an_unknown_role_listing_the_roles(
