@@ -229,4 +229,5 @@ def allow(*roles: Role) -> Callable[..., Any]:
             )
         return user
 
+    check.roles = allowed  # type: ignore[attr-defined]  # read by shared.permissions
     return check

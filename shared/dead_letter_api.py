@@ -80,7 +80,10 @@ async def list_dead_letters(
             session, status=status, event_type=event_type, limit=limit, after_id=after_id))
 
 
-@router.get("/{letter_id}", response_model=DeadLetterDetail, summary="One parked event")
+@router.get("/{letter_id}", response_model=DeadLetterDetail, summary="One parked event",
+            description="One dead letter with the envelope as it travelled (personal data "
+            "still sealed), its failure kind, error, deliveries and redrives. Needs a token "
+            "over the whole county.")
 async def get_dead_letter(request: Request, user: Reader, letter_id: int) -> Any:
     _in_county(request, user)
     async with request.app.state.kit.unit_of_work() as session:

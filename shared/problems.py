@@ -53,6 +53,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _documented("No such record"),
     409: _documented("Conflicts with the current state or another record"),
     422: _documented("Invalid request: `errors` names the fields; a refused rule names its id"),
+    503: _documented("The database is unreachable, or the operation could not be logged "
+                     "(`operation-not-logged`, R-AU-1): nothing was done; try again"),
 }
 """Error responses every business endpoint documents in OpenAPI."""
 

@@ -17,9 +17,11 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared import migrations
+from shared.apidocs import FORMATS, document_operations, install_docs
+from shared.body_limit import BodyLimitMiddleware
 from shared.bus import Bus
 from shared.contracts.base import EventContract
-from shared.db import create_engine, create_sessionmaker, ensure_schema, ping, unit_of_work
+from shared.db import create_engine, create_sessionmaker, ensure_schema, unit_of_work
 from shared.dead_letter_api import router as dead_letter_router
 from shared.dead_letters import DeadLetters, dead_letter_table
 from shared.inbox import (
@@ -31,6 +33,7 @@ from shared.inbox import (
     inbox_table,
 )
 from shared.logging import RequestContextMiddleware, configure_logging
+from shared.me_api import router as me_router
 from shared.operations import OperationLog, OperationLogMiddleware, Recorder, emit_operation
 from shared.outbox import OutboxRelay, outbox_table, session_info
 from shared.problems import (
@@ -40,6 +43,7 @@ from shared.problems import (
     install_problem_handlers,
     problem_body,
 )
+from shared.readiness import Readiness
 from shared.sealing import Sealer
 from shared.settings import Settings
 from shared.workdays import WorkingCalendar
@@ -100,9 +104,12 @@ class ServiceKit:
     consumer: Consumer | None = None
     operations: OperationLog = field(init=False)
     """Where staff operations that emit no event are recorded, in group commits."""
+    readiness: Readiness = field(init=False)
+    """What /readyz reports, probed one at a time and answered at once (shared.readiness)."""
 
     def __post_init__(self) -> None:
         self.operations = OperationLog(self.unit_of_work, self.record_operation)
+        self.readiness = Readiness(self)
 
     @property
     def service(self) -> str:
@@ -177,14 +184,17 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
             await stop_kit(kit)
             log.info("service_stopped", service=spec.name)
 
-    app = FastAPI(title=spec.title, description=spec.description, version="0.1.0",
-                  lifespan=lifespan, docs_url="/docs", openapi_url="/openapi.json")
+    app = FastAPI(title=spec.title, description=spec.description + FORMATS, version="0.1.0",
+                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    install_docs(app)  # /docs, /redoc: served from here, not from a CDN
     app.add_middleware(OperationLogMiddleware)  # inside: sees the ids and the user
     app.add_middleware(RequestContextMiddleware, service=spec.name,
                        trusted_proxies=settings.trusted_proxy_networks)
+    # outermost: an oversized body is refused before anything reads it or asks for a token
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_problem_handlers(app)
     app.include_router(health_router())
-    routers = [*spec.routers, dead_letter_router] if spec.subscription else spec.routers
+    routers = [*spec.routers, me_router, *([dead_letter_router] if spec.subscription else [])]
     for router in routers:
         app.include_router(router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
     _document_problems(app)
@@ -204,6 +214,7 @@ def _document_problems(app: FastAPI) -> None:
             schemas["ProblemDetails"] = ProblemDetails.model_json_schema(
                 ref_template="#/components/schemas/{model}")
             schemas["ProblemDetails"].pop("$defs", None)
+            document_operations(app, schema)  # roles from the code, 413 where a body goes
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -213,46 +224,29 @@ def _document_problems(app: FastAPI) -> None:
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/healthz", summary="The process is alive")
+    @router.get("/healthz", summary="The process is alive",
+                description="200 as long as the process serves requests; checks nothing else.")
     async def healthz(request: Request) -> dict[str, str]:
         return {"status": "ok", "service": request.app.state.kit.service}
 
     @router.get("/readyz", summary="The database and NATS are reachable",
+                description="200 when the database and NATS answer, else 503 with `checks` "
+                "saying which does not. Also shows what waits, without changing the status: "
+                "`outbox_unsent`, `events_failing` (not yet applied, to be redelivered) and "
+                "`dead_letters` (parked). Answers at once under load: probes run one at a "
+                "time, and a request that would wait for one gets the last one if it is "
+                "recent (`checked_ms_ago`).",
                 responses={503: {"content": {PROBLEM_JSON: {}}}})
     async def readyz(request: Request) -> JSONResponse:
         kit: ServiceKit = request.app.state.kit
-        checks: dict[str, str] = {}
-        try:
-            await asyncio.wait_for(ping(kit.engine), 5)
-            checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001
-            checks["database"] = f"unreachable: {exc!r}"[:300]
-        checks["nats"] = "ok" if kit.bus.connected else "unreachable"
-        backlog = await _backlog(kit)
-        if all(v == "ok" for v in checks.values()):
-            return JSONResponse({"status": "ready", "service": kit.service, "checks": checks,
-                                 **backlog})
+        snapshot = await kit.readiness.snapshot()
+        if snapshot.ready:
+            return JSONResponse({"status": "ready", "service": kit.service, **snapshot.body()})
         body = problem_body(503, "not-ready", "Not ready", "a dependency is unreachable",
-                            "/readyz", checks=checks, **backlog)
+                            "/readyz", **snapshot.body())
         return JSONResponse(body, status_code=503, media_type=PROBLEM_JSON)
 
     return router
-
-
-async def _backlog(kit: ServiceKit) -> dict[str, Any]:
-    """What waits: unsent outbox events, events waiting for redelivery (*not yet*), and parked
-    dead letters, with the oldest (informational: they don't make the service unready)."""
-    try:
-        unsent: int | None = await asyncio.wait_for(kit.relay.pending_count(), 5)
-    except Exception:  # noqa: BLE001 - the database check already says why
-        unsent = None
-    failing = list(kit.consumer.failing.values()) if kit.consumer else []
-    try:
-        parked: dict[str, Any] | None = await asyncio.wait_for(kit.dead_letters.summary(), 5)
-    except Exception:  # noqa: BLE001
-        parked = None
-    return {"outbox_unsent": unsent, "events_failing": failing[:20],
-            "events_failing_count": len(failing), "dead_letters": parked}
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:

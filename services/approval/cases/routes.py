@@ -25,7 +25,11 @@ def _out(case: ReviewCase) -> ReviewCaseOut:
     return ReviewCaseOut.model_validate(case).model_copy(update={"overdue": overdue})
 
 
-@router.get("", response_model=list[ReviewCaseOut], summary="Review cases in your jurisdiction")
+@router.get("", response_model=list[ReviewCaseOut], summary="Review cases in your jurisdiction",
+            description="The review cases opened for accepted applications, the nearest "
+            "deadline first, filtered by status, program, application or `overdue` (past the "
+            "R-AP-7 deadline); only those inside your divisions (R-SE-1). A deadline in a year "
+            "without a loaded calendar is marked provisional.")
 async def list_cases(
     session: DbSession, user: Reader, status: CaseStatus | None = None,
     program: Program | None = None, application_id: str | None = None,
@@ -39,6 +43,8 @@ async def list_cases(
     return [_out(r) for r in rows]
 
 
-@router.get("/{case_id}", response_model=ReviewCaseOut, summary="One review case")
+@router.get("/{case_id}", response_model=ReviewCaseOut, summary="One review case",
+            description="One review case with its deadline (R-AP-7) and whether it is overdue. "
+            "404 if there is none; 403 if it lies outside your divisions.")
 async def get_case(session: DbSession, user: Reader, case_id: str) -> ReviewCaseOut:
     return _out(await service.get_case(session, user=user, case_id=case_id))

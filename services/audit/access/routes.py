@@ -17,7 +17,9 @@ Overseer = Annotated[User, Depends(allow(Role.auditor, Role.city_officer))]
 
 
 @router.get("/access", response_model=list[LogAccessOut],
-            summary="Who read, searched, verified or exported the log, newest first (R-AU-1)")
+            summary="Who read, searched, verified or exported the log, newest first (R-AU-1)",
+            description="Reads of the operation log are kept beside it, append-only, rather "
+            "than in the chain they read. Filter by the reader's user id.")
 async def log_access(
     session: DbSession, user: Overseer,
     user_id: Annotated[str | None, Query(alias="user", description="reader's user id")] = None,

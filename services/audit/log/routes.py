@@ -24,14 +24,21 @@ NDJSON = "application/x-ndjson"
 
 
 @router.get("/records/{record_id}", response_model=list[AuditEntryOut],
-            summary="The log of one record, in seq order")
+            summary="The log of one record, in seq order",
+            description="Every entry about one record (application, investigation, case, "
+            "payee…) that lies inside your divisions, in chain order. ID numbers, phones and "
+            "bank accounts in the event data are masked (R-SE-2). Your read is kept in the "
+            "log's access record (`/api/v1/audit/access`).")
 async def record_log(session: DbSession, user: Inspector, record_id: str) -> list[AuditEntryOut]:
     entries = await service.record_log(session, user=user, record_id=record_id)
     return [AuditEntryOut.of(e) for e in entries]
 
 
 @router.get("/entries", response_model=list[AuditEntryOut],
-            summary="Search the log by case, user, type, correlation id and time (R-AU-3)")
+            summary="Search the log by case, user, type, correlation id and time (R-AU-3)",
+            description="Entries inside your divisions matching every filter given, in chain "
+            "order; `since` inclusive, `until` exclusive. Personal data masked (R-SE-2); the "
+            "search is kept in the log's access record.")
 async def search_entries(
     session: DbSession, user: Inspector, record_id: str | None = None,
     user_id: Annotated[str | None, Query(alias="user", description="actor's user id")] = None,
@@ -51,7 +58,10 @@ async def search_entries(
 
 
 @router.get("/verify", response_model=VerificationReport,
-            summary="Recompute the hash chain and name the first bad entry (R-AU-2)")
+            summary="Recompute the hash chain and name the first bad entry (R-AU-2)",
+            description="Recomputes the SHA-256 chain over every entry up to the head at the "
+            "start and reports whether it holds, how many entries were checked and, if not, "
+            "the first entry that breaks it and why.")
 async def verify_log(kit: Kit, user: Inspector) -> VerificationReport:
     return await service.verify_log(kit.sessions)
 
@@ -59,7 +69,10 @@ async def verify_log(kit: Kit, user: Inspector) -> VerificationReport:
 @router.get("/export", response_class=StreamingResponse,
             responses={200: {"content": {NDJSON: {}},
                              "description": "one entry per line, every stored column"}},
-            summary="The log as NDJSON for offline comparison (R-AU-3)")
+            summary="The log as NDJSON for offline comparison (R-AU-3)",
+            description="The entries you may read, up to the head at the start, one JSON object "
+            "per line with every stored column (hashes included), so an offline copy can be "
+            "compared and re-verified. Streamed as a file download.")
 async def export_log(kit: Kit, user: Inspector, since: Since = None,
                      until: Until = None) -> StreamingResponse:
     filename = f"audit-{kit.county}-{utcnow():%Y%m%dT%H%M%SZ}.ndjson"

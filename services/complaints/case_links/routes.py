@@ -18,7 +18,11 @@ Reader = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader, Ro
 
 
 @router.get("", response_model=list[CaseReferenceOut],
-            summary="Records a complaint can be linked to, in your jurisdiction")
+            summary="Records a complaint can be linked to, in your jurisdiction",
+            description="A reference to every record the county's events have named "
+            "(applications, investigations, cases, payees…), the most recently active first, "
+            "found by record id, application id or number, or the service that owns it "
+            "(R-CO-1); only those inside your divisions (R-SE-1).")
 async def find_references(
     session: DbSession, user: Reader, record_id: str | None = None,
     application_id: str | None = None, application_number: str | None = None,
@@ -32,7 +36,10 @@ async def find_references(
     return [CaseReferenceOut.model_validate(r) for r in rows]
 
 
-@router.get("/{reference_id}", response_model=CaseReferenceOut, summary="One case reference")
+@router.get("/{reference_id}", response_model=CaseReferenceOut, summary="One case reference",
+            description="One reference: the record, its service and division, and the last "
+            "event seen about it. 404 if there is none; 403 if it lies outside your "
+            "divisions.")
 async def get_reference(session: DbSession, user: Reader, reference_id: str) -> CaseReferenceOut:
     return CaseReferenceOut.model_validate(
         await service.get_reference(session, user=user, reference_id=reference_id)

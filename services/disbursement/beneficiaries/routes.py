@@ -19,7 +19,11 @@ Reader = Annotated[User, Depends(allow(Role.finance_officer, Role.county_officer
                                        Role.city_officer, Role.auditor))]
 
 
-@router.get("", response_model=list[PayeeOut], summary="Payees in your jurisdiction")
+@router.get("", response_model=list[PayeeOut], summary="Payees in your jurisdiction",
+            description="The payment basis: beneficiaries with their program and monthly or "
+            "one-time amount in fen, as approval's confirmed decisions set them (R-DI-1; never "
+            "entered here). Oldest first, filtered by status, program, beneficiary or "
+            "application; only those inside your divisions (R-SE-1).")
 async def list_payees(
     session: DbSession, user: Reader, status: PayeeStatus | None = None,
     program: Program | None = None, beneficiary_id: str | None = None,
@@ -32,7 +36,9 @@ async def list_payees(
     return [PayeeOut.model_validate(r) for r in rows]
 
 
-@router.get("/{payee_id}", response_model=PayeeDetail, summary="One payee and its changes")
+@router.get("/{payee_id}", response_model=PayeeDetail, summary="One payee and its changes",
+            description="One payee with every change (approved, adjusted, stopped) in the order "
+            "it arrived. 404 if there is none; 403 if it lies outside your divisions.")
 async def get_payee(session: DbSession, user: Reader, payee_id: str) -> PayeeDetail:
     payee, changes = await service.get_payee(session, user=user, payee_id=payee_id)
     return PayeeDetail(**PayeeOut.model_validate(payee).model_dump(exclude={"amount_yuan"}),

@@ -32,7 +32,15 @@ Office = Annotated[IntakeOffice, Depends(intake_office)]
 
 
 @router.post("", status_code=201, response_model=ApplicationOut,
-             summary="Submit an application at any window (R-IN-1)")
+             summary="Submit an application at any window (R-IN-1)",
+             description="Records the application, its household (exactly one head; every ID "
+             "number checked, R-IN-4) and the materials handed in, and gives it its number. "
+             "With every item of the program's checklist in, it is accepted at once "
+             "(`accepted`, with `accepted_on` and `review_due_on`, R-AP-7); otherwise ONE "
+             "notice lists every missing item (`awaiting_materials`, R-IN-3). The division is "
+             "a township or village of this county inside your jurisdiction. 409 when a member "
+             "is already in an open application of the program or in another household. "
+             "`Location` names the new application.")
 async def submit_application(session: DbSession, user: Receiver, office: Office,
                              body: ApplicationIn, response: Response) -> ApplicationOut:
     application = await service.submit_application(session, user=user, office=office,
@@ -41,7 +49,10 @@ async def submit_application(session: DbSession, user: Receiver, office: Office,
     return ApplicationOut.of(application)
 
 
-@router.get("", response_model=list[ApplicationOut], summary="Applications in your jurisdiction")
+@router.get("", response_model=list[ApplicationOut], summary="Applications in your jurisdiction",
+            description="Newest first, filtered by status, program or application number; "
+            "only applications inside your divisions (R-SE-1). Phone numbers are masked "
+            "(R-SE-2). Every list read is recorded in the operation log (R-AU-1).")
 async def list_applications(
     session: DbSession, user: Reader, status: Status | None = None,
     program: Program | None = None, number: str | None = None,
@@ -52,14 +63,21 @@ async def list_applications(
     return [ApplicationOut.of(r) for r in rows]
 
 
-@router.get("/{application_id}", response_model=ApplicationOut, summary="One application")
+@router.get("/{application_id}", response_model=ApplicationOut, summary="One application",
+            description="The application with its household, materials supplied, one-time "
+            "notice and deadlines. 404 if there is none; 403 if it lies outside your "
+            "divisions. The read is recorded in the operation log (R-AU-1, R-SE-2).")
 async def get_application(session: DbSession, user: Reader, application_id: str) -> ApplicationOut:
     return ApplicationOut.of(
         await service.get_application(session, user=user, application_id=application_id))
 
 
 @router.post("/{application_id}/materials", response_model=ApplicationOut,
-             summary="Record materials handed in; accepts once the notice is met (R-IN-3)")
+             summary="Record materials handed in; accepts once the notice is met (R-IN-3)",
+             description="Adds material codes of the program's checklist or of the one-time "
+             "notice; codes already recorded change nothing. When everything the notice asked "
+             "for is in, the application is accepted and its review deadline set (R-AP-7). 409 "
+             "when the application is no longer open.")
 async def supply_materials(session: DbSession, user: Receiver, office: Office,
                            application_id: str, body: MaterialsIn) -> ApplicationOut:
     return ApplicationOut.of(await service.supply_materials(
@@ -67,7 +85,9 @@ async def supply_materials(session: DbSession, user: Receiver, office: Office,
 
 
 @router.post("/{application_id}/refusal", response_model=ApplicationOut,
-             summary="Refuse an open application, with reason code and text (R-IN-3)")
+             summary="Refuse an open application, with reason code and text (R-IN-3)",
+             description="Closes an open application as `refused`; both a reason code and the "
+             "reason in words are required (422 otherwise). 409 when it is no longer open.")
 async def refuse_application(session: DbSession, user: Refuser, application_id: str,
                              body: RefusalIn) -> ApplicationOut:
     return ApplicationOut.of(await service.refuse_application(

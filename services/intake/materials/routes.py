@@ -18,7 +18,10 @@ Staff = Annotated[User, Depends(allow(*sorted(STAFF)))]
 ChecklistKeeper = Annotated[User, Depends(allow(Role.county_officer, Role.city_officer))]
 
 
-@router.get("", response_model=list[ProgramOut], summary="The assistance programs")
+@router.get("", response_model=list[ProgramOut], summary="The assistance programs",
+            description="Every program with its code, Chinese name, unit (household or person), "
+            "how it is paid and its review period in working days (R-AP-7; temporary aid as "
+            "this installation configures it).")
 async def list_programs(user: Staff, kit: Kit) -> list[ProgramOut]:
     days = kit.settings.temp_aid_working_days
     return [ProgramOut(code=p.code, name=p.name_zh, unit=p.unit, paid=p.paid,
@@ -33,13 +36,18 @@ def _checklist(program: Program, items: list[service.Material]) -> ChecklistOut:
 
 
 @router.get("/{program}/checklist", response_model=ChecklistOut,
-            summary="A program's checklist of materials (R-IN-3)")
+            summary="A program's checklist of materials (R-IN-3)",
+            description="The materials an application of this program needs, as the county set "
+            "them; an application missing any of them gets the one-time notice.")
 async def get_checklist(session: DbSession, user: Staff, program: Program) -> ChecklistOut:
     return _checklist(program, await service.checklist_of(session, program))
 
 
 @router.put("/{program}/checklist", response_model=ChecklistOut,
-            summary="Replace a program's checklist; issued notices keep theirs (R-IN-3)")
+            summary="Replace a program's checklist; issued notices keep theirs (R-IN-3)",
+            description="The whole list at once. Applications submitted later are checked "
+            "against it; notices already issued keep the items they listed, since nothing "
+            "else may be demanded of those applicants. Needs a token over the whole county.")
 async def replace_checklist(session: DbSession, user: ChecklistKeeper, kit: Kit,
                             program: Program, body: ChecklistIn) -> ChecklistOut:
     user.require_access(kit.county)

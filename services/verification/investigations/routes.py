@@ -18,7 +18,10 @@ Reader = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader, Ro
 
 
 @router.get("", response_model=list[InvestigationOut],
-            summary="Investigations in your jurisdiction")
+            summary="Investigations in your jurisdiction",
+            description="The household investigations opened for accepted applications (one "
+            "each, R-VE-1), newest first, filtered by status or application; only those inside "
+            "your divisions (R-SE-1). The read is recorded in the operation log (R-AU-1).")
 async def list_investigations(
     session: DbSession, user: Reader, status: str | None = None,
     application_id: str | None = None,
@@ -30,7 +33,9 @@ async def list_investigations(
     return [InvestigationOut.model_validate(r) for r in rows]
 
 
-@router.get("/{investigation_id}", response_model=InvestigationOut, summary="One investigation")
+@router.get("/{investigation_id}", response_model=InvestigationOut, summary="One investigation",
+            description="One household investigation and its state. 404 if there is none; 403 "
+            "if it lies outside your divisions.")
 async def get_investigation(
     session: DbSession, user: Reader, investigation_id: str
 ) -> InvestigationOut:
