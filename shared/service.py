@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared import migrations
 from shared.apidocs import FORMATS, document_operations, install_docs
+from shared.body_limit import BodyLimitMiddleware
 from shared.bus import Bus
 from shared.contracts.base import EventContract
 from shared.db import create_engine, create_sessionmaker, ensure_schema, unit_of_work
@@ -189,6 +190,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app.add_middleware(OperationLogMiddleware)  # inside: sees the ids and the user
     app.add_middleware(RequestContextMiddleware, service=spec.name,
                        trusted_proxies=settings.trusted_proxy_networks)
+    # outermost: an oversized body is refused before anything reads it or asks for a token
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_problem_handlers(app)
     app.include_router(health_router())
     routers = [*spec.routers, me_router, *([dead_letter_router] if spec.subscription else [])]

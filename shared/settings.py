@@ -77,6 +77,9 @@ class Settings(BaseSettings):
         None, description="folder of loaded calendar years (*.json); default: data_dir/calendar"
     )
     temp_aid_working_days: int = 10
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024,
+        description="largest request body accepted (413 beyond it, before it is read)")
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 

@@ -1,0 +1,109 @@
+"""One limit on the size of a request body, enforced before anything reads it.
+
+``BodyLimitMiddleware`` is the outermost layer of every service (``create_service_app``): a
+request announcing a larger ``Content-Length`` is answered 413 at once, before authentication
+and without reading a byte of its body; a body sent without a length (chunked) is counted as
+the application reads it and cut off with 413 as soon as it passes the limit, so no request
+holds more than the limit in memory. ``ASSIST_MAX_BODY_BYTES`` sets it (1 MiB by default).
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.problems import PROBLEM_JSON, problem_body
+
+SLUG, TITLE = "content-too-large", "Content too large"
+
+
+class ContentTooLarge(HTTPException):
+    """Raised to the application when the body it reads passes the limit. An HTTPException,
+    so that FastAPI lets it through the body parsing instead of making it a 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes")
+
+
+class BodyLimitMiddleware:
+    """Pure ASGI: 413 problem+json for a body over ``max_bytes``, without reading it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = _content_length(scope)
+        if length == -1:
+            await self._answer(scope, send, 400, "bad-request", "Bad request",
+                               "the Content-Length header is not a number of bytes")
+            return
+        if length is not None and length > self.max_bytes:
+            await self._too_large(scope, send)
+            return
+        received = 0
+        exceeded = False
+        answered = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, exceeded
+            if exceeded:  # never pull more of a body already refused
+                raise ContentTooLarge(self.max_bytes)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    exceeded = True
+                    raise ContentTooLarge(self.max_bytes)
+            return message
+
+        async def checked_send(message: Message) -> None:
+            nonlocal answered
+            if exceeded:  # whatever the layers inside made of it, the answer is ours
+                if message["type"] == "http.response.start" and not answered:
+                    answered = True
+                    await self._too_large(scope, send)
+                return
+            if message["type"] == "http.response.start":
+                answered = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, checked_send)
+        except Exception:
+            if not exceeded or answered:
+                raise
+            await self._too_large(scope, send)
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        await self._answer(scope, send, 413, SLUG, TITLE,
+                           f"the request body is larger than this installation accepts "
+                           f"({self.max_bytes} bytes)", max_bytes=self.max_bytes)
+
+    @staticmethod
+    async def _answer(scope: Scope, send: Send, status: int, slug: str, title: str,
+                      detail: str, **extensions: object) -> None:
+        body = json.dumps(problem_body(status, slug, title, detail, scope.get("path"),
+                                       **extensions), ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _content_length(scope: Scope) -> int | None:
+    """The announced length; None without one, -1 if it is not a number."""
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"content-length":
+            text = value.decode("latin-1").strip()
+            if not (text.isascii() and text.isdigit()):
+                return -1
+            return int(text) if len(text) < 30 else 10**30
+    return None
