@@ -1,7 +1,8 @@
 """The embedded default: NATS and every service as separate processes (``make run``).
 
 ``python -m tools.run [--data-dir ./data] [--county 230722] [--base-port 8001] [--no-demo]``.
-Ctrl-C or SIGTERM stops them all; if one dies, the others are stopped and the exit code is 1.
+Ctrl-C or SIGTERM stops them all; if a service dies, the others are stopped, the error lines of
+its log are shown and the exit code is 1. A nats-server that dies is restarted, a few times.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ from shared.divisions import name_of
 from shared.natsd import NatsServer
 from shared.settings import DEFAULT_PORTS, SERVICE_NAMES, Settings
 from tools.demo import DEMO_ROLES, demo_token, find_demo_user, load_demo_data
+from tools.logscan import error_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_BANNER = "Press Ctrl-C to stop."
 DEFAULT_NATS_PORT = 4223
 STOP_TIMEOUT_S = 20.0
+NATS_RESTARTS = 3
+NATS_RESTART_WINDOW_S = 600.0
+"""nats-server is restarted when it dies, at most NATS_RESTARTS times in this window."""
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -121,6 +126,22 @@ def tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
+def log_size(path: Path) -> int:
+    """Where this run's part of a log kept across runs begins."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def why_it_died(path: Path, start: int) -> str:
+    """The error lines of this run's part of a log (tracebacks, error lines), else its tail."""
+    lines = error_lines(path, start=start)
+    if lines:
+        return f"error lines of {path}:\n" + "\n".join(lines)
+    return f"no error lines in {path}; its last lines:\n{tail(path)}"
+
+
 @dataclass
 class ServiceProcess:
     """One running service: its uvicorn process and its log file."""
@@ -129,6 +150,8 @@ class ServiceProcess:
     url: str
     log_path: Path
     process: subprocess.Popen[bytes]
+    log_start: int = 0
+    """Where this run's lines begin in the log."""
 
 
 class StartupFailed(Exception):
@@ -144,6 +167,8 @@ class Runner:
     nats: NatsServer | None = None
     stop_requested: bool = False
     stopping: bool = False
+    nats_restarts: list[float] = field(default_factory=list)
+    nats_log_start: int = 0
 
     def out(self, message: str = "") -> None:
         print(message, flush=True)
@@ -175,6 +200,7 @@ class Runner:
                                 "choose others with --base-port, --port SERVICE=PORT, --nats-port")
         load_or_create_secret(self.settings())  # once, before the services race to create it
         self.nats = NatsServer(cfg.data_dir / "nats", cfg.nats_port, log_file=logs / "nats.log")
+        self.nats_log_start = log_size(logs / "nats.log")
         try:
             self.nats.start()
         except (OSError, RuntimeError) as exc:
@@ -197,10 +223,11 @@ class Runner:
         command = [sys.executable, "-m", "uvicorn", "--factory",
                    f"services.{name}.app:create_app", "--host", cfg.host,
                    "--port", str(cfg.ports[name]), "--no-server-header"]
+        start = log_size(log_path)
         with open(log_path, "ab") as log:
             process = subprocess.Popen(command, cwd=ROOT, env=child_env, stdout=log,
                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        return ServiceProcess(name, cfg.url(name), log_path, process)
+        return ServiceProcess(name, cfg.url(name), log_path, process, log_start=start)
 
     def dead(self) -> list[ServiceProcess]:
         return [s for s in self.services if s.process.poll() is not None]
@@ -208,8 +235,34 @@ class Runner:
     def report_dead(self, dead: list[ServiceProcess]) -> None:
         for service in dead:
             self.out(f"error: {service.name} exited with code {service.process.returncode}; "
-                     f"last lines of {service.log_path}:")
-            self.out(tail(service.log_path))
+                     + why_it_died(service.log_path, service.log_start))
+
+    def nats_alive(self) -> bool:
+        """Restart nats-server if it died (the services reconnect by themselves), at most
+        NATS_RESTARTS times in NATS_RESTART_WINDOW_S; False when it keeps dying."""
+        nats = self.nats
+        if nats is None or nats.process is None or nats.process.poll() is None:
+            return True
+        log_path = self.config.data_dir / "logs" / "nats.log"
+        code, why = nats.process.returncode, why_it_died(log_path, self.nats_log_start)
+        now = time.monotonic()
+        self.nats_restarts = [t for t in self.nats_restarts if now - t < NATS_RESTART_WINDOW_S]
+        window = f"{NATS_RESTART_WINDOW_S / 60:.0f} min"
+        if len(self.nats_restarts) >= NATS_RESTARTS:
+            self.out(f"error: nats-server exited with code {code} after {NATS_RESTARTS} restarts "
+                     f"in {window}: giving up, stopping everything; {why}")
+            return False
+        self.nats_restarts.append(now)
+        self.out(f"warning: nats-server exited with code {code}; restarting it "
+                 f"({len(self.nats_restarts)} of {NATS_RESTARTS} in {window}); {why}")
+        self.nats_log_start = log_size(log_path)
+        try:
+            nats.start()
+        except (OSError, RuntimeError) as exc:  # tried again at the next look, within the limit
+            self.out(f"error: nats-server did not start again: {exc}")
+        else:
+            self.out(f"nats-server is back on {nats.url}; the services reconnect by themselves")
+        return True
 
     def wait_ready(self) -> bool:
         """Poll every /readyz until all answer 200; False if stopped, dead or too slow."""
@@ -222,6 +275,8 @@ class Runner:
                 dead = self.dead()
                 if dead:
                     self.report_dead(dead)
+                    return False
+                if not self.nats_alive():
                     return False
                 if time.monotonic() > deadline:
                     self.out(f"error: not ready after {self.config.ready_timeout_s:.0f}s: "
@@ -282,11 +337,13 @@ class Runner:
         return "\n".join(rows)
 
     def watch(self) -> int:
-        """Wait for Ctrl-C/SIGTERM (0) or a dead service (1)."""
+        """Wait for Ctrl-C/SIGTERM (0), a dead service or a nats-server that keeps dying (1)."""
         while not self.stop_requested:
             dead = self.dead()
             if dead:
                 self.report_dead(dead)
+                return 1
+            if not self.nats_alive():
                 return 1
             time.sleep(0.3)
         return 0
