@@ -67,7 +67,8 @@ def _problem(description: str) -> dict[str, Any]:
         "schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
 
 
-BODY_TOO_LARGE = _problem("The request body is larger than this installation accepts")
+BODY_TOO_LARGE = _problem("The request body is larger than this installation accepts "
+                          "(`ASSIST_MAX_BODY_BYTES`); refused before it is read")
 
 
 def document_operations(app: FastAPI, schema: dict[str, Any]) -> None:

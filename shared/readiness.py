@@ -19,7 +19,7 @@ from shared.db import ping
 if TYPE_CHECKING:
     from shared.service import ServiceKit
 
-ANSWER_WITHIN_S = 0.025
+ANSWER_WITHIN_S = 0.010
 """How long a request waits for the probe in flight before it takes the last finished one."""
 STALE_AFTER_S = 2.0
 """A finished probe older than this is never answered in place of a fresh one."""
