@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import re
 import sys
@@ -117,11 +118,12 @@ class RequestContextMiddleware:
                 self.log.warning("id_replaced", header=header, length=len(given))
         started = time.perf_counter()
         status = 500
+        responded = False
 
         async def send_with_ids(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responded
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, responded = message["status"], True
                 extra = [
                     (REQUEST_ID_HEADER.encode(), rid.encode()),
                     (CORRELATION_ID_HEADER.encode(), cid.encode()),
@@ -131,6 +133,13 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_ids)
+        except Exception as exc:
+            if responded:
+                raise
+            # Answered here, inside the request's context, so the problem names its request id
+            # (Starlette's outermost error middleware runs after the context is gone).
+            self.log.exception("unhandled_error", error=repr(exc))
+            await _internal_error(send_with_ids, scope)
         finally:
             path = scope.get("path", "")
             if path not in ("/healthz", "/readyz"):
@@ -142,3 +151,17 @@ class RequestContextMiddleware:
             context.current_actor.reset(tokens[3])
             structlog.contextvars.clear_contextvars()
             structlog.contextvars.bind_contextvars(**outer)
+
+
+async def _internal_error(send: Send, scope: Scope) -> None:
+    """500 problem+json for an error nothing else answered; nothing was committed."""
+    from shared.problems import PROBLEM_JSON, problem_body
+
+    body = json.dumps(problem_body(
+        500, "internal-error", "Internal error",
+        "The request failed; it changed nothing. Quote the request id.",
+        str(scope.get("path")))).encode()
+    await send({"type": "http.response.start", "status": 500,
+                "headers": [(b"content-type", PROBLEM_JSON.encode()),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -15,3 +15,33 @@ async def test_verification_starts_migrates_and_is_ready(make_settings):
 
         body = (await eventually(ready)).json()
         assert body["checks"] == {"database": "ok", "nats": "ok"}
+
+
+async def test_an_unexpected_error_is_a_problem_naming_the_request_id(make_settings):
+    """A bug is a 500 problem+json that changed nothing and carries the request id to quote."""
+    import dataclasses
+
+    from fastapi import APIRouter
+
+    from services.verification.app import SPEC
+    from shared.service import create_service_app
+    from tests.support import bearer
+
+    router = APIRouter()
+
+    @router.get("/broken")
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    settings = make_settings("verification")
+    app = create_service_app(dataclasses.replace(SPEC, routers=[*SPEC.routers, router]),
+                             settings)
+    async with running(app) as client:
+        r = await client.get("/api/v1/broken", headers={"X-Request-ID": "req-500"}
+                             | bearer(settings, "caseworker", ["230722100"]))
+    assert r.status_code == 500
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.headers["x-request-id"] == "req-500"
+    body = r.json()
+    assert (body["type"], body["request_id"]) == ("urn:assist:problem:internal-error", "req-500")
+    assert "a bug" not in r.text  # no internals leak to the caller
