@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from shared.auth import Role, User, allow
 from shared.dead_letters import PARKED, DeadLetters
+from shared.inputs import SearchText
 from shared.problems import NotFound
 
 Operator = Annotated[User, Depends(allow(Role.county_officer, Role.system))]
@@ -48,8 +49,7 @@ class RedriveOut(BaseModel):
 
 
 class RedriveTypeIn(BaseModel):
-    event_type: str = Field(min_length=1, max_length=200,
-                            examples=["assist.approval.beneficiary_adjusted"])
+    event_type: SearchText = Field(examples=["assist.approval.beneficiary_adjusted"])
 
 
 def _dead_letters(request: Request) -> DeadLetters:
@@ -63,6 +63,8 @@ def _in_county(request: Request, user: User) -> None:
 
 router = APIRouter(prefix="/dead-letters", tags=["dead letters"])
 
+LetterId = Annotated[int, Path(ge=1, le=2**62)]
+
 
 @router.get("", response_model=list[DeadLetterOut], summary="Parked events of this service",
             description="Events this service's consumer could not apply, oldest first. "
@@ -70,7 +72,7 @@ router = APIRouter(prefix="/dead-letters", tags=["dead letters"])
 async def list_dead_letters(
     request: Request, user: Reader,
     status: Literal["parked", "redriven"] | None = "parked",
-    event_type: Annotated[str | None, Query(max_length=200)] = None,
+    event_type: SearchText | None = None,
     after_id: Annotated[int | None, Query(ge=0, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[Any]:
@@ -84,7 +86,7 @@ async def list_dead_letters(
             description="One dead letter with the envelope as it travelled (personal data "
             "still sealed), its failure kind, error, deliveries and redrives. Needs a token "
             "over the whole county.")
-async def get_dead_letter(request: Request, user: Reader, letter_id: int) -> Any:
+async def get_dead_letter(request: Request, user: Reader, letter_id: LetterId) -> Any:
     _in_county(request, user)
     async with request.app.state.kit.unit_of_work() as session:
         return await _dead_letters(request).get(session, letter_id)
@@ -95,7 +97,7 @@ async def get_dead_letter(request: Request, user: Reader, letter_id: int) -> Any
              description="Through the same inbox path as a delivery: an event already handled "
              "changes nothing (`already_handled`). A failure keeps it parked (`failed`, with the "
              "error). Every redrive is logged as `dead_letter_redriven`.")
-async def redrive_one(request: Request, user: Operator, letter_id: int) -> Any:
+async def redrive_one(request: Request, user: Operator, letter_id: LetterId) -> Any:
     _in_county(request, user)
     async with request.app.state.kit.unit_of_work() as session:
         return await _dead_letters(request).redrive(session, letter_id)

@@ -10,6 +10,7 @@ from services.approval.cases import service
 from services.approval.cases.models import CaseStatus, ReviewCase
 from services.approval.cases.schemas import ReviewCaseOut
 from shared.auth import Role, User, allow
+from shared.inputs import PAGED, Paging, RecordId
 from shared.programs import Program
 from shared.service import DbSession
 from shared.workdays import today_in_shanghai
@@ -26,25 +27,25 @@ def _out(case: ReviewCase) -> ReviewCaseOut:
 
 
 @router.get("", response_model=list[ReviewCaseOut], summary="Review cases in your jurisdiction",
+            responses=PAGED,
             description="The review cases opened for accepted applications, the nearest "
             "deadline first, filtered by status, program, application or `overdue` (past the "
             "R-AP-7 deadline); only those inside your divisions (R-SE-1). A deadline in a year "
             "without a loaded calendar is marked provisional.")
 async def list_cases(
-    session: DbSession, user: Reader, status: CaseStatus | None = None,
-    program: Program | None = None, application_id: str | None = None,
+    session: DbSession, user: Reader, page: Paging, status: CaseStatus | None = None,
+    program: Program | None = None, application_id: RecordId | None = None,
     overdue: Annotated[bool | None, Query(description="true: past the R-AP-7 deadline; "
                                           "false: still within it")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ReviewCaseOut]:
     rows = await service.list_cases(session, user=user, today=today_in_shanghai(), status=status,
                                     program=program, application_id=application_id,
-                                    overdue=overdue, limit=limit, offset=offset)
-    return [_out(r) for r in rows]
+                                    overdue=overdue, window=page.window(service.CASES))
+    return [_out(r) for r in page.finish(rows, service.CASES)]
 
 
 @router.get("/{case_id}", response_model=ReviewCaseOut, summary="One review case",
             description="One review case with its deadline (R-AP-7) and whether it is overdue. "
             "404 if there is none; 403 if it lies outside your divisions.")
-async def get_case(session: DbSession, user: Reader, case_id: str) -> ReviewCaseOut:
+async def get_case(session: DbSession, user: Reader, case_id: RecordId) -> ReviewCaseOut:
     return _out(await service.get_case(session, user=user, case_id=case_id))

@@ -17,10 +17,15 @@ from shared.contracts.intake import ApplicationAccepted
 from shared.contracts.verification import InvestigationCompleted
 from shared.db import utcnow, where_given
 from shared.inbox import NotYet
+from shared.inputs import Keyset, Window
 from shared.outbox import emit
 from shared.problems import NotFound
 
 log = structlog.get_logger(__name__)
+
+CASES = Keyset("cases", ReviewCase.review_due_on.asc(), ReviewCase.opened_at.asc(),
+               ReviewCase.id.asc())
+"""The order of the list of review cases and its cursors: the nearest deadline first."""
 
 
 class CaseNotOpened(NotYet):
@@ -89,9 +94,9 @@ def is_overdue(case: ReviewCase, *, today: date) -> bool:
 async def list_cases(
     session: AsyncSession, *, user: User, today: date, status: CaseStatus | None = None,
     program: str | None = None, application_id: str | None = None, overdue: bool | None = None,
-    limit: int = 100, offset: int = 0,
+    window: Window | None = None,
 ) -> Sequence[ReviewCase]:
-    """Review cases inside the user's jurisdiction, the nearest deadline first."""
+    """Review cases inside the user's jurisdiction, the nearest deadline first (:data:`CASES`)."""
     query = select(ReviewCase).where(user.jurisdiction(ReviewCase.division))
     query = where_given(query, (ReviewCase.status, status),
                         (ReviewCase.program, program),
@@ -99,8 +104,8 @@ async def list_cases(
     if overdue is not None:
         late = and_(ReviewCase.status.in_(OPEN_STATUSES), ReviewCase.review_due_on < today)
         query = query.where(late if overdue else not_(late))
-    query = query.order_by(ReviewCase.review_due_on, ReviewCase.opened_at, ReviewCase.id)
-    return (await session.scalars(query.limit(limit).offset(offset))).all()
+    query = (window or Window(CASES, limit=100)).apply(query)
+    return (await session.scalars(query)).all()
 
 
 async def get_case(session: AsyncSession, *, user: User, case_id: str) -> ReviewCase:

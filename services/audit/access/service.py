@@ -9,7 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.access.models import LogAccess
 from shared.auth import User
+from shared.inputs import Keyset, Window
 from shared.operations import Operation
+
+LOG_ACCESS = Keyset("log-access", LogAccess.id.desc())
+"""The order of the reads of the log and its cursors: newest first."""
 
 
 async def record_log_access(session: AsyncSession, operation: Operation) -> None:
@@ -24,13 +28,14 @@ async def record_log_access(session: AsyncSession, operation: Operation) -> None
 
 
 async def list_log_access(
-    session: AsyncSession, *, user: User, user_id: str | None = None, limit: int = 100,
-    offset: int = 0,
+    session: AsyncSession, *, user: User, user_id: str | None = None,
+    window: Window | None = None,
 ) -> Sequence[LogAccess]:
-    """Reads of the log by staff inside the caller's jurisdiction, newest first."""
+    """Reads of the log by staff inside the caller's jurisdiction, newest first
+    (:data:`LOG_ACCESS`)."""
     query = select(LogAccess).where(or_(user.jurisdiction(LogAccess.division),
                                         LogAccess.division.is_(None)))
     if user_id:
         query = query.where(LogAccess.user_id == user_id)
-    query = query.order_by(LogAccess.id.desc()).limit(limit).offset(offset)
+    query = (window or Window(LOG_ACCESS, limit=100)).apply(query)
     return (await session.scalars(query)).all()

@@ -6,19 +6,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime
 
 from services.audit.log import service
 from services.audit.log.schemas import AuditEntryOut, VerificationReport
 from shared.auth import Role, User, allow
 from shared.db import utcnow
+from shared.inputs import PAGED, EventTypeName, Identifier, Moment, Page, SearchText, paging
 from shared.service import DbSession, Kit
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 Inspector = Annotated[User, Depends(allow(Role.auditor, Role.county_officer, Role.city_officer))]
-Since = Annotated[AwareDatetime | None, Query(description="event time from (inclusive)")]
-Until = Annotated[AwareDatetime | None, Query(description="event time until (exclusive)")]
+Since = Annotated[Moment | None, Query(description="event time from (inclusive)")]
+Until = Annotated[Moment | None, Query(description="event time until (exclusive)")]
+LogPaging = Annotated[Page, paging(max_limit=1000)]
 
 NDJSON = "application/x-ndjson"
 
@@ -29,32 +30,32 @@ NDJSON = "application/x-ndjson"
             "payee…) that lies inside your divisions, in chain order. ID numbers, phones and "
             "bank accounts in the event data are masked (R-SE-2). Your read is kept in the "
             "log's access record (`/api/v1/audit/access`).")
-async def record_log(session: DbSession, user: Inspector, record_id: str) -> list[AuditEntryOut]:
+async def record_log(session: DbSession, user: Inspector,
+                     record_id: SearchText) -> list[AuditEntryOut]:
     entries = await service.record_log(session, user=user, record_id=record_id)
     return [AuditEntryOut.of(e) for e in entries]
 
 
-@router.get("/entries", response_model=list[AuditEntryOut],
+@router.get("/entries", response_model=list[AuditEntryOut], responses=PAGED,
             summary="Search the log by case, user, type, correlation id and time (R-AU-3)",
             description="Entries inside your divisions matching every filter given, in chain "
             "order; `since` inclusive, `until` exclusive. Personal data masked (R-SE-2); the "
             "search is kept in the log's access record.")
 async def search_entries(
-    session: DbSession, user: Inspector, record_id: str | None = None,
-    user_id: Annotated[str | None, Query(alias="user", description="actor's user id")] = None,
-    event_type: Annotated[str | None, Query(alias="type",
-                                            description="e.g. assist.intake.application_accepted")]
-    = None,
-    service_name: Annotated[str | None, Query(alias="service")] = None,
-    correlation_id: str | None = None, since: Since = None, until: Until = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    session: DbSession, user: Inspector, page: LogPaging, record_id: SearchText | None = None,
+    user_id: Annotated[SearchText | None, Query(alias="user",
+                                                description="actor's user id")] = None,
+    event_type: Annotated[EventTypeName | None, Query(
+        alias="type", description="e.g. assist.intake.application_accepted")] = None,
+    service_name: Annotated[Identifier | None, Query(alias="service")] = None,
+    correlation_id: SearchText | None = None, since: Since = None, until: Until = None,
 ) -> list[AuditEntryOut]:
     entries = await service.search_entries(
         session, user=user, record_id=record_id, actor_user=user_id, event_type=event_type,
         service=service_name, correlation_id=correlation_id, since=since, until=until,
-        limit=limit, offset=offset,
+        window=page.window(service.ENTRIES),
     )
-    return [AuditEntryOut.of(e) for e in entries]
+    return [AuditEntryOut.of(e) for e in page.finish(entries, service.ENTRIES)]
 
 
 @router.get("/verify", response_model=VerificationReport,

@@ -15,6 +15,7 @@ from services.audit.log.schemas import ChainBreakOut, ChainHead, VerificationRep
 from shared.auth import Role, User
 from shared.db import utcnow
 from shared.events import Envelope
+from shared.inputs import Keyset, Window
 from shared.problems import NotFound
 
 APPEND_LOCK_KEY = int.from_bytes(b"auditlog", "big")
@@ -25,6 +26,9 @@ BATCH_SIZE = 500
 
 SEES_UNDIVIDED = frozenset({Role.auditor, Role.city_officer})
 """Roles that also see entries with no division (system-wide events)."""
+
+ENTRIES = Keyset("audit-entries", AuditEntry.seq.asc())
+"""The order of a search of the log and its cursors: chain order."""
 
 
 def entry_fields(envelope: Envelope, *, recorded_at: datetime) -> dict[str, Any]:
@@ -122,16 +126,17 @@ async def search_entries(
     session: AsyncSession, *, user: User, record_id: str | None = None,
     actor_user: str | None = None, event_type: str | None = None, service: str | None = None,
     correlation_id: str | None = None, since: datetime | None = None,
-    until: datetime | None = None, limit: int = 100, offset: int = 0,
+    until: datetime | None = None, window: Window | None = None,
 ) -> Sequence[AuditEntry]:
-    """Entries by case, user, type, chain of work and time, in seq order (R-AU-3)."""
+    """Entries by case, user, type, chain of work and time, in seq order (R-AU-3,
+    :data:`ENTRIES`)."""
     query = select(AuditEntry).where(visible_to(user))
     for column, value in ((AuditEntry.record_id, record_id), (AuditEntry.actor_user, actor_user),
                           (AuditEntry.event_type, event_type), (AuditEntry.service, service),
                           (AuditEntry.correlation_id, correlation_id)):
         if value is not None:
             query = query.where(column == value)
-    query = _in_period(query, since, until).order_by(AuditEntry.seq).limit(limit).offset(offset)
+    query = (window or Window(ENTRIES, limit=100)).apply(_in_period(query, since, until))
     return (await session.scalars(query)).all()
 
 

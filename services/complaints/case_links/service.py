@@ -14,7 +14,12 @@ from shared.context import new_id
 from shared.db import where_given
 from shared.divisions import validate_division_code
 from shared.events import Envelope
+from shared.inputs import Keyset, Window
 from shared.problems import NotFound
+
+CASE_REFERENCES = Keyset("case-references", CaseReference.last_seen.desc(), CaseReference.id.asc())
+"""The order of the list of references and its cursors: the most recently active first (a
+reference that sees a new event during a walk moves to the front: it is not shown twice)."""
 
 
 def _text(value: Any, max_length: int) -> str | None:
@@ -71,17 +76,18 @@ async def note_event(session: AsyncSession, event: Envelope) -> CaseReference:
 async def find_references(
     session: AsyncSession, *, user: User, record_id: str | None = None,
     application_id: str | None = None, application_number: str | None = None,
-    service: str | None = None, limit: int = 100, offset: int = 0,
+    service: str | None = None, window: Window | None = None,
 ) -> Sequence[CaseReference]:
-    """References inside the user's jurisdiction, the most recently active first."""
+    """References inside the user's jurisdiction, the most recently active first
+    (:data:`CASE_REFERENCES`)."""
     in_reach = user.jurisdiction(CaseReference.division)  # NULL division: no one
     query = select(CaseReference).where(in_reach)
     query = where_given(query, (CaseReference.record_id, record_id),
                         (CaseReference.application_id, application_id),
                         (CaseReference.application_number, application_number),
                         (CaseReference.service, service))
-    query = query.order_by(CaseReference.last_seen.desc(), CaseReference.id)
-    return (await session.scalars(query.limit(limit).offset(offset))).all()
+    query = (window or Window(CASE_REFERENCES, limit=100)).apply(query)
+    return (await session.scalars(query)).all()
 
 
 async def get_reference(session: AsyncSession, *, user: User, reference_id: str) -> CaseReference:

@@ -20,11 +20,15 @@ from shared.contracts.approval import (
 from shared.db import utcnow, where_given
 from shared.events import Envelope
 from shared.inbox import NotYet
+from shared.inputs import Keyset, Window
 from shared.masking import mask_name
 from shared.problems import NotFound
 from shared.programs import PROGRAMS
 
 log = structlog.get_logger(__name__)
+
+PAYEES = Keyset("payees", Payee.created_at.asc(), Payee.id.asc())
+"""The order of the list of payees and its cursors: oldest first."""
 
 
 class PayeeNotKnown(NotYet):
@@ -133,15 +137,15 @@ async def _known_payee(session: AsyncSession, beneficiary_id: str) -> Payee:
 async def list_payees(
     session: AsyncSession, *, user: User, status: PayeeStatus | None = None,
     program: str | None = None, beneficiary_id: str | None = None,
-    application_id: str | None = None, limit: int = 100, offset: int = 0,
+    application_id: str | None = None, window: Window | None = None,
 ) -> Sequence[Payee]:
-    """Payees inside the user's jurisdiction, oldest first."""
+    """Payees inside the user's jurisdiction, oldest first (:data:`PAYEES`)."""
     query = select(Payee).where(user.jurisdiction(Payee.division))
     query = where_given(query, (Payee.status, status),
                         (Payee.program, program),
                         (Payee.beneficiary_id, beneficiary_id),
                         (Payee.application_id, application_id))
-    query = query.order_by(Payee.created_at, Payee.id).limit(limit).offset(offset)
+    query = (window or Window(PAYEES, limit=100)).apply(query)
     return (await session.scalars(query)).all()
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 
 from services.intake.applications import service
 from services.intake.applications.schemas import ApplicationIn, ApplicationOut, RefusalIn, Status
 from services.intake.applications.service import IntakeOffice
 from services.intake.materials.schemas import MaterialsIn
 from shared.auth import Role, User, allow
+from shared.inputs import PAGED, Identifier, Paging, RecordId
 from shared.programs import Program
 from shared.service import DbSession, Kit
 
@@ -50,24 +51,26 @@ async def submit_application(session: DbSession, user: Receiver, office: Office,
 
 
 @router.get("", response_model=list[ApplicationOut], summary="Applications in your jurisdiction",
+            responses=PAGED,
             description="Newest first, filtered by status, program or application number; "
             "only applications inside your divisions (R-SE-1). Phone numbers are masked "
             "(R-SE-2). Every list read is recorded in the operation log (R-AU-1).")
 async def list_applications(
-    session: DbSession, user: Reader, status: Status | None = None,
-    program: Program | None = None, number: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    session: DbSession, user: Reader, page: Paging, status: Status | None = None,
+    program: Program | None = None, number: Identifier | None = None,
 ) -> list[ApplicationOut]:
     rows = await service.list_applications(session, user=user, status=status, program=program,
-                                           number=number, limit=limit, offset=offset)
-    return [ApplicationOut.of(r) for r in rows]
+                                           number=number,
+                                           window=page.window(service.APPLICATIONS))
+    return [ApplicationOut.of(r) for r in page.finish(rows, service.APPLICATIONS)]
 
 
 @router.get("/{application_id}", response_model=ApplicationOut, summary="One application",
             description="The application with its household, materials supplied, one-time "
             "notice and deadlines. 404 if there is none; 403 if it lies outside your "
             "divisions. The read is recorded in the operation log (R-AU-1, R-SE-2).")
-async def get_application(session: DbSession, user: Reader, application_id: str) -> ApplicationOut:
+async def get_application(session: DbSession, user: Reader,
+                          application_id: RecordId) -> ApplicationOut:
     return ApplicationOut.of(
         await service.get_application(session, user=user, application_id=application_id))
 
@@ -79,7 +82,7 @@ async def get_application(session: DbSession, user: Reader, application_id: str)
              "for is in, the application is accepted and its review deadline set (R-AP-7). 409 "
              "when the application is no longer open.")
 async def supply_materials(session: DbSession, user: Receiver, office: Office,
-                           application_id: str, body: MaterialsIn) -> ApplicationOut:
+                           application_id: RecordId, body: MaterialsIn) -> ApplicationOut:
     return ApplicationOut.of(await service.supply_materials(
         session, user=user, office=office, application_id=application_id, codes=body.materials))
 
@@ -88,7 +91,7 @@ async def supply_materials(session: DbSession, user: Receiver, office: Office,
              summary="Refuse an open application, with reason code and text (R-IN-3)",
              description="Closes an open application as `refused`; both a reason code and the "
              "reason in words are required (422 otherwise). 409 when it is no longer open.")
-async def refuse_application(session: DbSession, user: Refuser, application_id: str,
+async def refuse_application(session: DbSession, user: Refuser, application_id: RecordId,
                              body: RefusalIn) -> ApplicationOut:
     return ApplicationOut.of(await service.refuse_application(
         session, user=user, application_id=application_id, reason_code=body.reason_code,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.intake.applications.models import Application
 from services.intake.households.schemas import HouseholdIn, HouseholdOut
 from services.intake.materials.schemas import MaterialCode, NoticeOut
 from shared.divisions import validate_division_code
+from shared.inputs import Code, Phone, Reason
 from shared.masking import mask_phone
 from shared.programs import Program
 
@@ -28,8 +29,6 @@ def _household_division(code: str) -> str:
 
 
 HouseholdDivision = Annotated[str, AfterValidator(_household_division)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9-]{4,19}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class ApplicationIn(BaseModel):
@@ -52,8 +51,8 @@ class RefusalIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason_code: Annotated[Text, StringConstraints(max_length=50)]
-    reason: Annotated[Text, StringConstraints(max_length=2000)]
+    reason_code: Code = Field(description="why, as a code: lowercase letters, digits and _")
+    reason: Reason = Field(description="why, in words")
 
 
 class RefusalOut(BaseModel):

@@ -33,6 +33,7 @@ from shared.contracts import intake as contracts
 from shared.db import utcnow, where_given
 from shared.divisions import is_within
 from shared.idcard import parse_resident_id
+from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number
 from shared.outbox import emit
 from shared.problems import Conflict, InvalidField, NotFound
@@ -40,6 +41,8 @@ from shared.programs import Program, review_deadline
 from shared.workdays import WorkingCalendar, today_in_shanghai
 
 APPLICATION_NUMBER = re.compile(r"^SQ(?P<county>\d{6})-(?P<day>\d{8})-(?P<sequence>\d{6})$")
+APPLICATIONS = Keyset("applications", Application.submitted_at.desc(), Application.number.desc())
+"""The order of the list of applications and its cursors: newest first (numbers are unique)."""
 
 
 @dataclass(frozen=True)
@@ -105,15 +108,15 @@ async def get_application(session: AsyncSession, *, user: User, application_id: 
 
 async def list_applications(
     session: AsyncSession, *, user: User, status: str | None = None, program: str | None = None,
-    number: str | None = None, limit: int = 100, offset: int = 0,
+    number: str | None = None, window: Window | None = None,
 ) -> Sequence[Application]:
-    """Applications inside the user's jurisdiction, newest first."""
+    """Applications inside the user's jurisdiction, newest first (:data:`APPLICATIONS`)."""
     query = select(Application).where(user.jurisdiction(Application.division))
     query = where_given(query, (Application.status, status),
                         (Application.program, program),
                         (Application.number, number))
-    query = query.order_by(Application.submitted_at.desc(), Application.number.desc())
-    return (await session.scalars(_with_everything(query.limit(limit).offset(offset)))).all()
+    query = (window or Window(APPLICATIONS, limit=100)).apply(query)
+    return (await session.scalars(_with_everything(query))).all()
 
 
 def _check_materials_known(codes: Sequence[str], known: Sequence[materials.Material],

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.intake.households.models import Household, Member
 from services.intake.households.service import LivingStatus, Relationship, check_composition
-from shared.idcard import ResidentIdNumber, age_on
+from shared.idcard import age_on
+from shared.inputs import Address, Flag, PersonName, ResidentIdNumber
 from shared.masking import mask_id_number
 from shared.workdays import today_in_shanghai
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 
 
 class MemberIn(BaseModel):
@@ -20,11 +17,11 @@ class MemberIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name
+    name: PersonName
     id_number: ResidentIdNumber
     relationship: Relationship = Field(description="relationship to the head of household")
     living_status: LivingStatus = Field("at_home", description="R-IN-7; the last three don't count")
-    is_student: bool = False
+    is_student: Flag = False
 
 
 class HouseholdIn(BaseModel):
@@ -32,7 +29,7 @@ class HouseholdIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    address: Address | None = None
     members: list[MemberIn] = Field(min_length=1, max_length=50)
 
     @field_validator("members")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.intake.materials.models import MaterialsNotice
+from shared.inputs import Code, Label
 
-MaterialCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
+MaterialCode = Code
 """A material's code: lowercase letters, digits and underscores, e.g. ``id_card``."""
 
 
@@ -17,7 +17,7 @@ class MaterialIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: MaterialCode
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Label
 
 
 class MaterialOut(BaseModel):

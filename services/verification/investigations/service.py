@@ -13,8 +13,12 @@ from shared.auth import User
 from shared.context import new_id
 from shared.contracts.verification import InvestigationOpened
 from shared.db import utcnow, where_given
+from shared.inputs import Keyset, Window
 from shared.outbox import emit
 from shared.problems import NotFound
+
+INVESTIGATIONS = Keyset("investigations", Investigation.opened_at.desc(), Investigation.id.desc())
+"""The order of the list of investigations and its cursors: newest first."""
 
 
 async def open_investigation(
@@ -46,13 +50,13 @@ async def open_investigation(
 async def list_investigations(
     session: AsyncSession, *, user: User, status: str | None = None,
     application_id: str | None = None,
-    limit: int = 100, offset: int = 0,
+    window: Window | None = None,
 ) -> Sequence[Investigation]:
-    """Investigations inside the user's jurisdiction, newest first."""
-    query = select(Investigation).order_by(Investigation.opened_at.desc())
+    """Investigations inside the user's jurisdiction, newest first (:data:`INVESTIGATIONS`)."""
+    query = select(Investigation).where(user.jurisdiction(Investigation.division))
     query = where_given(query, (Investigation.status, status),
                         (Investigation.application_id, application_id))
-    query = query.where(user.jurisdiction(Investigation.division)).limit(limit).offset(offset)
+    query = (window or Window(INVESTIGATIONS, limit=100)).apply(query)
     return (await session.scalars(query)).all()
 
 
