@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, String
+from sqlalchemy import Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.approval.db import Base
@@ -25,6 +25,8 @@ OPEN_STATUSES = frozenset(CaseStatus)
 
 class ReviewCase(Base):
     __tablename__ = "review_case"
+    __table_args__ = (  # the list's order (cases.service.CASES)
+        Index("ix_review_case_due_opened_id", "review_due_on", "opened_at", "id"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     application_id: Mapped[str] = mapped_column(String(32), unique=True)

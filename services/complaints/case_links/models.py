@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.complaints.db import Base
@@ -15,7 +15,8 @@ class CaseReference(Base):
     """One record of one service (an application, investigation, case, payee…), as last seen."""
 
     __tablename__ = "case_reference"
-    __table_args__ = (UniqueConstraint("service", "record_id"),)
+    __table_args__ = (UniqueConstraint("service", "record_id"),
+                      Index("ix_case_reference_last_seen_id", "last_seen", "id"))  # the list
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     service: Mapped[str] = mapped_column(String(40))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.disbursement.db import Base
@@ -30,6 +30,7 @@ class Payee(Base):
     """One beneficiary of one program, as the payment rosters will read it (R-DI-1)."""
 
     __tablename__ = "payee"
+    __table_args__ = (Index("ix_payee_created_at_id", "created_at", "id"),)  # the list's order
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     beneficiary_id: Mapped[str] = mapped_column(String(32), unique=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, String
+from sqlalchemy import Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.verification.db import Base
@@ -13,6 +13,7 @@ from shared.db import UTCDateTime
 
 class Investigation(Base):
     __tablename__ = "investigation"
+    __table_args__ = (Index("ix_investigation_opened_at_id", "opened_at", "id"),)  # the list
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     application_id: Mapped[str] = mapped_column(String(32), unique=True)
