@@ -41,6 +41,20 @@ def bearer(settings: Settings, role: Role | str, divisions: Iterable[str],
     return {"Authorization": f"Bearer {token}"}
 
 
+async def load_division_register(client: httpx.AsyncClient, settings: Settings,
+                                 entries: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """Load the county's division register into intake (``client``) through its API, as its
+    county officer: the demo tree unless ``entries`` are given. Every test that submits
+    applications needs it: their divisions must be in force in the register."""
+    from tools.demo import load_register_into
+
+    return await load_register_into(client, settings, entries)
+
+
+REGISTER_CHANGED = "assist.intake.division_register_changed"
+"""The event of a register load: tests that count what a request wrote leave it out."""
+
+
 async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 10.0,
                      interval: float = 0.1) -> T:
     """Retry ``check`` until it returns a truthy value or the time is up; then fail."""

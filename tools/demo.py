@@ -23,6 +23,9 @@ from shared.settings import Settings
 
 DEMO_CITY = "230700"  # 伊春市
 MARKER_FILE = "demo-data-loaded.json"
+REGISTER_MARKER_FILE = "demo-divisions-loaded.json"
+DEMO_REGISTER_SINCE = date(2020, 1, 1)
+"""The day the demo codes are in force from (a demo value)."""
 
 ROLES_AT_LEVEL: dict[Level, tuple[Role, ...]] = {
     "village": (Role.village_assistant,),
@@ -90,6 +93,64 @@ def demo_token(settings: Settings, user: DemoUser, ttl_s: int | None = None) -> 
     default, or the maximum lifetime if that is shorter."""
     return issue_token(settings, user_id=user.user_id, role=user.role,
                        divisions=[user.division], name=user.name, ttl_s=ttl_s)
+
+
+# --- the demo division register ----------------------------------------------------------------
+
+
+def demo_register(county: str) -> list[dict[str, str]]:
+    """The county's part of the demo tree as entries of the division register (a load's
+    ``entries``): the county, its townships and villages, in force since 2020-01-01."""
+    return [{"code": code, "name": division.name, "valid_from": DEMO_REGISTER_SINCE.isoformat()}
+            for code, division in sorted(DEMO_DIVISIONS.items(),
+                                         key=lambda item: (len(item[0]), item[0]))
+            if division.level in ("county", "township", "village") and code[:6] == county]
+
+
+def register_keeper(settings: Settings) -> dict[str, str]:
+    """Authorization of the county's demo county officer, who keeps the register."""
+    user = find_demo_user(Role.county_officer, county=settings.county)
+    return {"Authorization": f"Bearer {demo_token(settings, user, ttl_s=600)}"}
+
+
+def register_load_summary(body: dict[str, Any]) -> str:
+    return f"{body.get('added', 0)} added, {body.get('changed', 0)} changed"
+
+
+def load_demo_register(client: httpx.Client, settings: Settings) -> str:
+    """Load the county's demo register through the intake API at ``client``, once per data
+    folder and only into an empty register; what happened, in words. Raises on failure."""
+    marker = Path(settings.data_dir) / REGISTER_MARKER_FILE
+    if marker.exists():
+        return f"already loaded ({marker})"
+    entries = demo_register(settings.county)
+    if not entries:
+        return f"no demo divisions in county {settings.county}"
+    headers = register_keeper(settings)
+    present = client.get("/api/v1/divisions", params={"limit": 1}, headers=headers)
+    present.raise_for_status()
+    if present.json():
+        return "not loaded: the register already holds codes"
+    answer = client.post("/api/v1/divisions/load", json={"entries": entries},
+                         headers=headers | {"Idempotency-Key": f"demo-register-{settings.county}"})
+    if answer.status_code != 200:
+        raise RuntimeError(f"intake answered {answer.status_code}: {answer.text[:400]}")
+    marker.write_text(json.dumps(answer.json()["entries"], ensure_ascii=False, indent=2) + "\n")
+    return f"{len(entries)} demo codes of county {settings.county}: " \
+        + register_load_summary(answer.json())
+
+
+async def load_register_into(client: httpx.AsyncClient, settings: Settings,
+                             entries: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """Load ``entries`` (default: the county's demo register) through the intake API at
+    ``client``, as its county officer: for tests and benchmarks that submit applications."""
+    answer = await client.post("/api/v1/divisions/load", headers=register_keeper(settings),
+                               json={"entries": entries or demo_register(settings.county)})
+    if answer.status_code != 200:
+        raise RuntimeError(f"loading the division register: intake answered "
+                           f"{answer.status_code}: {answer.text[:400]}")
+    body: dict[str, Any] = answer.json()
+    return body
 
 
 # --- demo applications ------------------------------------------------------------------------
@@ -209,22 +270,31 @@ class DemoLoad:
     created: list[dict[str, Any]]
     errors: list[str]
     skipped: str | None = None
+    register: str | None = None
+    """What became of the demo division register, in words."""
 
 
 def load_demo_data(intake_url: str, settings: Settings, *,
                    say: Callable[[str], None] = print, timeout_s: float = 15.0) -> DemoLoad:
-    """Submit the demo applications through the intake API, once per data folder.
+    """Load the demo division register, then submit the demo applications through the intake
+    API, each once per data folder.
 
     Errors are reported and skipped, never raised: `make run` goes on without the demo data.
     """
-    marker = Path(settings.data_dir) / MARKER_FILE
-    if marker.exists():
-        return DemoLoad([], [], skipped=f"already loaded ({marker})")
-    applications = demo_applications(settings.county)
-    if not applications:
-        return DemoLoad([], [], skipped=f"no demo villages in county {settings.county}")
-    load = DemoLoad([], [])
     with httpx.Client(base_url=intake_url, timeout=timeout_s) as client:
+        try:
+            register = load_demo_register(client, settings)
+        except (httpx.HTTPError, RuntimeError) as exc:
+            register = f"not loaded: {exc}"
+            say(f"  demo division register: {register}")
+        marker = Path(settings.data_dir) / MARKER_FILE
+        if marker.exists():
+            return DemoLoad([], [], skipped=f"already loaded ({marker})", register=register)
+        applications = demo_applications(settings.county)
+        if not applications:
+            return DemoLoad([], [], skipped=f"no demo villages in county {settings.county}",
+                            register=register)
+        load = DemoLoad([], [], register=register)
         for app, body in _bodies(client, settings, applications, load):
             user = find_demo_user(Role.caseworker, app.township, county=settings.county)
             headers = {"Authorization": f"Bearer {demo_token(settings, user, ttl_s=600)}"}

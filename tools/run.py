@@ -298,10 +298,11 @@ class Runner:
         if intake is None:
             return "demo data: not loaded (the intake service is not there yet)"
         load = load_demo_data(intake.url, self.settings(), say=self.out)
+        register = f"demo division register: {load.register}\n" if load.register else ""
         if load.skipped:
-            return f"demo data: {load.skipped}"
-        lines = [f"demo data (演示数据, invented people): {len(load.created)} applications"
-                 + (f", {len(load.errors)} not loaded" if load.errors else "")]
+            return f"{register}demo data: {load.skipped}"
+        lines = [f"{register}demo data (演示数据, invented people): {len(load.created)} "
+                 "applications" + (f", {len(load.errors)} not loaded" if load.errors else "")]
         lines += [f"  {c['number'] or c['id']}  {c['status']:<20} {c['title']}"
                   for c in load.created]
         return "\n".join(lines)

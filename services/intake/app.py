@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.intake.applications import handlers as application_handlers
 from services.intake.applications.routes import router as applications_router
 from services.intake.db import Base, inbox, outbox
+from services.intake.divisions.routes import router as divisions_router
 from services.intake.materials.routes import router as programs_router
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
@@ -19,7 +20,7 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[applications_router, programs_router],
+    routers=[applications_router, programs_router, divisions_router],
     handlers={**application_handlers.HANDLERS},
 )
 

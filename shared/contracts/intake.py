@@ -119,3 +119,30 @@ class ChecklistReplaced(IntakeEvent):
     items: list[Material]
     previous_items: list[Material]
 
+
+class DivisionVersion(EventData):
+    """One version of a code of the county's division register: its name over a span of days."""
+
+    code: DivisionCode
+    name: str = Field(min_length=1, max_length=100)
+    level: Literal["county", "township", "village"]
+    parent: DivisionCode | None = Field(description="the code above it; for the county, its city")
+    valid_from: date = Field(description="first day the code is in force with this name")
+    valid_until: date | None = Field(
+        description="first day it is no longer in force (exclusive); null: open")
+
+
+class DivisionRegisterChanged(IntakeEvent):
+    """The county's division register changed: codes added, renamed or ended (never deleted).
+
+    ``entries`` are the versions added or changed, as they are now; ``previous`` the changed ones
+    as they were. A copy of the register stays current by upserting ``entries`` by code and
+    ``valid_from``. The subject is the code changed (the county for a bulk load)."""
+
+    event: ClassVar[str] = "division_register_changed"
+    county: DivisionCode
+    change: Literal["put", "end", "load"] = Field(
+        description="put: a code added or replaced from a date; end: a code (and the codes "
+        "below it) ended from a date; load: a bulk load")
+    entries: list[DivisionVersion]
+    previous: list[DivisionVersion] = Field(description="the changed versions before the change")

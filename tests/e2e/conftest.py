@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from services.audit.app import create_app as create_audit
 from services.intake.app import create_app as create_intake
 from services.verification.app import create_app as create_verification
 from shared.settings import Settings
-from tests.support import bearer, eventually, running_all
+from tests.support import bearer, eventually, load_division_register, running_all
 
 TOWNSHIP = "230722100"  # demo township of 嘉荫县
 VILLAGE = "230722100201"  # 东风村 (demo)
@@ -54,7 +56,16 @@ async def county(make_settings) -> AsyncIterator[County]:
     async with running_all(apps.values()) as (intake, verification, audit):
         c = County(intake, verification, audit, apps["intake"].state.kit.settings, apps)
         await c.wait_ready()
+        await load_division_register(intake, c.settings)
+        # the register's event is in the operation log before the test begins to count there
+        await eventually(lambda: handled_events(apps["audit"].state.kit), timeout=15)
         yield c
+
+
+async def handled_events(kit: Any) -> int:
+    """Events the service's consumer has applied (its inbox)."""
+    async with kit.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(kit.inbox)) or 0)
 
 
 __all__ = ["County", "eventually", "TOWNSHIP", "VILLAGE"]

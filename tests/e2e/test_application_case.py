@@ -7,7 +7,7 @@ from collections import Counter
 
 from shared.idcard import check_character
 from tests.e2e.conftest import VILLAGE
-from tests.support import eventually, outbox_types
+from tests.support import REGISTER_CHANGED, eventually, outbox_types
 
 
 def resident_id(region: str = "230722", birth: str = "19580312", seq: str = "123") -> str:
@@ -142,14 +142,17 @@ async def test_bad_input_changes_nothing_anywhere(county):
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
 
     kit = county.apps["intake"].state.kit
-    assert await outbox_types(kit) == []  # the refused requests wrote nothing at all
+    # the refused requests wrote nothing at all (the fixture's register load aside)
+    assert [t for t in await outbox_types(kit) if t != REGISTER_CHANGED] == []
     listed = await county.intake.get("/api/v1/applications", headers=county.caseworker())
     assert listed.status_code == 200 and listed.json() == []
 
     async def logged():
         r = await county.audit.get("/api/v1/audit/entries", params={"service": "intake"},
                                    headers=county.auditor())
-        return r.json() if r.status_code == 200 and r.json() else None
+        entries = [e for e in r.json() if e["type"] != REGISTER_CHANGED] \
+            if r.status_code == 200 else []
+        return entries or None
 
     await eventually(logged)
     await asyncio.sleep(0.5)

@@ -23,7 +23,7 @@ from shared.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.e2e.conftest import TOWNSHIP
 from tests.e2e.test_application_case import application
-from tests.support import bearer, eventually, running, running_all
+from tests.support import bearer, eventually, load_division_register, running, running_all
 
 PROBLEM_JSON = "application/problem+json"
 FRESH_ID = re.compile(r"[0-9a-f]{32}")
@@ -44,6 +44,7 @@ async def intake_and_audit(make_settings, **intake: Any) -> AsyncIterator[
     async with running_all(apps) as (intake_client, audit_client):
         for app in apps:
             await app.state.kit.bus.wait_ready(15)
+        await load_division_register(intake_client, apps[0].state.kit.settings)
         yield intake_client, audit_client, apps[0].state.kit.settings
 
 

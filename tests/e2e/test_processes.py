@@ -186,3 +186,13 @@ def check_demo_data(output: str, intake_port: int, data_dir: Path) -> None:
         "accepted" if app.complete else "awaiting_materials" for app in expected
     )
     assert (data_dir / "demo-data-loaded.json").is_file()
+    # the demo division register went in first; tools.divisions shows it through the API
+    assert "demo division register: 10 demo codes of county 230722: 10 added" in output, output
+    assert (data_dir / "demo-divisions-loaded.json").is_file()
+    shown = subprocess.run(
+        [sys.executable, "-m", "tools.divisions", "--data-dir", str(data_dir),
+         "--url", f"http://127.0.0.1:{intake_port}", "list"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("ASSIST_")})
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0].startswith("230722") and "东风村" in shown.stdout

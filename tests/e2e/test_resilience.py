@@ -13,7 +13,14 @@ from services.intake.app import create_app as create_intake
 from tests.conftest import TEST_DATABASE_URL
 from tests.e2e.conftest import TOWNSHIP
 from tests.e2e.test_application_case import application, resident_id
-from tests.support import bearer, domain_entries, eventually, relayed_all, running
+from tests.support import (
+    bearer,
+    domain_entries,
+    eventually,
+    load_division_register,
+    relayed_all,
+    running,
+)
 
 
 async def logged_types(audit, settings, record_id: str) -> Counter:
@@ -30,6 +37,7 @@ async def test_events_of_a_service_stopped_before_relaying_leave_after_restart(
     intake_settings = make_settings("intake")
     nats_server.stop()
     async with running(create_intake(intake_settings)) as intake:
+        await load_division_register(intake, intake_settings)
         r = await intake.post("/api/v1/applications", json=application(),
                               headers=bearer(intake_settings, "caseworker", [TOWNSHIP]))
         assert r.status_code == 201, r.text
@@ -63,6 +71,7 @@ async def test_database_connections_cut_mid_work_are_replaced(make_settings, nat
     async with running(intake_app) as intake, running(audit_app) as audit:
         await intake_app.state.kit.bus.wait_ready(10)
         await audit_app.state.kit.bus.wait_ready(10)
+        await load_division_register(intake, intake_settings)
         first = await intake.post("/api/v1/applications", json=application(), headers=headers)
         assert first.status_code == 201, first.text
         await eventually(lambda: logged_types(audit, audit_settings, first.json()["id"]))

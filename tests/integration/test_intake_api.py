@@ -25,7 +25,13 @@ from shared.problems import Conflict
 from shared.programs import Program, review_deadline
 from shared.settings import Settings
 from shared.workdays import today_in_shanghai
-from tests.support import bearer, domain_event_count, eventually, running
+from tests.support import (
+    bearer,
+    domain_event_count,
+    eventually,
+    load_division_register,
+    running,
+)
 
 TOWNSHIP = "230722100"  # 朝阳镇
 VILLAGE = "230722100201"  # 东风村
@@ -78,9 +84,13 @@ class Intake:
         return await self.client.post("/api/v1/applications", json=body,
                                       headers=headers or self.caseworker)
 
+    register_events: int = 0
+    """Events of the fixture's register load, before the test's own requests."""
+
     async def outbox_count(self) -> int:
-        """Domain events written (the operation log of reads and refusals aside)."""
-        return await domain_event_count(self.app.state.kit)
+        """Domain events written (the operation log of reads and refusals, and the fixture's
+        register load, aside)."""
+        return await domain_event_count(self.app.state.kit) - self.register_events
 
     async def applications(self) -> list[dict[str, Any]]:
         r = await self.client.get("/api/v1/applications", headers=self.as_(Role.county_officer,
@@ -94,7 +104,9 @@ async def intake(make_settings) -> AsyncIterator[Intake]:
     settings = make_settings("intake")
     app = create_app(settings)
     async with running(app) as client:
-        yield Intake(client, settings, app)
+        await load_division_register(client, settings)
+        yield Intake(client, settings, app,
+                     register_events=await domain_event_count(app.state.kit))
 
 
 def expected_due(app: FastAPI, program: Program) -> tuple[str, bool]:

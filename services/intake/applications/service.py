@@ -23,6 +23,7 @@ from services.intake.applications.models import (
     ApplicationSequence,
 )
 from services.intake.applications.schemas import ApplicationIn
+from services.intake.divisions import service as divisions
 from services.intake.households import service as households
 from services.intake.households.models import Household, Member
 from services.intake.materials import service as materials
@@ -139,6 +140,9 @@ async def submit_application(
         raise InvalidField("division", f"{request.division} is not in county {office.county}, "
                            "which this installation serves")
     user.require_access(request.division)
+    # The household's division must be in force in the county's register today.
+    await divisions.require_in_force(session, request.division, on=today_in_shanghai(now),
+                                     field="division")
     program = str(request.program)
     checklist = await materials.checklist_of(session, program)
     _check_materials_known(request.materials, checklist, program)
