@@ -113,8 +113,11 @@ async def test_the_demo_tree_loads_once_and_again_changes_nothing(intake):
                                                                   "parent": TOWNSHIP},
                                      headers=intake.caseworker)
     assert [d["name"] for d in listed.json()] == ["东风村", "永胜村"]
-    page = await intake.client.get("/api/v1/divisions", params={"after": "230722100", "limit": 2},
+    page = await intake.client.get("/api/v1/divisions", params={"limit": 2},
                                    headers=intake.caseworker)
+    assert [d["code"] for d in page.json()] == ["230722", "230722100"]
+    page = await intake.client.get("/api/v1/divisions", headers=intake.caseworker,
+                                   params={"limit": 2, "cursor": page.headers["X-Next-Cursor"]})
     assert [d["code"] for d in page.json()] == ["230722100201", "230722100202"]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -19,6 +18,7 @@ from services.intake.divisions.schemas import (
     RegisterChangeOut,
 )
 from shared.auth import STAFF, Role, User, allow
+from shared.inputs import PAGED, CivilDate, Paging
 from shared.problems import NotFound
 from shared.service import DbSession, Kit
 from shared.workdays import today_in_shanghai
@@ -30,22 +30,20 @@ Reader = Annotated[User, Depends(allow(*sorted(STAFF)))]
 Code = Annotated[str, Path(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$",
                            description="6 (the county), 9 (township) or 12 (village) digits",
                            examples=["230722100201"])]
-On = Annotated[date | None, Query(description="the day; default: today (Asia/Shanghai)")]
-MAX_TREE = 100_000
+On = Annotated[CivilDate | None, Query(description="the day; default: today (Asia/Shanghai)")]
 
 
-@router.get("", response_model=list[DivisionOut],
+@router.get("", response_model=list[DivisionOut], responses=PAGED,
             summary="The codes of the county's register in force on a day",
-            description="By code. Keyset pagination: pass the last code seen as `after`.")
+            description="By code; filtered by level and parent. Paged by cursor.")
 async def list_divisions(
-    session: DbSession, user: Reader, on: On = None, level: Level | None = None,
-    parent: Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3})?$")] = None,
-    after: Annotated[str | None, Query(pattern=r"^[0-9]{6,12}$")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    session: DbSession, user: Reader, page: Paging, on: On = None, level: Level | None = None,
+    parent: Annotated[str | None, Query(pattern=r"^[0-9]{6}([0-9]{3})?$",
+                                        description="the county's or a township's code")] = None,
 ) -> list[DivisionOut]:
     rows = await service.in_force_on(session, on or today_in_shanghai(), level_=level,
-                                     parent=parent, after=after, limit=limit)
-    return [DivisionOut.of(r) for r in rows]
+                                     parent=parent, window=page.window(service.DIVISIONS))
+    return [DivisionOut.of(r) for r in page.finish(rows, service.DIVISIONS)]
 
 
 @router.get("/tree", response_model=DivisionNode,
@@ -55,7 +53,7 @@ async def list_divisions(
             "loaded.")
 async def division_tree(session: DbSession, user: Reader, kit: Kit, on: On = None
                         ) -> DivisionNode:
-    rows = await service.in_force_on(session, on or today_in_shanghai(), limit=MAX_TREE)
+    rows = await service.in_force_on(session, on or today_in_shanghai())
     nodes = {r.code: DivisionNode(code=r.code, name=r.name, level=r.level,
                                   valid_from=r.valid_from, valid_until=r.valid_until)
              for r in rows}

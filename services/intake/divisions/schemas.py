@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.intake.divisions.models import DivisionVersion
 from services.intake.divisions.service import Applied, Version
-from shared.divisions import DivisionCode, level, parent_of
+from shared.divisions import level, parent_of
+from shared.inputs import CivilDate, DivisionCode, Label
 
 Level = Literal["county", "township", "village"]
-DivisionName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                max_length=100)]
 VALID_FROM = "first day the code is in force with this name; default: today (Asia/Shanghai)"
 VALID_UNTIL = ("the day it ends: the first day it is no longer in force (exclusive); null: open, "
                "or until the code's next version")
@@ -24,9 +23,9 @@ class DivisionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: DivisionName = Field(examples=["东风村"])
-    valid_from: date | None = Field(None, description=VALID_FROM)
-    valid_until: date | None = Field(None, description=VALID_UNTIL)
+    name: Label = Field(examples=["东风村"])
+    valid_from: CivilDate | None = Field(None, description=VALID_FROM)
+    valid_until: CivilDate | None = Field(None, description=VALID_UNTIL)
 
 
 class DivisionEntryIn(DivisionIn):
@@ -62,7 +61,7 @@ class DivisionEndIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    valid_until: date = Field(description="the first day the code is no longer in force")
+    valid_until: CivilDate = Field(description="the first day the code is no longer in force")
 
 
 class DivisionOut(BaseModel):

@@ -24,6 +24,7 @@ from shared.auth import User
 from shared.contracts import intake as contracts
 from shared.db import utcnow
 from shared.divisions import level, parent_of
+from shared.inputs import Keyset, Window
 from shared.outbox import emit
 from shared.problems import Conflict, InvalidField, NotFound
 
@@ -295,10 +296,14 @@ async def is_empty(session: AsyncSession) -> bool:
     return await session.scalar(select(DivisionVersion.code).limit(1)) is None
 
 
+DIVISIONS = Keyset("divisions", DivisionVersion.code.asc())
+"""The order of the list of codes in force on a day (one version per code on a day)."""
+
+
 async def in_force_on(session: AsyncSession, on: date, *, level_: str | None = None,
-                      parent: str | None = None, after: str | None = None, limit: int = 500
+                      parent: str | None = None, window: Window | None = None
                       ) -> list[DivisionVersion]:
-    """The codes in force on ``on``, by code (keyset: the codes after ``after``)."""
+    """The codes in force on ``on``, by code (all of them without a ``window``)."""
     query = select(DivisionVersion).where(
         DivisionVersion.valid_from <= on,
         or_(DivisionVersion.valid_until.is_(None), DivisionVersion.valid_until > on))
@@ -306,9 +311,8 @@ async def in_force_on(session: AsyncSession, on: date, *, level_: str | None = N
         query = query.where(DivisionVersion.level == level_)
     if parent is not None:
         query = query.where(DivisionVersion.parent == parent)
-    if after is not None:
-        query = query.where(DivisionVersion.code > after)
-    return list(await session.scalars(query.order_by(DivisionVersion.code).limit(limit)))
+    query = window.apply(query) if window else query.order_by(DivisionVersion.code)
+    return list(await session.scalars(query))
 
 
 async def versions_of(session: AsyncSession, code: str) -> list[DivisionVersion]:
