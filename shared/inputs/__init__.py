@@ -36,6 +36,7 @@ from shared.inputs.values import (
     CivilDate,
     Code,
     DivisionCode,
+    Documented,
     EventTypeName,
     Flag,
     Identifier,
@@ -47,7 +48,7 @@ from shared.inputs.values import (
 
 __all__ = [
     "MAX_FEN", "MAX_LIMIT", "MAX_OFFSET", "NEXT_CURSOR_HEADER", "PAGED", "Address", "AmountFen",
-    "CivilDate", "Code", "DivisionCode", "EventTypeName", "Flag", "Identifier", "Keyset",
-    "Label", "Moment", "Page", "Paging", "PersonName", "Phone", "Reason", "RecordId",
+    "CivilDate", "Code", "DivisionCode", "Documented", "EventTypeName", "Flag", "Identifier",
+    "Keyset", "Label", "Moment", "Page", "Paging", "PersonName", "Phone", "Reason", "RecordId",
     "ResidentIdNumber", "SearchText", "TextRule", "Window", "clean_text", "paging",
 ]

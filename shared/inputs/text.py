@@ -45,6 +45,14 @@ _SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\
                       "\u2066-\u2069\ud800-\udfff]")
 """Characters :func:`_refusal` looks at; every other one passes."""
 
+# The same rules as regular-expression classes, for the OpenAPI document (``TextRule.pattern``).
+# Unpaired surrogates are left out: no JSON text a client encodes holds them, and a range of
+# them breaks the patterns of some validators.
+_REFUSED_MULTILINE = (r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e"
+                      r"\u200f\u2028-\u202e\u2066-\u2069")
+_REFUSED_ONE_LINE = _REFUSED_MULTILINE + r"\u0009\u000a\u000d\u200b-\u200d\u2060\ufeff"
+_BLANK = r"\u0020\u00a0\u1680\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff"
+
 
 def _is_control(char: str) -> bool:
     code = ord(char)
@@ -130,6 +138,16 @@ class TextRule:
     min_length: int = 1
     multiline: bool = False
 
+    @property
+    def pattern(self) -> str:
+        """What the rules admit, as a JSON Schema pattern (for clients and API fuzzers): no
+        refused character, and at least one that is neither whitespace nor zero-width. It is a
+        little stricter than the rules (zero-width characters at the ends of a one-line text
+        are stripped, not refused), never looser."""
+        refused = _REFUSED_MULTILINE if self.multiline else _REFUSED_ONE_LINE
+        # (?![\s\S]): the very end (``$`` in Python's reading also matches before a last "\n")
+        return f"^[^{refused}]*[^{refused}{_BLANK}][^{refused}]*(?![\\s\\S])"
+
     def validate(self, value: str) -> str:
         return clean_text(value, max_length=self.max_length, min_length=self.min_length,
                           multiline=self.multiline)
@@ -142,7 +160,8 @@ class TextRule:
     def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
                                      handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         json_schema = handler(schema)
-        json_schema.update(minLength=self.min_length, maxLength=self.max_length)
+        json_schema.update(minLength=self.min_length, maxLength=self.max_length,
+                           pattern=self.pattern)
         rule = ("free text, line breaks allowed" if self.multiline else "one line")
         json_schema.setdefault("description", f"Text ({rule}): NFC-normalised and trimmed; "
                                "no control characters, escape sequences or bidi controls; "

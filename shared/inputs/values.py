@@ -8,18 +8,55 @@ here so that schemas import every input type from one place.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field, StrictBool, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    Field,
+    GetJsonSchemaHandler,
+    StrictBool,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-from shared.divisions import DivisionCode
-from shared.idcard import ResidentIdNumber
+from shared import divisions, idcard
 
 __all__ = [
     "MAX_FEN", "EARLIEST_DAY", "LATEST_DAY", "AmountFen", "CivilDate", "Code", "DivisionCode",
-    "EventTypeName", "Flag", "Identifier", "Moment", "Phone", "RecordId", "ResidentIdNumber",
+    "Documented", "EventTypeName", "Flag", "Identifier", "Moment", "Phone", "RecordId",
+    "ResidentIdNumber",
 ]
+
+
+@dataclass(frozen=True)
+class Documented:
+    """Annotated metadata adding keywords to a type's JSON schema: what its validators check
+    beyond it, as far as a schema can say, so that clients and API fuzzers see it
+    (``Annotated[str, AfterValidator(f), Documented(pattern="^[0-9]{9}$")]``)."""
+
+    keywords: tuple[tuple[str, Any], ...]
+
+    def __init__(self, **keywords: Any) -> None:
+        object.__setattr__(self, "keywords", tuple(keywords.items()))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.update(self.keywords)
+        return json_schema
+
+
+DivisionCode = Annotated[divisions.DivisionCode, Documented(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")]
+"""A division code's *format*: 6, 9 or 12 ASCII digits (whether it is in force: the register)."""
+
+ResidentIdNumber = Annotated[idcard.ResidentIdNumber, Documented(
+    pattern=r"^[0-9]{17}[0-9Xx]$", minLength=18, maxLength=18)]
+"""A resident ID number: 17 digits and a check character, a real birth date, the GB 11643
+check (R-IN-4); kept with an upper-case X. The address code is not checked."""
 
 Code = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]{0,49}$")]
 """A code of a closed list kept in data (a material, a refusal reason): lowercase ASCII
@@ -62,21 +99,18 @@ def _bounded_day(value: date) -> date:
 
 
 def _bounded_moment(value: datetime) -> datetime:
-    try:
-        utc = value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(f"must be between {EARLIEST_DAY} and {LATEST_DAY}") from None
-    if not EARLIEST_DAY <= utc.date() <= LATEST_DAY:
-        raise ValueError(f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
+    _bounded_day(value.date())  # as written: a day either side of it in UTC cannot overflow
     return value
 
 
-CivilDate = Annotated[date, AfterValidator(_bounded_day)]
+_YEARS_1900_2099 = Documented(pattern="^(19|20)[0-9]{2}-")
+
+CivilDate = Annotated[date, AfterValidator(_bounded_day), _YEARS_1900_2099]
 """A calendar date ``YYYY-MM-DD`` between 1900-01-01 and 2099-12-31."""
 
-Moment = Annotated[AwareDatetime, AfterValidator(_bounded_moment)]
-"""An ISO 8601 time with its offset, between 1900 and 2099 (so that turning it into UTC can
-never overflow)."""
+Moment = Annotated[AwareDatetime, AfterValidator(_bounded_moment), _YEARS_1900_2099]
+"""An ISO 8601 time with its offset, in the years 1900 to 2099 (so that turning it into UTC
+can never overflow)."""
 
 Flag = StrictBool
 """A JSON ``true`` or ``false``: ``"yes"``, ``1`` or ``"true"`` are refused."""

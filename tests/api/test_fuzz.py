@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
+    positive_data_acceptance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -57,11 +58,16 @@ def test_every_input_is_answered_as_documented(served_county: ServedCounty, serv
                   suppress_health_check=list(HealthCheck), phases=[Phase.explicit,
                                                                    Phase.generate])
         def check(case: Any) -> None:
+            excluded: list[Any] = [negative_data_rejection]
+            if "cursor" in (case.query or {}):
+                # A cursor is opaque: no schema can say which strings are one, and any other
+                # is a 422 naming it (shared.inputs.paging).
+                excluded.append(positive_data_acceptance)
             case.call_and_validate(
                 base_url=served_county.urls[service], headers=headers,  # noqa: B023
                 additional_checks=[status_code_conformance, content_type_conformance,
                                    response_schema_conformance],
-                excluded_checks=[negative_data_rejection],
+                excluded_checks=excluded,
             )
 
         try:

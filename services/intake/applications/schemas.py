@@ -11,7 +11,7 @@ from services.intake.applications.models import Application
 from services.intake.households.schemas import HouseholdIn, HouseholdOut
 from services.intake.materials.schemas import MaterialCode, NoticeOut
 from shared.divisions import validate_division_code
-from shared.inputs import Code, Phone, Reason
+from shared.inputs import Code, Documented, Phone, Reason
 from shared.masking import mask_phone
 from shared.programs import Program
 
@@ -28,7 +28,8 @@ def _household_division(code: str) -> str:
     return code
 
 
-HouseholdDivision = Annotated[str, AfterValidator(_household_division)]
+HouseholdDivision = Annotated[str, AfterValidator(_household_division),
+                              Documented(pattern=r"^[0-9]{9}([0-9]{3})?$")]
 
 
 class ApplicationIn(BaseModel):

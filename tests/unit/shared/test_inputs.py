@@ -24,6 +24,7 @@ from shared.inputs import (
     Reason,
     RecordId,
     ResidentIdNumber,
+    TextRule,
     Window,
     clean_text,
 )
@@ -286,3 +287,28 @@ def test_a_tampered_cursor_is_422_unless_it_still_is_a_key_of_this_list():
             continue
         assert isinstance(key[0], datetime) and type(key[1]) is int and isinstance(key[2], str)
     assert refused > len(cursor) // 2
+
+
+# ---- what the OpenAPI document says agrees with what is checked ----------------------------
+
+@pytest.mark.parametrize("rule", [TextRule(max_length=50),
+                                  TextRule(max_length=300, multiline=True)],
+                         ids=["one line", "free text"])
+def test_every_text_the_documented_pattern_admits_is_accepted(rule):
+    """So that a client (or an API fuzzer) keeping to the schema is never refused."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pattern = re.compile(rule.pattern)
+
+    @settings(max_examples=400, derandomize=True, database=None)
+    @given(st.from_regex(pattern).filter(lambda s: len(s) <= rule.max_length))
+    def check(value: str) -> None:
+        assert rule.validate(value)
+
+    check()
+    for refused in ["a\x00", "a\n", "\u202ea", "\u200b", " ", "\x1b[1m"]:
+        if not rule.multiline or "\n" not in refused:
+            assert not pattern.search(refused), refused
