@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import context
 from shared.contracts.kit import DeadLetterRedriven
-from shared.db import UTCDateTime, unit_of_work, utcnow
+from shared.db import UTCDateTime, probe, unit_of_work, utcnow
 from shared.events import Envelope
 from shared.outbox import BIGINT, emit
 from shared.problems import Conflict, NotFound
@@ -115,11 +115,12 @@ class DeadLetters:
                                       .values(last_seen=now, status=PARKED, **values))
 
     async def summary(self) -> dict[str, Any]:
-        """For /readyz: how many are parked and the oldest of them."""
-        async with self.sessions() as session:
-            count, oldest = (await session.execute(
-                select(func.count(), func.min(self.table.c.first_seen))
-                .where(self.table.c.status == PARKED))).one()
+        """For /readyz: how many are parked and the oldest of them; read beside the queue of
+        units of work, so a health check never waits behind them (``shared.db.probe``)."""
+        parked: Any = select(func.count(), func.min(self.table.c.first_seen)).where(
+            self.table.c.status == PARKED)
+        row: Any = await probe(self.sessions.kw["bind"], parked)
+        count, oldest = (row[0], row[1]) if row is not None else (0, None)
         return {"count": int(count or 0), "oldest": oldest.isoformat() if oldest else None}
 
     async def list(self, session: AsyncSession, *, status: str | None, event_type: str | None,

@@ -235,15 +235,15 @@ def health_router() -> APIRouter:
                 "`outbox_unsent`, `events_failing` (not yet applied, to be redelivered) and "
                 "`dead_letters` (parked). Answers at once under load: probes run one at a "
                 "time, and a request that would wait for one gets the last one if it is "
-                "recent (`checked_ms_ago`).",
+                "under a second old (`checked_ms_ago`).",
                 responses={503: {"content": {PROBLEM_JSON: {}}}})
     async def readyz(request: Request) -> JSONResponse:
         kit: ServiceKit = request.app.state.kit
-        snapshot = await kit.readiness.snapshot()
-        if snapshot.ready:
-            return JSONResponse({"status": "ready", "service": kit.service, **snapshot.body()})
+        answer = await kit.readiness.answer()
+        if answer.ready:
+            return JSONResponse({"status": "ready", "service": kit.service, **answer.body()})
         body = problem_body(503, "not-ready", "Not ready", "a dependency is unreachable",
-                            "/readyz", **snapshot.body())
+                            "/readyz", **answer.body())
         return JSONResponse(body, status_code=503, media_type=PROBLEM_JSON)
 
     return router
