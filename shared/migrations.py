@@ -107,6 +107,17 @@ def create_dead_letter_table() -> None:
     dead_letter_table(service_metadata()).create(op.get_bind())
 
 
+def create_idempotency_table() -> None:
+    """For each service's migration that adds its idempotency keys (shape of
+    shared.idempotency)."""
+    from alembic import op
+
+    from shared.db import service_metadata
+    from shared.idempotency import idempotency_table
+
+    idempotency_table(service_metadata()).create(op.get_bind())
+
+
 def drop_messaging_tables() -> None:
     from alembic import op
 

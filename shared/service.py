@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated, Any
 
 import structlog
@@ -16,14 +17,23 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from shared import migrations
+from shared import idempotency, migrations
 from shared.apidocs import FORMATS, document_operations, install_docs
+from shared.auth import CurrentUser
 from shared.body_limit import BodyLimitMiddleware
 from shared.bus import Bus
 from shared.contracts.base import EventContract
 from shared.db import create_engine, create_sessionmaker, ensure_schema, unit_of_work
 from shared.dead_letter_api import router as dead_letter_router
 from shared.dead_letters import DeadLetters, dead_letter_table
+from shared.idempotency import (
+    IdempotencyKey,
+    IdempotencyKeys,
+    IdempotencyMiddleware,
+    Replay,
+    idempotency_table,
+    replay_response,
+)
 from shared.inbox import (
     Consumer,
     EnvelopeHandler,
@@ -52,9 +62,10 @@ log = structlog.get_logger(__name__)
 
 
 def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
-    """The outbox and inbox every service keeps beside its own tables, and its dead letters
-    (``metadata.tables["dead_letter"]``)."""
+    """The outbox and inbox every service keeps beside its own tables, its dead letters
+    (``metadata.tables["dead_letter"]``) and its idempotency keys (``"idempotency_key"``)."""
     dead_letter_table(metadata)
+    idempotency_table(metadata)
     return outbox_table(metadata), inbox_table(metadata)
 
 
@@ -102,6 +113,8 @@ class ServiceKit:
     sealer: Sealer
     record_operation: Recorder = emit_operation
     consumer: Consumer | None = None
+    idempotency: IdempotencyKeys | None = None
+    """The keys of retried POSTs and their answers (shared.idempotency)."""
     operations: OperationLog = field(init=False)
     """Where staff operations that emit no event are recorded, in group commits."""
     readiness: Readiness = field(init=False)
@@ -143,6 +156,11 @@ async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
                      calendar=WorkingCalendar.from_directory(settings.calendar_path),
                      dead_letters=DeadLetters(sessions, spec.dead_letter), sealer=sealer,
                      record_operation=spec.record_operation)
+    keys = spec.metadata.tables.get("idempotency_key")
+    if keys is not None:
+        kit.idempotency = IdempotencyKeys(keys, timedelta(hours=settings.idempotency_ttl_h),
+                                          sessions)
+        kit.idempotency.start()
     await bus.start()
     relay.start()
     if spec.subscription:
@@ -157,6 +175,8 @@ async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
 
 async def stop_kit(kit: ServiceKit) -> None:
     await kit.operations.drain()
+    if kit.idempotency is not None:
+        await kit.idempotency.stop()
     if kit.consumer is not None:
         await kit.consumer.stop()
     await kit.relay.stop()
@@ -187,12 +207,15 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app = FastAPI(title=spec.title, description=spec.description + FORMATS, version="0.1.0",
                   lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     install_docs(app)  # /docs, /redoc: served from here, not from a CDN
+    # innermost: a keyed POST's answer is committed with its effect before it is sent
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(OperationLogMiddleware)  # inside: sees the ids and the user
     app.add_middleware(RequestContextMiddleware, service=spec.name,
                        trusted_proxies=settings.trusted_proxy_networks)
     # outermost: an oversized body is refused before anything reads it or asks for a token
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_problem_handlers(app)
+    app.add_exception_handler(Replay, replay_response)  # a retried POST: its first answer
     app.include_router(health_router())
     routers = [*spec.routers, me_router, *([dead_letter_router] if spec.subscription else [])]
     for router in routers:
@@ -252,12 +275,32 @@ def health_router() -> APIRouter:
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     kit: ServiceKit = request.app.state.kit
     read_only = request.method in ("GET", "HEAD")  # one snapshot for the whole read
+    answer = None if read_only else idempotency.pending()
+    if answer is not None:  # a POST with Idempotency-Key: its answer commits with its effect
+        async with answer.unit_of_work(kit.sessions, kit.after_commit) as session:
+            yield session
+        return
     async with unit_of_work(kit.sessions, kit.after_commit, read_only=read_only) as session:
         yield session
 
 
 DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
 """One unit of work per request: committed before the response is sent, rolled back on error."""
+
+
+async def _claim_idempotency_key(request: Request, session: DbSession, user: CurrentUser,
+                                 key: IdempotencyKey = None) -> None:
+    if key is None:
+        return
+    keys = request.app.state.kit.idempotency
+    if keys is None:
+        raise RuntimeError(f"{request.app.state.kit.service} keeps no idempotency keys")
+    await keys.claim(request, session, user.user_id, key)
+
+
+Idempotent = Depends(_claim_idempotency_key)
+"""``dependencies=[Idempotent]`` on a POST that creates something: it honours Idempotency-Key
+(``shared.idempotency``), and its OpenAPI operation documents the header."""
 
 
 def kit_of(request: Request) -> ServiceKit:

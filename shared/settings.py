@@ -77,6 +77,9 @@ class Settings(BaseSettings):
         None, description="folder of loaded calendar years (*.json); default: data_dir/calendar"
     )
     temp_aid_working_days: int = 10
+    idempotency_ttl_h: float = Field(
+        24.0, gt=0, le=24 * 366,
+        description="hours a POST's Idempotency-Key and its answer are kept (shared.idempotency)")
     max_body_bytes: int = Field(
         1_048_576, ge=1024,
         description="largest request body accepted (413 beyond it, before it is read)")

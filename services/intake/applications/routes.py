@@ -13,7 +13,7 @@ from services.intake.materials.schemas import MaterialsIn
 from shared.auth import Role, User, allow
 from shared.inputs import PAGED, Identifier, Paging, RecordId
 from shared.programs import Program
-from shared.service import DbSession, Kit
+from shared.service import DbSession, Idempotent, Kit
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 
@@ -39,9 +39,12 @@ Office = Annotated[IntakeOffice, Depends(intake_office)]
              "With every item of the program's checklist in, it is accepted at once "
              "(`accepted`, with `accepted_on` and `review_due_on`, R-AP-7); otherwise ONE "
              "notice lists every missing item (`awaiting_materials`, R-IN-3). The division is "
-             "a township or village of this county inside your jurisdiction. 409 when a member "
+             "a township or village of this county inside your jurisdiction, in force in the "
+             "county's division register today (422 naming `division` otherwise; 409 "
+             "`division-register-empty` before the register is loaded). 409 when a member "
              "is already in an open application of the program or in another household. "
-             "`Location` names the new application.")
+             "`Location` names the new application. Send `Idempotency-Key` to retry safely.",
+             dependencies=[Idempotent])
 async def submit_application(session: DbSession, user: Receiver, office: Office,
                              body: ApplicationIn, response: Response) -> ApplicationOut:
     application = await service.submit_application(session, user=user, office=office,
@@ -80,7 +83,7 @@ async def get_application(session: DbSession, user: Reader,
              description="Adds material codes of the program's checklist or of the one-time "
              "notice; codes already recorded change nothing. When everything the notice asked "
              "for is in, the application is accepted and its review deadline set (R-AP-7). 409 "
-             "when the application is no longer open.")
+             "when the application is no longer open.", dependencies=[Idempotent])
 async def supply_materials(session: DbSession, user: Receiver, office: Office,
                            application_id: RecordId, body: MaterialsIn) -> ApplicationOut:
     return ApplicationOut.of(await service.supply_materials(
@@ -90,7 +93,8 @@ async def supply_materials(session: DbSession, user: Receiver, office: Office,
 @router.post("/{application_id}/refusal", response_model=ApplicationOut,
              summary="Refuse an open application, with reason code and text (R-IN-3)",
              description="Closes an open application as `refused`; both a reason code and the "
-             "reason in words are required (422 otherwise). 409 when it is no longer open.")
+             "reason in words are required (422 otherwise). 409 when it is no longer open.",
+             dependencies=[Idempotent])
 async def refuse_application(session: DbSession, user: Refuser, application_id: RecordId,
                              body: RefusalIn) -> ApplicationOut:
     return ApplicationOut.of(await service.refuse_application(

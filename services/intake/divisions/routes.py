@@ -20,7 +20,7 @@ from services.intake.divisions.schemas import (
 from shared.auth import STAFF, Role, User, allow
 from shared.inputs import PAGED, CivilDate, Paging
 from shared.problems import NotFound
-from shared.service import DbSession, Kit
+from shared.service import DbSession, Idempotent, Kit
 from shared.workdays import today_in_shanghai
 
 router = APIRouter(prefix="/divisions", tags=["divisions"])
@@ -100,7 +100,7 @@ async def put_division(session: DbSession, user: Keeper, kit: Kit, code: Code,
              summary="End a code, and the codes below it, from a day on",
              description="Never deleted: the versions keep their names and get `valid_until`. "
              "Versions that end earlier stay as they are, so ending again changes nothing. "
-             "Emits `division_register_changed`.")
+             "Emits `division_register_changed`.", dependencies=[Idempotent])
 async def end_division(session: DbSession, user: Keeper, kit: Kit, code: Code,
                        body: DivisionEndIn) -> RegisterChangeOut:
     user.require_access(kit.county)
@@ -115,7 +115,7 @@ async def end_division(session: DbSession, user: Keeper, kit: Kit, code: Code,
              description="Each entry is put as by `PUT /divisions/{code}`, in the order county, "
              "townships, villages; the register is checked as a whole, and the load is taken "
              "whole or not at all. Loading the same entries again changes nothing. Emits one "
-             "`division_register_changed` for the whole load.")
+             "`division_register_changed` for the whole load.", dependencies=[Idempotent])
 async def load_divisions(session: DbSession, user: Keeper, kit: Kit, body: DivisionLoadIn
                          ) -> RegisterChangeOut:
     user.require_access(kit.county)
