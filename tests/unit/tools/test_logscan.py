@@ -60,7 +60,8 @@ def test_chained_tracebacks_stay_together_and_json_lines_open_their_exception(tm
     ]) + "\n")
     lines = error_lines(log)
     first = lines.index("ValueError: first")
-    assert lines[first + 2].startswith("During handling") and "RuntimeError: the real cause" in lines
+    assert lines[first + 2].startswith("During handling")
+    assert "RuntimeError: the real cause" in lines
     assert lines[-1] == "KeyError: 'household'"
     assert json.loads(lines[-4]) == {"event": "unhandled_error", "level": "error",
                                      "request_id": "r1"}
