@@ -14,7 +14,7 @@ SPEC = ServiceSpec(
     name="approval",
     title="Approval (审核确认)",
     description="Review cases at the township against the R-AP-7 deadline; later the initial "
-    "opinion, four-eyes confirmation, public notice and decisions (DOMAIN.md R-AP).",
+    "opinion, four-eyes confirmation, public notice and decisions (rule book R-AP).",
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,

@@ -1,5 +1,5 @@
 """Audit service (操作日志): the immutable, hash-chained log of every event, its search,
-verification and export (DOMAIN.md R-AU)."""
+verification and export (rule book R-AU)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ SPEC = ServiceSpec(
     title="Audit (操作日志)",
     description="The operation log: every event appended once to a SHA-256 hash chain that the "
     "database refuses to update or delete; search by case, user and time, verification "
-    "and NDJSON export (DOMAIN.md R-AU-1..3).",
+    "and NDJSON export (rule book R-AU-1..3).",
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,

@@ -15,7 +15,7 @@ SPEC = ServiceSpec(
     title="Complaints (投诉举报、信访)",
     description="References to every case any service announced, so complaints can be linked to "
     "them; later complaints, petitions, hotline calls, media cases and the rectification ledger "
-    "(DOMAIN.md R-CO).",
+    "(rule book R-CO).",
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,

@@ -14,7 +14,7 @@ SPEC = ServiceSpec(
     name="disbursement",
     title="Disbursement (资金发放)",
     description="The payment basis kept from approval's confirmed decisions; later ledgers, "
-    "rosters, bank payments and reconciliations (DOMAIN.md R-DI).",
+    "rosters, bank payments and reconciliations (rule book R-DI).",
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,

@@ -16,7 +16,7 @@ SPEC = ServiceSpec(
     name="intake",
     title="Intake (受理)",
     description="One window for every program: applications with their household, material "
-    "checklists and the one-time notice, acceptance and review deadlines (DOMAIN.md R-IN).",
+    "checklists and the one-time notice, acceptance and review deadlines (rule book R-IN).",
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,

@@ -4,6 +4,7 @@ every error, the formats, the rule book; Swagger UI and ReDoc served without a C
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -80,6 +81,7 @@ def test_the_api_description_gives_the_formats_once_and_links_the_rule_book(serv
                  "docs/rules.md"):
         assert part in description, part
     assert description.count("## Formats") == 1
+    assert "DOMAIN.md" not in json.dumps(spec)  # the rule book is the repository's own
 
 
 Clerk = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader))]
