@@ -7,6 +7,7 @@ for demonstrations (DOMAIN.md, Demo data). The people do not exist.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -132,7 +133,7 @@ def load_demo_register(client: httpx.Client, settings: Settings) -> str:
     if present.json():
         return "not loaded: the register already holds codes"
     answer = client.post("/api/v1/divisions/load", json={"entries": entries},
-                         headers=headers | {"Idempotency-Key": f"demo-register-{settings.county}"})
+                         headers=headers | {"Idempotency-Key": f"demo-register-{uuid.uuid4()}"})
     if answer.status_code != 200:
         raise RuntimeError(f"intake answered {answer.status_code}: {answer.text[:400]}")
     marker.write_text(json.dumps(answer.json()["entries"], ensure_ascii=False, indent=2) + "\n")

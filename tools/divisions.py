@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 import json
 import os
 import sys
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -123,10 +123,10 @@ def chunks(entries: Sequence[Entry], size: int = CHUNK) -> list[list[Entry]]:
     return [ordered[i:i + size] for i in range(0, len(ordered), size)]
 
 
-def idempotency_key(body: dict[str, Any]) -> str:
-    """The same entries, the same key: a retried request is answered, not done twice."""
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode())
-    return f"tools.divisions-{digest.hexdigest()[:40]}"
+def idempotency_key() -> str:
+    """A new key for each request of a run; its retry in that run sends the same one, so it
+    is answered, never done twice."""
+    return f"tools.divisions-{uuid.uuid4()}"
 
 
 def explain(answer: httpx.Response, chunk: Sequence[Entry]) -> str:
@@ -154,7 +154,7 @@ def load(client: httpx.Client, entries: Sequence[Entry], say: Any = print) -> in
     added = changed = 0
     for chunk in chunks(entries):
         body = {"entries": [e.fields for e in chunk]}
-        headers = {"Idempotency-Key": idempotency_key(body)}
+        headers = {"Idempotency-Key": idempotency_key()}
         answer = None
         for attempt in range(2):  # once more on a lost connection: the key makes it safe
             try:
@@ -171,8 +171,8 @@ def load(client: httpx.Client, entries: Sequence[Entry], say: Any = print) -> in
         result = answer.json()
         added += result["added"]
         changed += result["changed"]
-    say(f"{len(entries)} entries: {added} added, {changed} changed, "
-        f"{len(entries) - added - changed} as they were")
+    say(f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}: {added} added, "
+        f"{changed} changed (versions of codes; nothing else changed)")
     return 0
 
 

@@ -189,10 +189,21 @@ def check_demo_data(output: str, intake_port: int, data_dir: Path) -> None:
     # the demo division register went in first; tools.divisions shows it through the API
     assert "demo division register: 10 demo codes of county 230722: 10 added" in output, output
     assert (data_dir / "demo-divisions-loaded.json").is_file()
-    shown = subprocess.run(
-        [sys.executable, "-m", "tools.divisions", "--data-dir", str(data_dir),
-         "--url", f"http://127.0.0.1:{intake_port}", "list"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={k: v for k, v in os.environ.items() if not k.startswith("ASSIST_")})
+
+    def divisions(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tools.divisions", "--data-dir", str(data_dir),
+             "--url", f"http://127.0.0.1:{intake_port}", *args],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+            env={k: v for k, v in os.environ.items() if not k.startswith("ASSIST_")})
+
+    shown = divisions("list")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.splitlines()[0].startswith("230722") and "东风村" in shown.stdout
+    new_village = data_dir.parent / "new-village.csv"
+    new_village.write_text("code,name\n230722100203,新建村\n", encoding="utf-8")
+    for outcome in ("1 entry: 1 added, 0 changed", "1 entry: 0 added, 0 changed"):
+        loaded = divisions("load", str(new_village))
+        assert (loaded.returncode, loaded.stdout.strip()[:len(outcome)]) == (0, outcome), \
+            loaded.stdout + loaded.stderr
+    assert "新建村" in divisions("list").stdout
