@@ -20,6 +20,7 @@ from fastapi.openapi.docs import (
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from shared.body_limit import LIMIT_KEY, UPLOAD
 from shared.permissions import api_routes, describe_roles, roles_of
 from shared.problems import PROBLEM_JSON, NotFound
 
@@ -69,6 +70,8 @@ def _problem(description: str) -> dict[str, Any]:
 
 BODY_TOO_LARGE = _problem("The request body is larger than this installation accepts "
                           "(`ASSIST_MAX_BODY_BYTES`); refused before it is read")
+UPLOAD_TOO_LARGE = _problem("The upload is larger than this installation accepts "
+                            "(`ASSIST_MAX_UPLOAD_BYTES`); refused before it is read")
 
 
 def document_operations(app: FastAPI, schema: dict[str, Any]) -> None:
@@ -87,7 +90,9 @@ def document_operations(app: FastAPI, schema: dict[str, Any]) -> None:
             text = operation.get("description", "").rstrip()
             operation["description"] = f"{text}\n\n{describe_roles(roles)}".lstrip()
             if "requestBody" in operation:
-                operation.setdefault("responses", {}).setdefault("413", BODY_TOO_LARGE)
+                too_large = UPLOAD_TOO_LARGE if operation.get(LIMIT_KEY) == UPLOAD \
+                    else BODY_TOO_LARGE
+                operation.setdefault("responses", {}).setdefault("413", too_large)
 
 
 def install_docs(app: FastAPI) -> None:

@@ -43,12 +43,17 @@ STAFF = frozenset(Role) - {Role.system}
 DEFAULT_TTL_S = 12 * 3600
 """Validity of the tokens ``issue_token`` makes, unless the maximum lifetime is shorter."""
 MAX_SUBJECT_LENGTH = 255
+MAX_NAME_LENGTH = 50
 
 
 @dataclass(frozen=True)
 class User(context.Actor):
     """The authenticated caller. Its divisions are valid codes (6, 9 or 12 digits): a User
     with anything else cannot be made, so jurisdiction checks never meet one (R-SE-1)."""
+
+    name: str | None = None
+    """The person's name, from the token's optional ``name`` claim (recorded where a rule
+    needs a name: the investigators who confirm a form, R-VE-1)."""
 
     def __post_init__(self) -> None:
         for code in self.divisions:
@@ -196,7 +201,12 @@ def _user_of(claims: dict[str, Any]) -> User:
         except ValueError:
             raise Unauthorized(f"token 'divisions' holds {_shown(code)}, not a division code "
                                "(6, 9 or 12 digits)") from None
-    return User(user_id=sub, role=role, divisions=tuple(dict.fromkeys(divisions)))
+    name = claims.get("name")
+    if not (isinstance(name, str) and name.strip() and len(name) <= MAX_NAME_LENGTH
+            and name.isprintable()):
+        name = None  # an optional claim: a name that cannot be shown is left out
+    return User(user_id=sub, role=role, divisions=tuple(dict.fromkeys(divisions)),
+                name=name.strip() if name else None)
 
 
 _bearer = HTTPBearer(auto_error=False, description="JWT with sub, role and divisions")

@@ -5,18 +5,37 @@ request announcing a larger ``Content-Length`` is answered 413 at once, before a
 and without reading a byte of its body; a body sent without a length (chunked) is counted as
 the application reads it and cut off with 413 as soon as it passes the limit, so no request
 holds more than the limit in memory. ``ASSIST_MAX_BODY_BYTES`` sets it (1 MiB by default).
+
+A route that takes larger bodies (file uploads) declares its own limit by name,
+``openapi_extra=body_limit(UPLOAD)``; the middleware is given what each name allows
+(``UPLOAD``: ``ASSIST_MAX_UPLOAD_BYTES``, 10 MiB by default). The route is looked up only for a
+body that passes the default limit, so every other request takes the path it always took, and
+a body over its route's limit is still refused before it is read.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.problems import PROBLEM_JSON, problem_body
 
 SLUG, TITLE = "content-too-large", "Content too large"
+LIMIT_KEY = "x-body-limit"
+"""The OpenAPI extension naming a route's own body limit."""
+UPLOAD = "upload"
+"""The limit of routes that take files: ``ASSIST_MAX_UPLOAD_BYTES``."""
+
+
+def body_limit(name: str) -> dict[str, Any]:
+    """``openapi_extra`` of a route whose bodies may be larger than the default limit:
+    ``@router.post(..., openapi_extra=body_limit(UPLOAD))``."""
+    return {LIMIT_KEY: name}
 
 
 class ContentTooLarge(HTTPException):
@@ -28,11 +47,24 @@ class ContentTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    """Pure ASGI: 413 problem+json for a body over ``max_bytes``, without reading it."""
+    """Pure ASGI: 413 problem+json for a body over ``max_bytes`` (or over the limit its route
+    declares, one of ``limits``), without reading it."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int,
+                 limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.limits = dict(limits or {})
+
+    def route_limit(self, scope: Scope) -> int:
+        """The limit of the route the request goes to: its declared one, else the default."""
+        app = scope.get("app")
+        for route in getattr(app, "routes", ()):
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                name = (getattr(route, "openapi_extra", None) or {}).get(LIMIT_KEY)
+                return max(self.limits.get(str(name), self.max_bytes), self.max_bytes)
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,23 +75,28 @@ class BodyLimitMiddleware:
             await self._answer(scope, send, 400, "bad-request", "Bad request",
                                "the Content-Length header is not a number of bytes")
             return
-        if length is not None and length > self.max_bytes:
-            await self._too_large(scope, send)
-            return
+        limit, looked_up = self.max_bytes, False
+        if length is not None and length > limit:
+            limit, looked_up = self.route_limit(scope), True
+            if length > limit:
+                await self._too_large(scope, send, limit)
+                return
         received = 0
         exceeded = False
         answered = False
 
         async def limited_receive() -> Message:
-            nonlocal received, exceeded
+            nonlocal received, exceeded, limit, looked_up
             if exceeded:  # never pull more of a body already refused
-                raise ContentTooLarge(self.max_bytes)
+                raise ContentTooLarge(limit)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit and not looked_up:
+                    limit, looked_up = self.route_limit(scope), True
+                if received > limit:
                     exceeded = True
-                    raise ContentTooLarge(self.max_bytes)
+                    raise ContentTooLarge(limit)
             return message
 
         async def checked_send(message: Message) -> None:
@@ -67,7 +104,7 @@ class BodyLimitMiddleware:
             if exceeded:  # whatever the layers inside made of it, the answer is ours
                 if message["type"] == "http.response.start" and not answered:
                     answered = True
-                    await self._too_large(scope, send)
+                    await self._too_large(scope, send, limit)
                 return
             if message["type"] == "http.response.start":
                 answered = True
@@ -78,12 +115,12 @@ class BodyLimitMiddleware:
         except Exception:
             if not exceeded or answered:
                 raise
-            await self._too_large(scope, send)
+            await self._too_large(scope, send, limit)
 
-    async def _too_large(self, scope: Scope, send: Send) -> None:
+    async def _too_large(self, scope: Scope, send: Send, limit: int) -> None:
         await self._answer(scope, send, 413, SLUG, TITLE,
                            f"the request body is larger than this installation accepts "
-                           f"({self.max_bytes} bytes)", max_bytes=self.max_bytes)
+                           f"({limit} bytes)", max_bytes=limit)
 
     @staticmethod
     async def _answer(scope: Scope, send: Send, status: int, slug: str, title: str,

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from shared import idempotency, migrations
 from shared.apidocs import FORMATS, document_operations, install_docs
 from shared.auth import CurrentUser
-from shared.body_limit import BodyLimitMiddleware
+from shared.body_limit import UPLOAD, BodyLimitMiddleware
 from shared.bus import Bus
 from shared.contracts.base import EventContract
 from shared.db import create_engine, create_sessionmaker, ensure_schema, unit_of_work
@@ -213,7 +213,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app.add_middleware(RequestContextMiddleware, service=spec.name,
                        trusted_proxies=settings.trusted_proxy_networks)
     # outermost: an oversized body is refused before anything reads it or asks for a token
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       limits={UPLOAD: settings.max_upload_bytes})  # routes that take files
     install_problem_handlers(app)
     app.add_exception_handler(Replay, replay_response)  # a retried POST: its first answer
     app.include_router(health_router())

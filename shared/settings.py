@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1_048_576, ge=1024,
         description="largest request body accepted (413 beyond it, before it is read)")
+    max_upload_bytes: int = Field(
+        10 * 1_048_576, ge=1024,
+        description="largest body of a route that takes uploads (evidence files): those routes "
+        "declare it (shared.body_limit.UPLOAD); 413 beyond it, before it is read")
+    evidence_dir: Path | None = Field(
+        None, description="where evidence files are stored; default: data_dir/evidence/<service>")
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 
@@ -119,6 +125,10 @@ class Settings(BaseSettings):
     @property
     def calendar_path(self) -> Path:
         return self.calendar_dir or self.data_dir / "calendar"
+
+    @property
+    def evidence_path(self) -> Path:
+        return self.evidence_dir or self.data_dir / "evidence" / self.service
 
     @property
     def jwt_secret_file(self) -> Path:

@@ -1,14 +1,15 @@
-"""Events that open investigation tasks."""
+"""Events that open investigation tasks, and those that end them before they are done."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.verification.investigations import service
+from services.verification.investigations.models import ClosedReason
 from shared.contracts import EventContract
-from shared.contracts.intake import ApplicationAccepted
+from shared.contracts.intake import ApplicationAccepted, ApplicationRefused
 from shared.events import Envelope
-from shared.inbox import Handler
+from shared.inbox import Handler, NotYet
 
 
 async def on_application_accepted(
@@ -25,7 +26,26 @@ async def on_application_accepted(
         accepted_on=accepted.accepted_on,
         review_due_on=accepted.review_due_on,
         review_due_provisional=accepted.review_due_provisional,
+        members=accepted.members,
     )
 
 
-HANDLERS: dict[type[EventContract], Handler] = {ApplicationAccepted: on_application_accepted}
+async def on_application_refused(
+    session: AsyncSession, refused: ApplicationRefused, event: Envelope
+) -> None:
+    """A refused application's investigation is closed and leaves the work lists. One refused
+    before acceptance never had one; one refused after acceptance waits for its acceptance
+    (``NotYet``) if that has not arrived yet."""
+    closed = await service.close_investigation(
+        session, application_id=refused.application_id,
+        reason=ClosedReason.application_refused,
+        note=f"{refused.reason_code}: {refused.reason}", closed_at=refused.refused_at)
+    if closed is None and refused.previous_status == "accepted":
+        raise NotYet(f"application {refused.application_id} was refused after acceptance, "
+                     "and its acceptance has not arrived yet")
+
+
+HANDLERS: dict[type[EventContract], Handler] = {
+    ApplicationAccepted: on_application_accepted,
+    ApplicationRefused: on_application_refused,
+}

@@ -1,0 +1,129 @@
+"""API shapes of the investigation form (入户调查表) and its confirmations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.verification import (
+    AssetKind,
+    ConfirmationMethod,
+    ExpenditureKind,
+    FormContent,
+    Housing,
+    IncomeKind,
+    VerifiedBy,
+)
+from shared.inputs import AmountFen, CivilDate, Flag, Label, PersonName, Reason, RecordId
+
+MAX_ITEMS = 100
+
+
+class IncomeItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member_id: RecordId | None = Field(None, description="whose income (a member of the "
+                                       "household); absent: the household's as a whole")
+    kind: IncomeKind
+    description: Label
+    monthly_fen: AmountFen = Field(description="average monthly amount over the review period")
+    counted: Flag = Field(True, description="counted as income (R-BE-9); false: an exempt item, "
+                          "with `not_counted_reason`")
+    not_counted_reason: Label | None = None
+    verified_by: VerifiedBy = "declaration"
+
+
+class AssetItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: AssetKind
+    description: Label
+    value_fen: AmountFen
+    exempt: Flag = Field(False, description="an exempt item (R-BE-10), with `exempt_reason`")
+    exempt_reason: Label | None = None
+
+
+class ExpenditureItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member_id: RecordId | None = None
+    kind: ExpenditureKind
+    description: Label
+    monthly_fen: AmountFen
+
+
+class LivingConditionsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    housing: Housing
+    floor_area_m2: int | None = Field(None, strict=True, ge=0, le=100_000)
+    condition: Reason = Field(description="state of the home, furnishings, what was seen")
+
+
+class FormIn(BaseModel):
+    """The investigation form as the investigators filled it in at the home visit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    visited_on: CivilDate = Field(description="the day of the home visit (not in the future)")
+    situation: Reason = Field(description="the household's situation")
+    income: list[IncomeItemIn] = Field(max_length=MAX_ITEMS)
+    assets: list[AssetItemIn] = Field(max_length=MAX_ITEMS)
+    rigid_expenditure: list[ExpenditureItemIn] = Field(default_factory=list,
+                                                       max_length=MAX_ITEMS)
+    living_conditions: LivingConditionsIn
+
+
+class InvestigatorConfirmationIn(BaseModel):
+    """An assigned investigator confirms the version of the form they read (R-VE-1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(strict=True, ge=1, le=1_000_000,
+                         description="the version confirmed: the newest one")
+    method: ConfirmationMethod = "signature"
+    evidence_id: RecordId | None = Field(None, description="the signed form's scan, if any")
+
+
+class HouseholdConfirmationIn(BaseModel):
+    """The household member present confirms the form; an investigator records it (R-VE-1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(strict=True, ge=1, le=1_000_000)
+    name: PersonName
+    relationship: Label = Field(description="to the applicant: head, spouse, child, …")
+    member_id: RecordId | None = Field(None, description="the member, if listed in the household")
+    method: ConfirmationMethod
+    evidence_id: RecordId | None = Field(None, description="the signed form's scan, if any")
+
+
+class ConfirmationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    version: int
+    party: str
+    user_id: str | None
+    name: str
+    role: str | None
+    relationship: str | None
+    member_id: str | None
+    method: str
+    evidence_id: str | None
+    confirmed_at: datetime
+    recorded_by: str
+
+
+class FormOut(BaseModel):
+    version: int
+    digest: str = Field(description="SHA-256 of the form's content: what is confirmed")
+    form: FormContent
+    visited_on: date
+    recorded_at: datetime
+    recorded_by: str
+    confirmations: list[ConfirmationOut] = Field(
+        description="confirmations of this version; earlier versions' no longer count")
+    awaiting: list[str] = Field(description="who has yet to confirm this version: user ids "
+                                "of investigators, and `household`")
