@@ -47,6 +47,40 @@ class InvestigationResultRecorded(ApprovalEvent):
     status: str
 
 
+class ReviewCaseClosed(ApprovalEvent):
+    """The review case ended without a decision because its application ended at intake
+    (refused or withdrawn): it no longer runs against the R-AP-7 deadline."""
+
+    event: ClassVar[str] = "review_case_closed"
+    case_id: Id
+    application_id: Id
+    application_number: ApplicationNumber
+    division: DivisionCode
+    reason: Literal["application_refused", "application_withdrawn"]
+    detail: str | None = Field(None, description="the refusal's or the withdrawal's reason")
+    previous_status: str
+    closed_at: AwareDatetime = Field(description="when the application ended at intake")
+
+
+class ApplicationDecided(ApprovalEvent):
+    """The township decided the application (R-AP-4, R-AP-5): approved (temporary aid:
+    granted) or rejected. Its application ends at intake (status `decided`); the benefit
+    itself travels as `beneficiary_approved` or `temporary_aid_granted`."""
+
+    event: ClassVar[str] = "application_decided"
+    producer_pending: ClassVar[str | None] = DECISIONS_PENDING
+    case_id: Id
+    application_id: Id
+    application_number: ApplicationNumber
+    program: Program
+    division: DivisionCode
+    outcome: Literal["approved", "rejected"]
+    decided_at: AwareDatetime
+    decided_on: date = Field(description="the Asia/Shanghai day of the decision")
+    reason_code: str | None = Field(None, description="a rejection's reason code (R-AP-5)")
+    reason: str | None = Field(None, description="a rejection's reasons in words (R-AP-5)")
+
+
 class BeneficiaryApproved(ApprovalEvent):
     """A confirmed benefit, paid from ``effective_month`` on (次月发放, R-AP-4; R-DI-1)."""
 

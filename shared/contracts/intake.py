@@ -99,7 +99,8 @@ class ApplicationAccepted(ApplicationFacts):
 
 
 class ApplicationRefused(ApplicationFacts):
-    """Refused, never without a reason code and text (R-IN-3)."""
+    """Refused, never without a reason code and text (R-IN-3). Every service that keeps a part
+    of it ends that part: approval closes its review case, verification its investigation."""
 
     event: ClassVar[str] = "application_refused"
     previous_status: str
@@ -107,6 +108,23 @@ class ApplicationRefused(ApplicationFacts):
     reason: str = Field(min_length=1)
     refused_at: AwareDatetime
     refused_on: date
+
+
+class ApplicationWithdrawn(ApplicationFacts):
+    """The applicant withdrew the application (撤回申请); a caseworker recorded it. Every
+    service that keeps a part of it ends that part: approval closes its review case,
+    verification its investigation."""
+
+    event: ClassVar[str] = "application_withdrawn"
+    previous_status: str
+    requested_by: str = Field(min_length=1, max_length=50,
+                              description="who of the household asked to withdraw")
+    requested_on: date = Field(description="the day they asked")
+    reason: str | None = Field(None, description="why, if they said")
+    withdrawn_at: AwareDatetime = Field(description="when it was recorded")
+    withdrawn_on: date = Field(description="the Asia/Shanghai day it was recorded")
+    recorded_by: str = Field(min_length=1, max_length=255,
+                             description="the caseworker who recorded it (user id)")
 
 
 class ChecklistReplaced(IntakeEvent):

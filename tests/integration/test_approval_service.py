@@ -134,7 +134,7 @@ async def test_completed_investigation_moves_case_to_initial_opinion(make_settin
         await eventually(lambda: relayed_all(app.state.kit))
         assert await count_events(nats_server.url, subject) == 1
         assert (await client.get("/api/v1/cases", headers=headers,
-                                 params={"status": "closed"})).status_code == 422
+                                 params={"status": "archived"})).status_code == 422
 
 
 async def test_completion_before_case_is_retried_not_lost(make_settings, nats_server):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, Index, String
+from sqlalchemy import Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.approval.db import Base
@@ -17,10 +17,11 @@ class CaseStatus(StrEnum):
 
     awaiting_investigation = "awaiting_investigation"  # 待入户调查
     awaiting_initial_opinion = "awaiting_initial_opinion"  # 待初审 (R-AP-1)
+    closed = "closed"  # the application ended at intake (refused, withdrawn): no decision
 
 
-OPEN_STATUSES = frozenset(CaseStatus)
-"""Statuses still running against the R-AP-7 deadline (every status so far)."""
+OPEN_STATUSES = frozenset(CaseStatus) - {CaseStatus.closed}
+"""Statuses still running against the R-AP-7 deadline."""
 
 
 class ReviewCase(Base):
@@ -42,3 +43,6 @@ class ReviewCase(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     investigation_id: Mapped[str | None] = mapped_column(String(32))
     investigation_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_reason: Mapped[str | None] = mapped_column(String(40))  # application_refused | ...
+    closed_detail: Mapped[str | None] = mapped_column(Text)

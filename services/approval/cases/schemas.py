@@ -25,3 +25,8 @@ class ReviewCaseOut(BaseModel):
     opened_at: datetime
     investigation_id: str | None
     investigation_completed_at: datetime | None
+    closed_at: datetime | None = Field(
+        None, description="when the application ended at intake (status `closed`)")
+    closed_reason: str | None = Field(
+        None, description="`application_refused` or `application_withdrawn`")
+    closed_detail: str | None = Field(None, description="the refusal's or withdrawal's reason")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 import structlog
 from sqlalchemy import and_, not_, select
@@ -12,7 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.approval.cases.models import OPEN_STATUSES, CaseStatus, ReviewCase
 from shared.auth import User
 from shared.context import new_id
-from shared.contracts.approval import InvestigationResultRecorded, ReviewCaseOpened
+from shared.contracts.approval import (
+    InvestigationResultRecorded,
+    ReviewCaseClosed,
+    ReviewCaseOpened,
+)
 from shared.contracts.intake import ApplicationAccepted
 from shared.contracts.verification import InvestigationCompleted
 from shared.db import utcnow, where_given
@@ -82,6 +87,36 @@ async def record_investigation_completed(
         application_number=case.application_number,
         investigation_id=completed.investigation_id, completed_at=completed.completed_at,
         status=case.status,
+    ), subject=case.id, division=case.division)
+    return case
+
+
+async def close_for_ended_application(
+    session: AsyncSession, *, application_id: str, previous_status: str,
+    reason: Literal["application_refused", "application_withdrawn"], detail: str | None,
+    ended_at: datetime,
+) -> ReviewCase | None:
+    """The application ended at intake (refused or withdrawn): its review case closes, with
+    the reason, and no longer runs against R-AP-7. An application that was never accepted has
+    no case; one that was accepted but whose case is not open here yet is *not yet*."""
+    case = await session.scalar(
+        select(ReviewCase).where(ReviewCase.application_id == application_id).with_for_update())
+    if case is None:
+        if previous_status == "accepted":
+            raise CaseNotOpened(f"no review case for application {application_id} yet")
+        return None
+    if case.status not in OPEN_STATUSES:
+        return case
+    previous = case.status
+    case.status = CaseStatus.closed
+    case.closed_at = ended_at
+    case.closed_reason = reason
+    case.closed_detail = detail
+    await session.flush()
+    await emit(session, ReviewCaseClosed(
+        case_id=case.id, application_id=case.application_id,
+        application_number=case.application_number, division=case.division, reason=reason,
+        detail=detail, previous_status=previous, closed_at=ended_at,
     ), subject=case.id, division=case.division)
     return case
 

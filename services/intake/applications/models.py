@@ -18,9 +18,12 @@ if TYPE_CHECKING:
 AWAITING_MATERIALS = "awaiting_materials"
 ACCEPTED = "accepted"
 REFUSED = "refused"
-STATUSES = (AWAITING_MATERIALS, ACCEPTED, REFUSED)
+WITHDRAWN = "withdrawn"
+DECIDED = "decided"
+STATUSES = (AWAITING_MATERIALS, ACCEPTED, REFUSED, WITHDRAWN, DECIDED)
 OPEN_STATUSES = (AWAITING_MATERIALS, ACCEPTED)
-"""An open application holds its members for R-IN-4; decisions close it later."""
+"""An open application holds its members for R-IN-4. It ends refused (R-IN-3), withdrawn by
+the applicant, or decided by the township (approval's ``application_decided``)."""
 
 
 class Application(Base):
@@ -43,6 +46,16 @@ class Application(Base):
     refusal_reason: Mapped[str | None] = mapped_column(Text)
     refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refused_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by: Mapped[str | None] = mapped_column(String(255))  # the recording caseworker
+    withdrawal_requested_by: Mapped[str | None] = mapped_column(String(50))
+    withdrawal_requested_on: Mapped[date | None] = mapped_column(Date)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(20))  # approved | rejected
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_case_id: Mapped[str | None] = mapped_column(String(32))
+    decision_reason_code: Mapped[str | None] = mapped_column(String(50))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
     household: Mapped[Household] = relationship(lazy="raise", cascade="all, delete-orphan")
     notice: Mapped[MaterialsNotice | None] = relationship(lazy="raise")

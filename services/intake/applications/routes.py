@@ -7,7 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from services.intake.applications import service
-from services.intake.applications.schemas import ApplicationIn, ApplicationOut, RefusalIn, Status
+from services.intake.applications.schemas import (
+    ApplicationIn,
+    ApplicationOut,
+    RefusalIn,
+    Status,
+    WithdrawalIn,
+)
 from services.intake.applications.service import IntakeOffice
 from services.intake.materials.schemas import MaterialsIn
 from shared.auth import Role, User, allow
@@ -18,6 +24,7 @@ from shared.service import DbSession, Idempotent, Kit
 router = APIRouter(prefix="/applications", tags=["applications"])
 
 Receiver = Annotated[User, Depends(allow(Role.caseworker, Role.village_assistant))]
+Caseworker = Annotated[User, Depends(allow(Role.caseworker))]
 Refuser = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader))]
 Reader = Annotated[User, Depends(allow(Role.caseworker, Role.village_assistant,
                                        Role.township_leader, Role.county_officer,
@@ -100,3 +107,18 @@ async def refuse_application(session: DbSession, user: Refuser, application_id: 
     return ApplicationOut.of(await service.refuse_application(
         session, user=user, application_id=application_id, reason_code=body.reason_code,
         reason=body.reason))
+
+
+@router.post("/{application_id}/withdrawal", response_model=ApplicationOut,
+             summary="Record that the applicant withdrew the application (撤回申请)",
+             description="A caseworker of the township records who of the household asked to "
+             "withdraw and on which day (not before the application, not in the future); the "
+             "application ends as `withdrawn`. The end reaches every service that keeps a part "
+             "of it through `application_withdrawn`: approval closes its review case, "
+             "verification its investigation. 409 when it is no longer open.",
+             dependencies=[Idempotent])
+async def withdraw_application(session: DbSession, user: Caseworker, application_id: RecordId,
+                               body: WithdrawalIn) -> ApplicationOut:
+    return ApplicationOut.of(await service.withdraw_application(
+        session, user=user, application_id=application_id, requested_by=body.requested_by,
+        requested_on=body.requested_on, reason=body.reason))

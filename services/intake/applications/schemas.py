@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -11,13 +11,13 @@ from services.intake.applications.models import Application
 from services.intake.households.schemas import HouseholdIn, HouseholdOut
 from services.intake.materials.schemas import MaterialCode, NoticeOut
 from shared.divisions import validate_division_code
-from shared.inputs import Code, Documented, Phone, Reason
+from shared.inputs import CivilDate, Code, Documented, PersonName, Phone, Reason
 from shared.masking import mask_phone
 from shared.programs import Program
 
 Channel = Literal["window", "village_proxy", "active_discovery", "online"]
 Area = Literal["urban", "rural"]
-Status = Literal["awaiting_materials", "accepted", "refused"]
+Status = Literal["awaiting_materials", "accepted", "refused", "withdrawn", "decided"]
 
 
 def _household_division(code: str) -> str:
@@ -62,6 +62,39 @@ class RefusalOut(BaseModel):
     refused_at: datetime
 
 
+class WithdrawalIn(BaseModel):
+    """The applicant withdraws; a caseworker records who asked and when."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requested_by: PersonName = Field(description="who of the household asked to withdraw")
+    requested_on: CivilDate | None = Field(
+        None, description="the day they asked: not before the application, not in the future; "
+        "default today")
+    reason: Reason | None = Field(None, description="why, if they said")
+
+
+class WithdrawalOut(BaseModel):
+    requested_by: str
+    requested_on: date
+    reason: str | None
+    withdrawn_at: datetime
+    recorded_by: str = Field(description="the caseworker who recorded it")
+
+
+Outcome = Literal["approved", "rejected"]
+
+
+class DecisionOut(BaseModel):
+    """The township's decision, as approval sent it (R-AP-4, R-AP-5)."""
+
+    outcome: Outcome
+    decided_at: datetime
+    case_id: str | None
+    reason_code: str | None
+    reason: str | None
+
+
 class ApplicationOut(BaseModel):
     id: str
     number: str
@@ -79,6 +112,8 @@ class ApplicationOut(BaseModel):
     materials: list[str] = Field(description="codes of the materials handed in")
     household: HouseholdOut
     refusal: RefusalOut | None
+    withdrawal: WithdrawalOut | None
+    decision: DecisionOut | None
 
     @classmethod
     def of(cls, a: Application) -> ApplicationOut:
@@ -87,6 +122,18 @@ class ApplicationOut(BaseModel):
         if a.refused_at is not None:
             refusal = RefusalOut(reason_code=a.refusal_reason_code or "",
                                  reason=a.refusal_reason or "", refused_at=a.refused_at)
+        withdrawal = None
+        if a.withdrawn_at is not None:
+            withdrawal = WithdrawalOut(
+                requested_by=a.withdrawal_requested_by or "",
+                requested_on=a.withdrawal_requested_on or a.withdrawn_at.date(),
+                reason=a.withdrawal_reason, withdrawn_at=a.withdrawn_at,
+                recorded_by=a.withdrawn_by or "")
+        decision = None
+        if a.decided_at is not None and a.decision in ("approved", "rejected"):
+            decision = DecisionOut(outcome=cast(Outcome, a.decision), decided_at=a.decided_at,
+                                   case_id=a.decision_case_id,
+                                   reason_code=a.decision_reason_code, reason=a.decision_reason)
         return cls(
             id=a.id, number=a.number, program=a.program, channel=a.channel,
             division=a.division, area=a.area,
@@ -96,4 +143,5 @@ class ApplicationOut(BaseModel):
             review_due_on=a.review_due_on, review_due_provisional=a.review_due_provisional,
             notice=NoticeOut.of(a.notice, set(supplied)) if a.notice else None,
             materials=supplied, household=HouseholdOut.of(a.household), refusal=refusal,
+            withdrawal=withdrawal, decision=decision,
         )

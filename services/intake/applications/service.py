@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import structlog
 from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -17,8 +18,10 @@ from sqlalchemy.orm import selectinload
 from services.intake.applications.models import (
     ACCEPTED,
     AWAITING_MATERIALS,
+    DECIDED,
     OPEN_STATUSES,
     REFUSED,
+    WITHDRAWN,
     Application,
     ApplicationSequence,
 )
@@ -31,15 +34,19 @@ from services.intake.materials.models import MaterialsNotice
 from shared.auth import User
 from shared.context import new_id
 from shared.contracts import intake as contracts
+from shared.contracts.approval import ApplicationDecided
 from shared.db import utcnow, where_given
 from shared.divisions import is_within
 from shared.idcard import parse_resident_id
+from shared.inbox import NotYet
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number
 from shared.outbox import emit
 from shared.problems import Conflict, InvalidField, NotFound
 from shared.programs import Program, review_deadline
 from shared.workdays import WorkingCalendar, today_in_shanghai
+
+log = structlog.get_logger(__name__)
 
 APPLICATION_NUMBER = re.compile(r"^SQ(?P<county>\d{6})-(?P<day>\d{8})-(?P<sequence>\d{6})$")
 APPLICATIONS = Keyset("applications", Application.submitted_at.desc(), Application.number.desc())
@@ -270,6 +277,60 @@ async def refuse_application(
         refused_at=now, refused_on=today_in_shanghai(now),
     ), subject=application.id, division=application.division)
     return application
+
+
+async def withdraw_application(
+    session: AsyncSession, *, user: User, application_id: str, requested_by: str,
+    requested_on: date | None, reason: str | None, now: datetime | None = None,
+) -> Application:
+    """The applicant withdraws (撤回申请): a caseworker records who asked and when; the end
+    reaches approval and verification through ``application_withdrawn``."""
+    now = now or utcnow()
+    today = today_in_shanghai(now)
+    application = await load_application(session, application_id, for_update=True)
+    user.require_access(application.division)
+    if application.status not in OPEN_STATUSES:
+        raise Conflict(f"application {application.number} is {application.status}, not open")
+    requested_on = requested_on or today
+    submitted_on = today_in_shanghai(application.submitted_at)
+    if not submitted_on <= requested_on <= today:
+        raise InvalidField("requested_on", f"must be between the application's day "
+                           f"({submitted_on}) and today ({today})")
+    previous = application.status
+    application.status = WITHDRAWN
+    application.withdrawn_at = now
+    application.withdrawn_by = user.user_id
+    application.withdrawal_requested_by = requested_by
+    application.withdrawal_requested_on = requested_on
+    application.withdrawal_reason = reason
+    await session.flush()
+    await emit(session, contracts.ApplicationWithdrawn(
+        **_summary(application), previous_status=previous, requested_by=requested_by,
+        requested_on=requested_on, reason=reason, withdrawn_at=now, withdrawn_on=today,
+        recorded_by=user.user_id,
+    ), subject=application.id, division=application.division)
+    return application
+
+
+async def record_decision(session: AsyncSession, decided: ApplicationDecided) -> None:
+    """The township decided (approval's ``application_decided``): the application ends as
+    ``decided``. The first end stands: a decision after a withdrawal or refusal changes nothing
+    here (approval closed its case on that end)."""
+    application = await session.scalar(
+        select(Application).where(Application.id == decided.application_id).with_for_update())
+    if application is None:
+        raise NotYet(f"no application {decided.application_id} here (yet)")
+    if application.status not in OPEN_STATUSES:
+        if application.status != DECIDED:
+            log.warning("decision_after_end_ignored", application_id=application.id,
+                        status=application.status, outcome=decided.outcome)
+        return
+    application.status = DECIDED
+    application.decision = decided.outcome
+    application.decided_at = decided.decided_at
+    application.decision_case_id = decided.case_id
+    application.decision_reason_code = decided.reason_code
+    application.decision_reason = decided.reason
 
 
 def _summary(application: Application) -> dict[str, Any]:
