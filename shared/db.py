@@ -64,13 +64,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    inline = isinstance(getattr(dbapi_connection, "_connection", None), _InlineConnection)
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_begin)
     cursor = dbapi_connection.cursor()
+    if inline:  # waits for the lock in a worker thread, never in the event loop
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={0 if inline else SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -161,7 +167,8 @@ class _InlineCursor:
     A statement inside a transaction that holds SQLite's write lock never waits for a lock, and
     on a local file it takes microseconds: running it inline saves the four thread hand-offs
     (cursor, execute, fetch, close: about 0.15 ms of CPU) aiosqlite spends on every statement.
-    ``BEGIN`` may wait for another process's lock, so it runs in a worker thread.
+    The connection's busy timeout is 0, so nothing inline ever sleeps in SQLite's busy handler:
+    a ``BEGIN`` that finds another process writing waits for it in a worker thread instead.
     """
 
     __slots__ = ("_owner", "_cursor")
@@ -198,10 +205,13 @@ class _InlineCursor:
 
     async def execute(self, sql: str, parameters: Any = ()) -> _InlineCursor:
         await self._owner.settle()
-        if sql[:5].upper() == "BEGIN":
-            await self._owner.in_thread(self._cursor.execute, sql, parameters)
-        else:
+        try:
             self._cursor.execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            if sql[:5].upper() != "BEGIN" or "locked" not in str(exc):
+                raise
+            # Another process writes: wait for its lock in a worker thread, not in the loop.
+            await self._owner.in_thread(self._owner.begin_waiting, self._cursor, sql)
         return self
 
     async def executemany(self, sql: str, parameters: Any) -> _InlineCursor:
@@ -238,8 +248,8 @@ class _InlineQueue:
 
 class _InlineConnection:
     """The parts of ``aiosqlite.Connection`` SQLAlchemy's aiosqlite dialect uses, over one
-    sqlite3 connection: statements inline, ``BEGIN`` and ``COMMIT`` (lock waits, fsync) in a
-    worker thread.
+    sqlite3 connection: statements inline, ``COMMIT`` (fsync) and a ``BEGIN`` that must wait
+    for another process in a worker thread.
 
     A call handed to a worker thread always runs to its end, even if the task that awaited it
     is cancelled; every later use of the connection waits for it first, and closing it is put
@@ -250,23 +260,32 @@ class _InlineConnection:
         self._conn = conn
         self._connection: sqlite3.Connection | None = conn
         self._tx = _InlineQueue()
-        self._busy: concurrent.futures.Future[Any] | None = None
+        self._busy: asyncio.Future[Any] | None = None
 
     @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
     async def in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
-        self._busy = _SQLITE_THREADS.submit(function, *args)
-        return await asyncio.shield(asyncio.wrap_future(self._busy))
+        self._busy = asyncio.get_running_loop().run_in_executor(_SQLITE_THREADS, function,
+                                                                *args)
+        return await asyncio.shield(self._busy)  # a cancelled caller leaves it running
 
     async def settle(self) -> None:
         """Wait (without blocking the loop) until no call runs in a worker thread."""
         while self._busy is not None and not self._busy.done():
-            await asyncio.shield(asyncio.wrap_future(self._busy))
+            await asyncio.wait({self._busy})
 
     def cursor(self) -> _InlineCursor:
         return _InlineCursor(self)
+
+    def begin_waiting(self, cursor: sqlite3.Cursor, sql: str) -> None:
+        """In a worker thread: BEGIN, waiting up to the busy timeout for another writer."""
+        self._conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        try:
+            cursor.execute(sql)
+        finally:
+            self._conn.execute("PRAGMA busy_timeout=0")
 
     async def commit(self) -> None:
         await self.settle()
@@ -301,7 +320,7 @@ _SQLITE_THREADS = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="sqli
 
 def _inline_creator(path: str) -> Callable[[], Awaitable[_InlineConnection]]:
     async def connect() -> _InlineConnection:
-        conn = await asyncio.to_thread(sqlite3.connect, path, timeout=30,
+        conn = await asyncio.to_thread(sqlite3.connect, path, timeout=0,
                                        isolation_level=None, check_same_thread=False)
         return _InlineConnection(conn)
     return connect
