@@ -19,7 +19,7 @@ SPEC = ServiceSpec(
     name="verification",
     title="Verification (调查核对)",
     description="Household investigations in pairs, neighbour visits, letters, delegations, "
-    "data cross-checks and doubts (DOMAIN.md R-VE).",
+    "data cross-checks and doubts (rule book R-VE).",
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
