@@ -260,7 +260,7 @@ class IdempotencyMiddleware:
         try:
             await answer.commit(start["status"], list(start.get("headers", [])), body)
         except Exception as exc:  # noqa: BLE001 - answered as a 500 problem
-            log.error("idempotent_commit_failed", error=repr(exc))
+            log.exception("idempotent_commit_failed", error=repr(exc))
             await _not_saved(send, scope)
             return
         for message in held:

@@ -301,7 +301,8 @@ async def _claim_idempotency_key(request: Request, session: DbSession, user: Cur
 
 Idempotent = Depends(_claim_idempotency_key)
 """``dependencies=[Idempotent]`` on a POST that creates something: it honours Idempotency-Key
-(``shared.idempotency``), and its OpenAPI operation documents the header."""
+(``shared.idempotency``), and its OpenAPI operation documents the header. For JSON bodies: a
+multipart route's body is streamed into the form, not kept for the request's fingerprint."""
 
 
 def kit_of(request: Request) -> ServiceKit:

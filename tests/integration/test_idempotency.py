@@ -266,6 +266,9 @@ NOT_CREATING = {
     # `already_handled` (docs/architecture.md, "Consumers").
     ("POST", "/api/v1/dead-letters/{letter_id}/redrive"),
     ("POST", "/api/v1/dead-letters/redrive"),
+    # An upload (multipart) is archived once by its SHA-256: the same file again answers 200
+    # with the record made the first time (services/verification/evidence).
+    ("POST", "/api/v1/investigations/{investigation_id}/evidence"),
 }
 
 
