@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from re import Pattern
 from typing import Any
 
+from fastapi import routing
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.problems import PROBLEM_JSON, problem_body
@@ -55,16 +56,28 @@ class BodyLimitMiddleware:
         self.app = app
         self.max_bytes = max_bytes
         self.limits = dict(limits or {})
+        self._declared: list[tuple[Pattern[str], frozenset[str], int]] | None = None
 
     def route_limit(self, scope: Scope) -> int:
         """The limit of the route the request goes to: its declared one, else the default."""
-        app = scope.get("app")
-        for route in getattr(app, "routes", ()):
-            match, _ = route.matches(scope)
-            if match is Match.FULL:
-                name = (getattr(route, "openapi_extra", None) or {}).get(LIMIT_KEY)
-                return max(self.limits.get(str(name), self.max_bytes), self.max_bytes)
+        if self._declared is None:
+            self._declared = self._declared_limits(getattr(scope.get("app"), "routes", ()))
+        path, method = scope.get("path", ""), scope.get("method", "")
+        for pattern, methods, limit in self._declared:
+            if method in methods and pattern.match(path):
+                return limit
         return self.max_bytes
+
+    def _declared_limits(self, routes: Any) -> list[tuple[Pattern[str], frozenset[str], int]]:
+        """The routes that declare a limit of their own (``body_limit``), however nested."""
+        contexts = getattr(routing, "iter_route_contexts", None)  # FastAPI ≥ 0.160 nests
+        declared = []
+        for route in contexts(routes) if contexts else routes:
+            name = (getattr(route, "openapi_extra", None) or {}).get(LIMIT_KEY)
+            if name in self.limits and getattr(route, "path_regex", None) is not None:
+                declared.append((route.path_regex, frozenset(route.methods or ()),
+                                 max(self.limits[name], self.max_bytes)))
+        return declared
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -32,6 +32,7 @@ from shared.inputs.text import (
 )
 from shared.inputs.values import (
     MAX_FEN,
+    WHOLE_NUMBER,
     AmountFen,
     CivilDate,
     Code,
@@ -47,7 +48,8 @@ from shared.inputs.values import (
 )
 
 __all__ = [
-    "MAX_FEN", "MAX_LIMIT", "MAX_OFFSET", "NEXT_CURSOR_HEADER", "PAGED", "Address", "AmountFen",
+    "MAX_FEN", "MAX_LIMIT", "MAX_OFFSET", "NEXT_CURSOR_HEADER", "PAGED", "WHOLE_NUMBER",
+    "Address", "AmountFen",
     "CivilDate", "Code", "DivisionCode", "Documented", "EventTypeName", "Flag", "Identifier",
     "Keyset", "Label", "Moment", "Page", "Paging", "PersonName", "Phone", "Reason", "RecordId",
     "ResidentIdNumber", "SearchText", "TextRule", "Window", "clean_text", "paging",

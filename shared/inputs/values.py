@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BeforeValidator,
     Field,
     GetJsonSchemaHandler,
     StrictBool,
@@ -26,7 +27,8 @@ from pydantic_core import CoreSchema
 from shared import divisions, idcard
 
 __all__ = [
-    "MAX_FEN", "EARLIEST_DAY", "LATEST_DAY", "AmountFen", "CivilDate", "Code", "DivisionCode",
+    "MAX_FEN", "WHOLE_NUMBER", "EARLIEST_DAY", "LATEST_DAY", "AmountFen", "CivilDate", "Code",
+    "DivisionCode",
     "Documented", "EventTypeName", "Flag", "Identifier", "Moment", "Phone", "RecordId",
     "ResidentIdNumber",
 ]
@@ -84,9 +86,22 @@ MAX_FEN = 10_000_000_000
 """The largest amount a request may carry: 100 million yuan, far above any assistance, far
 below what a 64-bit integer (or a JavaScript number) holds."""
 
-AmountFen = Annotated[int, Field(strict=True, ge=0, le=MAX_FEN)]
-"""Money in integer fen (1 yuan = 100 fen): a JSON integer, never a string, a fraction or a
-boolean; 0 to 10,000,000,000."""
+def _whole_number(value: Any) -> Any:
+    """JSON has one kind of number: ``100.0`` is the integer 100 (JSON Schema's ``integer``
+    admits it too), ``100.5`` is not, and neither is ``"100"`` or ``true``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WHOLE_NUMBER = BeforeValidator(_whole_number)
+"""Annotated metadata of a strict integer field that takes a JSON number with nothing after
+the point (``100.0``) as the integer it is. Put it after the field's bounds, which then stay
+in its JSON schema: ``Annotated[int, Field(strict=True, ge=1), WHOLE_NUMBER]``."""
+
+AmountFen = Annotated[int, Field(strict=True, ge=0, le=MAX_FEN), WHOLE_NUMBER]
+"""Money in integer fen (1 yuan = 100 fen): a JSON integer (``100`` or ``100.0``), never a
+string, a fraction or a boolean; 0 to 10,000,000,000."""
 
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2099, 12, 31)

@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.verification import DoubtEffect, PutMethod
-from shared.inputs import MAX_FEN, Identifier, Label, Moment, Reason, RecordId
+from shared.inputs import MAX_FEN, WHOLE_NUMBER, Identifier, Label, Moment, Reason, RecordId
 
-IncomeDelta = Annotated[int, Field(strict=True, ge=-MAX_FEN, le=MAX_FEN)]
+IncomeDelta = Annotated[int, Field(strict=True, ge=-MAX_FEN, le=MAX_FEN), WHOLE_NUMBER]
 
 
 class DoubtIn(BaseModel):

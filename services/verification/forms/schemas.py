@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,9 +16,19 @@ from shared.contracts.verification import (
     IncomeKind,
     VerifiedBy,
 )
-from shared.inputs import AmountFen, CivilDate, Flag, Label, PersonName, Reason, RecordId
+from shared.inputs import (
+    WHOLE_NUMBER,
+    AmountFen,
+    CivilDate,
+    Flag,
+    Label,
+    PersonName,
+    Reason,
+    RecordId,
+)
 
 MAX_ITEMS = 100
+Version = Annotated[int, Field(strict=True, ge=1, le=1_000_000), WHOLE_NUMBER]
 
 
 class IncomeItemIn(BaseModel):
@@ -57,7 +68,7 @@ class LivingConditionsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     housing: Housing
-    floor_area_m2: int | None = Field(None, strict=True, ge=0, le=100_000)
+    floor_area_m2: Annotated[int, Field(strict=True, ge=0, le=100_000), WHOLE_NUMBER] | None = None
     condition: Reason = Field(description="state of the home, furnishings, what was seen")
 
 
@@ -80,8 +91,7 @@ class InvestigatorConfirmationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(strict=True, ge=1, le=1_000_000,
-                         description="the version confirmed: the newest one")
+    version: Version = Field(description="the version confirmed: the newest one")
     method: ConfirmationMethod = "signature"
     evidence_id: RecordId | None = Field(None, description="the signed form's scan, if any")
 
@@ -91,7 +101,7 @@ class HouseholdConfirmationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(strict=True, ge=1, le=1_000_000)
+    version: Version = Field(description="the version confirmed: the newest one")
     name: PersonName
     relationship: Label = Field(description="to the applicant: head, spouse, child, …")
     member_id: RecordId | None = Field(None, description="the member, if listed in the household")

@@ -7,9 +7,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.verification.investigations import service
 from services.verification.investigations.models import ClosedReason
 from shared.contracts import EventContract
-from shared.contracts.intake import ApplicationAccepted, ApplicationRefused
+from shared.contracts.intake import (
+    ApplicationAccepted,
+    ApplicationRefused,
+    ApplicationWithdrawn,
+)
 from shared.events import Envelope
 from shared.inbox import Handler, NotYet
+
+ACCEPTED = "accepted"
+"""The intake status of an application whose acceptance opened an investigation."""
 
 
 async def on_application_accepted(
@@ -40,12 +47,29 @@ async def on_application_refused(
         session, application_id=refused.application_id,
         reason=ClosedReason.application_refused,
         note=f"{refused.reason_code}: {refused.reason}", closed_at=refused.refused_at)
-    if closed is None and refused.previous_status == "accepted":
+    if closed is None and refused.previous_status == ACCEPTED:
         raise NotYet(f"application {refused.application_id} was refused after acceptance, "
+                     "and its acceptance has not arrived yet")
+
+
+async def on_application_withdrawn(
+    session: AsyncSession, withdrawn: ApplicationWithdrawn, event: Envelope
+) -> None:
+    """A withdrawn application's investigation is closed and leaves the work lists (as for a
+    refusal)."""
+    why = f": {withdrawn.reason}" if withdrawn.reason else ""
+    closed = await service.close_investigation(
+        session, application_id=withdrawn.application_id,
+        reason=ClosedReason.application_withdrawn,
+        note=f"withdrawn at the request of {withdrawn.requested_by} on "
+        f"{withdrawn.requested_on}{why}", closed_at=withdrawn.withdrawn_at)
+    if closed is None and withdrawn.previous_status == ACCEPTED:
+        raise NotYet(f"application {withdrawn.application_id} was withdrawn after acceptance, "
                      "and its acceptance has not arrived yet")
 
 
 HANDLERS: dict[type[EventContract], Handler] = {
     ApplicationAccepted: on_application_accepted,
     ApplicationRefused: on_application_refused,
+    ApplicationWithdrawn: on_application_withdrawn,
 }
