@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         None, description="folder of loaded calendar years (*.json); default: data_dir/calendar"
     )
     temp_aid_working_days: int = 10
+    referral_followup_working_days: int = Field(
+        5, ge=1, description="working days to follow a referral up (R-IN-2)")
+    paper_backdate_working_days: int = Field(
+        5, ge=0, description="how many working days back a paper application's receipt date "
+        "may lie when it is entered")
     idempotency_ttl_h: float = Field(
         24.0, gt=0, le=24 * 366,
         description="hours a POST's Idempotency-Key and its answer are kept (shared.idempotency)")

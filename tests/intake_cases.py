@@ -152,14 +152,11 @@ async def running_county(make_settings: Callable[..., Settings], **intake_settin
 
 
 def days_ago(calendar: Any, today: date, working_days: int) -> date:
-    """The day ``working_days`` working days before ``today``: counting from it, today is the
-    ``working_days``-th working day (R-AP-7's counting, start not counted)."""
+    """The earliest receipt day a paper application entered ``today`` may have: the day whose
+    period of ``working_days`` (R-AP-7's counting) ends on or after today."""
     from datetime import timedelta
 
     day = today
-    while True:
+    while calendar.add_working_days(day - timedelta(days=1), working_days).last_day >= today:
         day -= timedelta(days=1)
-        if calendar.add_working_days(day, working_days).last_day >= today:
-            candidate = day
-        else:
-            return candidate
+    return day

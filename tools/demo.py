@@ -255,13 +255,16 @@ def checklist_codes(body: Any) -> list[str]:
 def request_body(app: DemoApplication, materials: list[str]) -> dict[str, Any]:
     """The POST /api/v1/applications body of a demo application."""
     handed_in = materials if app.complete else materials[: max(1, len(materials) - 2)]
-    return {
+    body: dict[str, Any] = {
         "program": str(app.program), "channel": app.channel, "division": app.village,
         "area": app.area, "contact_phone": "13800000000",
         "household": {"address": f"{DEMO_DIVISIONS[app.village].name}(演示地址)",
                       "members": list(app.members)},
         "materials": handed_in,
     }
+    if app.channel == "village_proxy":  # the committee's paper, entered by the caseworker
+        body["proxy"] = {"agent": "刘长河", "agent_title": "村委会主任"}
+    return body
 
 
 @dataclass

@@ -38,6 +38,11 @@ class MemberMasked(EventData):
     living_status: str
     is_student: bool
     counted: bool = Field(description="counted in the household (R-IN-7)")
+    count_reason: str | None = Field(
+        None, description="why it counts or not (R-IN-7): `head`, `spouse`, `minor_child`, "
+        "`adult_child_student`, `adult_child_dependent`, `supported_relative`; not counted: "
+        "`clergy_apart_3y`, `serving_sentence`, `in_custody`, `adult_child_independent`, "
+        "`not_living_together`, `no_duty_of_support`")
 
 
 class MemberIdentified(MemberMasked):
@@ -54,14 +59,38 @@ class Material(EventData):
     name: str = Field(min_length=1, max_length=200)
 
 
+class Proxy(EventData):
+    """The village committee that applied for the household (R-IN-1 village_proxy)."""
+
+    committee: DivisionCode = Field(description="the village whose committee applied")
+    agent: str = Field(min_length=1, max_length=255,
+                       description="who of it acted: a name, or the village assistant's user id")
+    agent_title: str | None = None
+
+
+class Emergency(EventData):
+    """Where and when the emergency happened (R-IN-6)."""
+
+    happened_in: DivisionCode
+    happened_on: date | None = None
+    circumstances: str
+
+
 class ApplicationSubmitted(ApplicationFacts):
-    """An application was received through one of the four channels (R-IN-1)."""
+    """An application was received through one of the four channels (R-IN-1). A paper
+    application entered after the day it was received says so: ``received_on`` and who entered
+    it (``entered_by``, also the envelope's actor)."""
 
     event: ClassVar[str] = "application_submitted"
     channel: str
-    submitted_at: AwareDatetime
+    submitted_at: AwareDatetime = Field(description="when it was entered")
     materials: list[str] = Field(description="codes of the materials handed in")
     members: list[MemberMasked]
+    received_on: date | None = Field(
+        None, description="the day it was received; every deadline counts from it")
+    entered_by: str | None = Field(None, max_length=255, description="who entered it (user id)")
+    proxy: Proxy | None = Field(None, description="village_proxy: the committee acting")
+    emergency: Emergency | None = Field(None, description="temporary aid: R-IN-6")
 
 
 class MaterialsNoticeIssued(IntakeEvent):
@@ -90,7 +119,8 @@ class ApplicationAccepted(ApplicationFacts):
 
     event: ClassVar[str] = "application_accepted"
     channel: str
-    accepted_on: date
+    accepted_on: date = Field(description="a paper application complete when received: the "
+                              "day it was received")
     review_due_on: date = Field(description="last working day of the R-AP-7 period")
     review_due_provisional: bool = Field(
         description="the period touches a year the calendar does not know (R-AP-7)")

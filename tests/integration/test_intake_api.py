@@ -148,11 +148,12 @@ async def test_r_in_1_every_program_at_the_window_with_distinct_numbers(intake):
                                             headers=intake.caseworker)
         codes = [item["code"] for item in checklist.json()["items"]]
         r = await intake.submit(application(
-            program=program, channel="village_proxy",
+            program=program, channel="village_proxy", proxy={"agent": "刘主任"},
             household={"members": [member(head, "head")]}, materials=codes))
         assert r.status_code == 201, r.text
         body = r.json()
         assert body["status"] == "accepted" and body["channel"] == "village_proxy"
+        assert body["proxy"] == {"committee": VILLAGE, "agent": "刘主任", "agent_title": None}
         assert body["review_due_on"] == expected_due(intake.app, program)[0]
         numbers.add(body["number"])
     assert len(numbers) == len(Program)
@@ -360,15 +361,23 @@ async def test_r_in_4_and_r_in_1_hold_for_concurrent_windows(intake):
 
 
 async def test_r_in_4_no_one_in_two_households_at_once(intake):
-    """R-IN-4: a person in an open application of another household (another head) → 409."""
+    """R-IN-4: a person counted in an open application of another household (another head) →
+    409; R-IN-7: an adult child living on their own is listed there but not counted, so may
+    head their own household."""
     first = (await intake.submit(application(program="tekun", household={"members": [
-        member(HEAD, "head"), member(SON, "child")]}, materials=[]))).json()
+        member(HEAD, "head"), member(SON, "child", cannot_live_independently=True),
+        member(NEIGHBOUR, "child", "王五")]}, materials=[]))).json()
+    assert [m["count_reason"] for m in first["household"]["members"]] == [
+        "head", "adult_child_dependent", "adult_child_independent"]
     r = await intake.submit(application(household={"members": [
-        member(SON, "head"), member(NEIGHBOUR, "spouse")]}))
+        member(SON, "head"), member(SPOUSE, "spouse")]}))
     assert r.status_code == 409, r.text
     assert r.json()["other_application_number"] == first["number"]
     assert r.json()["field"] == "household.members.0.id_number"
     assert len(await intake.applications()) == 1
+    own = await intake.submit(application(household={"members": [
+        member(NEIGHBOUR, "head"), member(SPOUSE, "spouse")]}))
+    assert own.status_code == 201, own.text
 
 
 async def test_r_in_7_members_apart_are_recorded_but_not_counted(intake, nats_server):

@@ -39,6 +39,15 @@ class Application(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_by: Mapped[str] = mapped_column(String(100))
+    received_on: Mapped[date] = mapped_column(Date)
+    """The day it was received (a paper application: before it was entered); deadlines count
+    from it."""
+    proxy_committee: Mapped[str | None] = mapped_column(String(12))  # village_proxy: the village
+    proxy_agent: Mapped[str | None] = mapped_column(String(255))
+    proxy_agent_title: Mapped[str | None] = mapped_column(String(100))
+    emergency_division: Mapped[str | None] = mapped_column(String(12))  # R-IN-6
+    emergency_on: Mapped[date | None] = mapped_column(Date)
+    emergency_circumstances: Mapped[str | None] = mapped_column(Text)
     accepted_on: Mapped[date | None] = mapped_column(Date)
     review_due_on: Mapped[date | None] = mapped_column(Date)
     review_due_provisional: Mapped[bool | None]

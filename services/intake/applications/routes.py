@@ -32,8 +32,11 @@ Reader = Annotated[User, Depends(allow(Role.caseworker, Role.village_assistant,
 
 
 def intake_office(kit: Kit) -> IntakeOffice:
-    return IntakeOffice(county=kit.settings.county, calendar=kit.calendar,
-                        temp_aid_working_days=kit.settings.temp_aid_working_days)
+    settings = kit.settings
+    return IntakeOffice(county=settings.county, calendar=kit.calendar,
+                        temp_aid_working_days=settings.temp_aid_working_days,
+                        paper_backdate_working_days=settings.paper_backdate_working_days,
+                        referral_followup_working_days=settings.referral_followup_working_days)
 
 
 Office = Annotated[IntakeOffice, Depends(intake_office)]
@@ -47,9 +50,13 @@ Office = Annotated[IntakeOffice, Depends(intake_office)]
              "(`accepted`, with `accepted_on` and `review_due_on`, R-AP-7); otherwise ONE "
              "notice lists every missing item (`awaiting_materials`, R-IN-3). The division is "
              "a township or village of this county inside your jurisdiction, in force in the "
-             "county's division register today (422 naming `division` otherwise; 409 "
-             "`division-register-empty` before the register is loaded). 409 when a member "
-             "is already in an open application of the program or in another household. "
+             "county's division register on the day it was received (422 naming `division` "
+             "otherwise; 409 `division-register-empty` before the register is loaded). The "
+             "channel implies who receives it and what is recorded (R-IN-1, see `channel`). A "
+             "paper application received earlier gives `received_on`, from which every "
+             "deadline counts. Each member is counted in the household or not, with the "
+             "reason (R-IN-7). 409 when a counted member is already counted in an open "
+             "application of the program or in another household (R-IN-4), naming it. "
              "`Location` names the new application. Send `Idempotency-Key` to retry safely.",
              dependencies=[Idempotent])
 async def submit_application(session: DbSession, user: Receiver, office: Office,

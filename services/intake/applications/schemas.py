@@ -11,7 +11,16 @@ from services.intake.applications.models import Application
 from services.intake.households.schemas import HouseholdIn, HouseholdOut
 from services.intake.materials.schemas import MaterialCode, NoticeOut
 from shared.divisions import validate_division_code
-from shared.inputs import CivilDate, Code, Documented, PersonName, Phone, Reason
+from shared.inputs import (
+    CivilDate,
+    Code,
+    DivisionCode,
+    Documented,
+    Label,
+    PersonName,
+    Phone,
+    Reason,
+)
 from shared.masking import mask_phone
 from shared.programs import Program
 
@@ -32,19 +41,54 @@ HouseholdDivision = Annotated[str, AfterValidator(_household_division),
                               Documented(pattern=r"^[0-9]{9}([0-9]{3})?$")]
 
 
+class ProxyIn(BaseModel):
+    """Who of the village committee applied for the household (channel village_proxy)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agent: PersonName = Field(description="the committee member who applied")
+    agent_title: Label | None = Field(None, description="their office, e.g. 村委会主任")
+
+
+class EmergencyIn(BaseModel):
+    """Temporary aid: where and when the emergency happened (R-IN-6)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    happened_in: DivisionCode = Field(
+        description="the division where it happened: a village or township of this county "
+        "(in force in its register), or the code of a division elsewhere")
+    happened_on: CivilDate | None = Field(None, description="the day it happened")
+    circumstances: Reason = Field(description="what happened (失火, 车祸, 重病, ...)")
+
+
 class ApplicationIn(BaseModel):
     """An application received at a window or through another channel (R-IN-1)."""
 
     model_config = ConfigDict(extra="forbid")
 
     program: Program
-    channel: Channel
-    division: HouseholdDivision = Field(description="the household's village or township")
+    channel: Channel = Field(
+        description="R-IN-1: `window` (received by a caseworker of the township), "
+        "`village_proxy` (the village committee applied: `division` is its village; `proxy` "
+        "names who of it acted unless a village assistant applies), `active_discovery`, "
+        "`online`")
+    division: HouseholdDivision = Field(
+        description="the household's village or township; for temporary aid, it may be where "
+        "the emergency happened, whatever the household's registration (R-IN-6)")
     area: Area
     contact_phone: Phone | None = None
     household: HouseholdIn
     materials: list[MaterialCode] = Field(default_factory=list, max_length=50,
                                           description="codes of the materials handed in")
+    received_on: CivilDate | None = Field(
+        None, description="a paper application received earlier at a window or by a village "
+        "proxy: the day it was received (never in the future, at most "
+        "ASSIST_PAPER_BACKDATE_WORKING_DAYS working days back, 5 unless configured). Every "
+        "deadline counts from it. Default: today")
+    proxy: ProxyIn | None = Field(None, description="channel village_proxy")
+    emergency: EmergencyIn | None = Field(
+        None, description="temporary aid only: where and when the emergency happened (R-IN-6)")
 
 
 class RefusalIn(BaseModel):
@@ -95,6 +139,18 @@ class DecisionOut(BaseModel):
     reason: str | None
 
 
+class ProxyOut(BaseModel):
+    committee: str = Field(description="the village whose committee applied")
+    agent: str = Field(description="who of it acted: a name, or the village assistant's user id")
+    agent_title: str | None
+
+
+class EmergencyOut(BaseModel):
+    happened_in: str
+    happened_on: date | None
+    circumstances: str
+
+
 class ApplicationOut(BaseModel):
     id: str
     number: str
@@ -104,7 +160,11 @@ class ApplicationOut(BaseModel):
     area: str
     contact_phone: str | None = Field(description="masked (R-SE-2)")
     status: Status
-    submitted_at: datetime
+    submitted_at: datetime = Field(description="when it was entered")
+    submitted_by: str = Field(description="who entered it (user id)")
+    received_on: date = Field(description="the day it was received; deadlines count from it")
+    proxy: ProxyOut | None
+    emergency: EmergencyOut | None
     accepted_on: date | None
     review_due_on: date | None
     review_due_provisional: bool | None
@@ -139,7 +199,14 @@ class ApplicationOut(BaseModel):
             division=a.division, area=a.area,
             contact_phone=mask_phone(a.contact_phone) if a.contact_phone else None,
             status=a.status,
-            submitted_at=a.submitted_at, accepted_on=a.accepted_on,
+            submitted_at=a.submitted_at, submitted_by=a.submitted_by, received_on=a.received_on,
+            proxy=ProxyOut(committee=a.proxy_committee, agent=a.proxy_agent or "",
+                           agent_title=a.proxy_agent_title) if a.proxy_committee else None,
+            emergency=EmergencyOut(happened_in=a.emergency_division,
+                                   happened_on=a.emergency_on,
+                                   circumstances=a.emergency_circumstances or "")
+            if a.emergency_division else None,
+            accepted_on=a.accepted_on,
             review_due_on=a.review_due_on, review_due_provisional=a.review_due_provisional,
             notice=NoticeOut.of(a.notice, set(supplied)) if a.notice else None,
             materials=supplied, household=HouseholdOut.of(a.household), refusal=refusal,

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.intake.applications import rules
 from services.intake.applications.models import (
     ACCEPTED,
     AWAITING_MATERIALS,
@@ -55,11 +56,13 @@ APPLICATIONS = Keyset("applications", Application.submitted_at.desc(), Applicati
 
 @dataclass(frozen=True)
 class IntakeOffice:
-    """What this installation's windows need: the county, the calendar, the aid period."""
+    """What this installation's windows need: the county, the calendar, the periods."""
 
     county: str
     calendar: WorkingCalendar
     temp_aid_working_days: int
+    paper_backdate_working_days: int = 5
+    referral_followup_working_days: int = 5
 
 
 def format_application_number(county: str, day: date, sequence: int) -> str:
@@ -141,28 +144,51 @@ async def submit_application(
     session: AsyncSession, *, user: User, office: IntakeOffice, request: ApplicationIn,
     now: datetime | None = None,
 ) -> Application:
-    """Receive an application at any window (R-IN-1): accept it, or issue the one-time notice."""
+    """Receive an application at any window (R-IN-1): accept it, or issue the one-time notice.
+
+    A paper application received earlier counts from the day it was received: its acceptance
+    date, its members' ages (R-IN-7) and the division register's day are that day's."""
     now = now or utcnow()
     if not is_within(request.division, office.county):
         raise InvalidField("division", f"{request.division} is not in county {office.county}, "
                            "which this installation serves")
     user.require_access(request.division)
-    # The household's division must be in force in the county's register today.
-    await divisions.require_in_force(session, request.division, on=today_in_shanghai(now),
+    received_on = rules.receipt_day(
+        request.received_on, channel=request.channel, today=today_in_shanghai(now),
+        calendar=office.calendar, backdate_working_days=office.paper_backdate_working_days)
+    proxy = rules.channel_facts(
+        channel=request.channel, role=user.role, user_id=user.user_id, division=request.division,
+        proxy_agent=request.proxy.agent if request.proxy else None,
+        proxy_title=request.proxy.agent_title if request.proxy else None)
+    # The household's division must be in force in the county's register that day.
+    await divisions.require_in_force(session, request.division, on=received_on,
                                      field="division")
     program = str(request.program)
+    if request.emergency is not None:
+        rules.check_emergency(program, happened_on=request.emergency.happened_on,
+                              received_on=received_on)
+        if is_within(request.emergency.happened_in, office.county):
+            await divisions.require_in_force(session, request.emergency.happened_in,
+                                             on=received_on, field="emergency.happened_in")
     checklist = await materials.checklist_of(session, program)
     _check_materials_known(request.materials, checklist, program)
     members_in = request.household.members
+    undeclared = households.undeclared_cohabitation(members_in)
+    if undeclared is not None:
+        raise InvalidField(f"household.members.{undeclared}.lives_with_household",
+                           f"say whether this {members_in[undeclared].relationship} has lived "
+                           "with the household long-term: only then do they count (R-IN-7)")
     try:
-        households.check_composition(members_in)
+        households.check_composition(members_in, on=received_on)
     except households.HouseholdError as exc:
         raise InvalidField("household.members", str(exc)) from None
     head = households.head_of(members_in)
-    id_numbers = [m.id_number for m in members_in]
-    await households.lock_persons(session, id_numbers)
+    await households.lock_persons(session, [m.id_number for m in members_in])
+    reasons = [households.count_reason(m, on=received_on) for m in members_in]
     await households.check_one_household_per_person(
-        session, program=program, head_id_number=head.id_number, id_numbers=id_numbers)
+        session, program=program, head_id_number=head.id_number,
+        counted={m.id_number: i for i, m in enumerate(members_in)
+                 if reasons[i] in households.COUNTED_REASONS})
 
     members = []
     for position, m in enumerate(members_in):
@@ -170,16 +196,26 @@ async def submit_application(
         members.append(Member(
             id=new_id(), position=position, name=m.name, id_number=identity.number,
             relationship=m.relationship, living_status=m.living_status,
-            is_student=m.is_student, counted=households.counts_in_household(m),
-            birth_date=identity.birth_date, sex=identity.sex,
+            is_student=m.is_student, cannot_live_independently=m.cannot_live_independently,
+            lives_with_household=m.lives_with_household,
+            counted=reasons[position] in households.COUNTED_REASONS,
+            count_reason=reasons[position], birth_date=identity.birth_date, sex=identity.sex,
         ))
     application_id = new_id()
     supplied = list(dict.fromkeys(request.materials))
+    emergency = request.emergency
     # Built whole in memory, every relationship set: written in one flush, never reloaded.
     application = Application(
         id=application_id, program=program, channel=request.channel,
         division=request.division, area=request.area, contact_phone=request.contact_phone,
         status=AWAITING_MATERIALS, submitted_at=now, submitted_by=user.user_id,
+        received_on=received_on,
+        proxy_committee=proxy.committee if proxy else None,
+        proxy_agent=proxy.agent if proxy else None,
+        proxy_agent_title=proxy.agent_title if proxy else None,
+        emergency_division=emergency.happened_in if emergency else None,
+        emergency_on=emergency.happened_on if emergency else None,
+        emergency_circumstances=emergency.circumstances if emergency else None,
         number=await next_application_number(session, county=office.county,
                                               day=today_in_shanghai(now)),
         household=Household(id=new_id(), address=request.household.address,
@@ -192,13 +228,19 @@ async def submit_application(
     await emit(session, contracts.ApplicationSubmitted(
         **_summary(application), channel=application.channel, submitted_at=now,
         materials=supplied, members=[_member_masked(m) for m in members],
+        received_on=received_on, entered_by=user.user_id,
+        proxy=contracts.Proxy(committee=proxy.committee, agent=proxy.agent,
+                              agent_title=proxy.agent_title) if proxy else None,
+        emergency=contracts.Emergency(
+            happened_in=emergency.happened_in, happened_on=emergency.happened_on,
+            circumstances=emergency.circumstances) if emergency else None,
     ), subject=application.id, division=application.division)
     missing = materials.missing_materials(checklist, supplied)
     if missing:
         await materials.issue_one_time_notice(session, application=application, missing=missing,
                                               at=now, by=user)
     else:
-        await accept_application(session, application, office=office, on=today_in_shanghai(now))
+        await accept_application(session, application, office=office, on=received_on)
     return application
 
 
@@ -292,10 +334,9 @@ async def withdraw_application(
     if application.status not in OPEN_STATUSES:
         raise Conflict(f"application {application.number} is {application.status}, not open")
     requested_on = requested_on or today
-    submitted_on = today_in_shanghai(application.submitted_at)
-    if not submitted_on <= requested_on <= today:
-        raise InvalidField("requested_on", f"must be between the application's day "
-                           f"({submitted_on}) and today ({today})")
+    if not application.received_on <= requested_on <= today:
+        raise InvalidField("requested_on", f"must be between the day the application was "
+                           f"received ({application.received_on}) and today ({today})")
     previous = application.status
     application.status = WITHDRAWN
     application.withdrawn_at = now
@@ -344,12 +385,13 @@ def _member_identified(member: Member) -> contracts.MemberIdentified:
     return contracts.MemberIdentified(
         member_id=member.id, name=member.name, id_number=member.id_number,
         relationship=member.relationship, living_status=member.living_status,
-        is_student=member.is_student, counted=member.counted, birth_date=member.birth_date,
-        sex=member.sex)
+        is_student=member.is_student, counted=member.counted,
+        count_reason=member.count_reason, birth_date=member.birth_date, sex=member.sex)
 
 
 def _member_masked(member: Member) -> contracts.MemberMasked:
     return contracts.MemberMasked(
         member_id=member.id, name=member.name, id_number=mask_id_number(member.id_number),
         relationship=member.relationship, living_status=member.living_status,
-        is_student=member.is_student, counted=member.counted)
+        is_student=member.is_student, counted=member.counted,
+        count_reason=member.count_reason)

@@ -43,6 +43,11 @@ class Member(Base):
     relationship: Mapped[str] = mapped_column(String(20))  # to the head; see schemas.Relationship
     living_status: Mapped[str] = mapped_column(String(20))
     is_student: Mapped[bool]
+    cannot_live_independently: Mapped[bool] = mapped_column(default=False)
+    lives_with_household: Mapped[bool | None]
     counted: Mapped[bool]
+    count_reason: Mapped[str | None] = mapped_column(String(30))
+    """Why the member counts or not (R-IN-7: households.service.CountReason); null for members
+    recorded before reasons were kept."""
     birth_date: Mapped[date] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(6))

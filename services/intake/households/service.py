@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Literal, Protocol
 
 from sqlalchemy import select, text
@@ -11,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.applications.models import OPEN_STATUSES, Application
 from services.intake.households.models import Household, Member
+from shared.idcard import age_on, parse_resident_id
 from shared.masking import mask_id_number
 from shared.problems import Conflict
+from shared.workdays import today_in_shanghai
 
 Relationship = Literal[
     "head", "spouse", "child", "parent", "grandparent", "grandchild", "sibling", "other"
@@ -21,6 +24,23 @@ LivingStatus = Literal["at_home", "clergy_apart_3y", "serving_sentence", "in_cus
 
 NOT_COUNTED: frozenset[str] = frozenset({"clergy_apart_3y", "serving_sentence", "in_custody"})
 """R-IN-7: clergy apart ≥ 3 years, people serving a sentence or in custody are not counted."""
+
+CountReason = Literal[
+    # counted: the family members living together (共同生活的家庭成员)
+    "head", "spouse", "minor_child", "adult_child_student", "adult_child_dependent",
+    "supported_relative",
+    # not counted
+    "clergy_apart_3y", "serving_sentence", "in_custody", "adult_child_independent",
+    "not_living_together", "no_duty_of_support",
+]
+"""Why a member counts in the household or not (R-IN-7), as stored with the member."""
+COUNTED_REASONS: frozenset[str] = frozenset({
+    "head", "spouse", "minor_child", "adult_child_student", "adult_child_dependent",
+    "supported_relative"})
+LEGAL_DUTY: frozenset[str] = frozenset({"parent", "grandparent", "grandchild", "sibling"})
+"""Relatives the household may owe support to (赡养、扶养、抚养): they count when they have
+lived with the household long-term (``lives_with_household``), which must be declared."""
+ADULT_AGE = 18
 
 
 class HouseholdError(ValueError):
@@ -39,18 +59,60 @@ class MemberFacts(Protocol):
     @property
     def living_status(self) -> str: ...
 
+    @property
+    def is_student(self) -> bool: ...
 
-def counts_in_household(member: MemberFacts) -> bool:
-    """R-IN-7: a member counts unless living at a religious site, serving a sentence or held."""
-    return member.living_status not in NOT_COUNTED
+    @property
+    def cannot_live_independently(self) -> bool: ...
+
+    @property
+    def lives_with_household(self) -> bool | None: ...
 
 
-def counted_size(members: Iterable[MemberFacts]) -> int:
+def count_reason(member: MemberFacts, *, on: date | None = None) -> str:
+    """R-IN-7: why the member counts in the household, or why not, on the day ``on`` (the
+    application's receipt day; default today): the spouse, minor children, adult children who
+    cannot live on their own (students up to a bachelor's degree included) and relatives with a
+    legal duty of support living with the household long-term count; clergy apart ≥ 3 years,
+    people serving a sentence or held in custody never do."""
+    if member.living_status in NOT_COUNTED:
+        return member.living_status
+    relationship = member.relationship
+    if relationship in ("head", "spouse"):
+        return relationship
+    if relationship == "child":
+        birth = parse_resident_id(member.id_number).birth_date
+        if age_on(birth, max(birth, on or today_in_shanghai())) < ADULT_AGE:
+            return "minor_child"
+        if member.is_student:
+            return "adult_child_student"
+        if member.cannot_live_independently:
+            return "adult_child_dependent"
+        return "adult_child_independent"
+    if relationship in LEGAL_DUTY:
+        return "supported_relative" if member.lives_with_household else "not_living_together"
+    return "no_duty_of_support"
+
+
+def counts_in_household(member: MemberFacts, *, on: date | None = None) -> bool:
+    """R-IN-7: the member counts in the household (see :func:`count_reason`)."""
+    return count_reason(member, on=on) in COUNTED_REASONS
+
+
+def counted_size(members: Iterable[MemberFacts], *, on: date | None = None) -> int:
     """How many members count in the household (R-IN-7); events call it household_size."""
-    return sum(1 for m in members if counts_in_household(m))
+    return sum(1 for m in members if counts_in_household(m, on=on))
 
 
-def check_composition(members: Sequence[MemberFacts]) -> None:
+def undeclared_cohabitation(members: Sequence[MemberFacts]) -> int | None:
+    """The position of the first relative with a legal duty of support whose living with the
+    household is not declared (R-IN-7 cannot be applied without it), or None."""
+    return next((i for i, m in enumerate(members)
+                 if m.relationship in LEGAL_DUTY and m.living_status not in NOT_COUNTED
+                 and m.lives_with_household is None), None)
+
+
+def check_composition(members: Sequence[MemberFacts], *, on: date | None = None) -> None:
     """R-IN-4 exactly one head and no ID number twice; R-IN-7 at least one counted member."""
     heads = sum(1 for m in members if m.relationship == "head")
     if heads != 1:
@@ -62,7 +124,7 @@ def check_composition(members: Sequence[MemberFacts]) -> None:
                 f"ID number {mask_id_number(member.id_number)} is given twice (R-IN-4)"
             )
         seen.add(member.id_number)
-    if counted_size(members) == 0:
+    if counted_size(members, on=on) == 0:
         raise HouseholdError("no member counts in the household (R-IN-7)")
 
 
@@ -93,20 +155,25 @@ async def lock_persons(session: AsyncSession, id_numbers: Iterable[str]) -> None
 
 
 async def check_one_household_per_person(
-    session: AsyncSession, *, program: str, head_id_number: str, id_numbers: Sequence[str],
+    session: AsyncSession, *, program: str, head_id_number: str, counted: Mapping[str, int],
 ) -> None:
-    """R-IN-4: nobody in two open applications of one program, nor in two households at once."""
+    """R-IN-4: nobody in two open applications of one program, nor in two households at once.
+
+    ``counted`` maps the ID numbers of the members who count (R-IN-7) to their positions in
+    the request: a member who does not count (an adult child living on their own, a member
+    serving a sentence) is listed but belongs to no household here, so they may be counted in
+    another; members who count elsewhere likewise."""
     rows = await session.execute(
         select(Member.id_number, Application.number, Application.program,
                Household.head_id_number)
         .join(Household, Member.household_id == Household.id)
         .join(Application, Household.application_id == Application.id)
-        .where(Member.id_number.in_(list(id_numbers)), Application.status.in_(OPEN_STATUSES))
+        .where(Member.id_number.in_(list(counted)), Member.counted.is_(True),
+               Application.status.in_(OPEN_STATUSES))
         .order_by(Application.submitted_at, Application.number)
     )
-    position = {number: i for i, number in enumerate(id_numbers)}
     for row in rows:
-        field = f"household.members.{position[row.id_number]}.id_number"
+        field = f"household.members.{counted[row.id_number]}.id_number"
         masked = mask_id_number(row.id_number)
         if row.program == program:
             raise Conflict(
