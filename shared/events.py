@@ -41,6 +41,9 @@ class Envelope(BaseModel):
     requestid: str | None = None
     sourceaddress: str | None = None
     division: str | None = Field(None, description="division code of the record (jurisdiction)")
+    destination: str | None = Field(
+        None, description="the county an event is addressed to when it is not the producer's own "
+        "(a delegation to the county of residence, R-VE-3): it travels on that county's subjects")
     actor: EventActor
     data: dict[str, Any]
 
@@ -58,8 +61,9 @@ class Envelope(BaseModel):
 
     @property
     def nats_subject(self) -> str:
-        """assist.<county>.<service>.<event>"""
-        return nats_subject(self.county, self.service, self.event)
+        """assist.<county>.<service>.<event>: the destination's county if it has one, else the
+        producer's."""
+        return nats_subject(self.destination or self.county, self.service, self.event)
 
     def to_json(self) -> bytes:
         return self.model_dump_json().encode()
@@ -76,6 +80,7 @@ def nats_subject(county: str, service: str, event: str) -> str:
 def new_envelope(
     *, service: str, county: str, event: str, subject: str, data: Mapping[str, Any],
     division: str | None = None, schemaversion: int = 1, event_id: str | None = None,
+    destination: str | None = None,
 ) -> Envelope:
     """An envelope stamped with the current actor, correlation and request ids.
 
@@ -95,6 +100,7 @@ def new_envelope(
         requestid=rid,
         sourceaddress=context.source_address.get(),
         division=division,
+        destination=destination,
         actor=EventActor(user_id=actor.user_id, role=actor.role, divisions=list(actor.divisions)),
         data=to_jsonable_python(dict(data)),
     )

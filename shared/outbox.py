@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import context
 from shared.bus import Bus
-from shared.contracts.base import ANY_SERVICE, EventContract
+from shared.contracts.base import ANY_SERVICE, EventContract, personal_paths
 from shared.db import UTCDateTime, probe, utcnow
 from shared.events import Envelope, new_envelope
 from shared.sealing import Sealer
@@ -75,11 +75,17 @@ def session_info(settings: Settings, outbox: Table, sealer: Sealer | None = None
 
 async def emit(
     session: AsyncSession, contract: EventContract, *, subject: str, division: str | None = None,
+    to_county: str | None = None,
 ) -> Envelope:
     """Record a domain event in this transaction's outbox; it leaves only if the commit does.
 
     ``contract`` is the event's data as its contract (``shared.contracts``); personal data in it
     is sealed here, so the outbox, the stream and the log never hold it in clear.
+
+    ``to_county`` addresses the event to another county on a shared NATS cluster: it travels on
+    that county's subjects (``assist.<to_county>.<service>.<event>``, the envelope's
+    ``destination``), where that county's consumers take it; the producer stays ``source``. Such
+    an event must not carry sealed data: the other installation has other keys.
     """
     source: EventSource = session.info["events"]
     kind = type(contract)
@@ -87,11 +93,16 @@ async def emit(
         raise TypeError(f"{source.service} cannot emit {kind.name()}: {kind.service} produces it")
     event_id = context.new_id()
     data = contract.model_dump(mode="json")
+    destination = to_county if to_county not in (None, source.county) else None
+    if destination is not None and personal_paths(kind):
+        raise TypeError(f"{kind.name()} holds sealed personal data: it cannot be addressed to "
+                        f"county {destination}, whose installation has other keys")
     if source.sealer is not None:
         data = source.sealer.seal(kind, data, event_id=event_id)
     envelope = new_envelope(service=source.service, county=source.county, event=kind.event,
                             subject=subject, data=data, division=division,
-                            schemaversion=kind.version, event_id=event_id)
+                            schemaversion=kind.version, event_id=event_id,
+                            destination=destination)
     # Without autoflush: the change's own rows are written once, at commit, as they end up
     # (no INSERT now and UPDATE later); the outbox row needs nothing of them.
     with session.no_autoflush:

@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import BaseModel
 
 from shared.contracts.base import personal_paths
@@ -91,6 +93,15 @@ class Keyring:
     def cipher(self, kid: str) -> AESGCM:
         """The AES-GCM of a key id; KeyError if the keyring lacks it."""
         return self._ciphers[kid]
+
+    def derived_key(self, purpose: str, kid: str | None = None) -> tuple[str, bytes]:
+        """A 32-byte key for ``purpose`` derived (HKDF-SHA256) from key ``kid`` (default: the
+        current one), and that key's id; KeyError if the keyring lacks it. For keyed digests of
+        personal data kept at rest: only the installation's keys can compute or match them."""
+        kid = kid or self.current
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
+                    info=f"assist:{purpose}".encode())
+        return kid, hkdf.derive(self._keys[kid])
 
     def to_json(self) -> str:
         keys = {kid: _b64encode(key) for kid, key in self._keys.items()}

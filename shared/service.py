@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -69,6 +69,14 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
     return outbox_table(metadata), inbox_table(metadata)
 
 
+class Worker(Protocol):
+    """A background loop of a service (``ServiceSpec.workers``)."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class ServiceSpec:
     """What makes one service different from another; everything else is shared."""
@@ -85,6 +93,10 @@ class ServiceSpec:
     every_event: EnvelopeHandler | None = None
     """A handler of every event of the county, as it travelled (the audit log)."""
     on_started: Callable[[ServiceKit], Awaitable[None]] | None = None
+    workers: Sequence[Callable[[ServiceKit], Worker]] = ()
+    """Loops of the service's own beside the relay and the consumer (a courier of calls to
+    other systems): made from the kit once it runs, stopped before it. Each keeps its work in
+    the database, so a crash loses none of it."""
     record_operation: Recorder = emit_operation
     """How staff operations that emit no event are recorded (shared.operations)."""
 
@@ -115,6 +127,8 @@ class ServiceKit:
     consumer: Consumer | None = None
     idempotency: IdempotencyKeys | None = None
     """The keys of retried POSTs and their answers (shared.idempotency)."""
+    workers: list[Worker] = field(default_factory=list)
+    """The service's own loops (``ServiceSpec.workers``), running."""
     operations: OperationLog = field(init=False)
     """Where staff operations that emit no event are recorded, in group commits."""
     readiness: Readiness = field(init=False)
@@ -170,10 +184,16 @@ async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
                                 settings=settings, sealer=sealer, after_commit=kit.after_commit)
         kit.dead_letters.consumer = kit.consumer
         kit.consumer.start()
+    for make in spec.workers:
+        worker = make(kit)
+        kit.workers.append(worker)
+        worker.start()
     return kit
 
 
 async def stop_kit(kit: ServiceKit) -> None:
+    for worker in kit.workers:
+        await worker.stop()
     await kit.operations.drain()
     if kit.idempotency is not None:
         await kit.idempotency.stop()

@@ -94,6 +94,21 @@ class Settings(BaseSettings):
         "declare it (shared.body_limit.UPLOAD); 413 beyond it, before it is read")
     evidence_dir: Path | None = Field(
         None, description="where evidence files are stored; default: data_dir/evidence/<service>")
+    check_sources: str | None = Field(
+        None,
+        description="verification's check sources (R-VE-4): JSON {name: {kind, items, ...}}, or "
+        "the path of a JSON file holding it; default: a data-file (CSV) source per item")
+    check_data_dir: Path | None = Field(
+        None, description="folder department data files may be loaded from by path; default: "
+        "data_dir/check-data")
+    delegation_peers: str | None = Field(
+        None,
+        description="other counties reached over REST for delegations (R-VE-3): JSON {county: "
+        "{url, token | token_file}}, or the path of a JSON file; other counties: shared NATS")
+    courier_poll_interval_s: float = Field(
+        1.0, gt=0, description="how often verification looks for due check runs and deliveries")
+    delegation_retry_max_s: float = Field(
+        300.0, gt=0, description="longest wait between two tries of a delivery to another county")
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 
@@ -138,6 +153,10 @@ class Settings(BaseSettings):
     @property
     def jwt_secret_file(self) -> Path:
         return self.data_dir / "jwt-secret"
+
+    @property
+    def check_data_path(self) -> Path:
+        return self.check_data_dir or self.data_dir / "check-data"
 
     @property
     def event_keys_file(self) -> Path:
