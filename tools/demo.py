@@ -7,10 +7,11 @@ for demonstrations (DOMAIN.md, Demo data). The people do not exist.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -342,3 +343,121 @@ def _bodies(client: httpx.Client, settings: Settings, applications: list[DemoApp
                 load.errors.append(f"checklist of {app.program}: {exc!r}")
             checklists[app.program] = codes or list(FALLBACK_MATERIALS)
         yield app, request_body(app, checklists[app.program])
+
+
+# --- a demo investigation in progress ---------------------------------------------------------
+
+INVESTIGATION_MARKER_FILE = "demo-investigation-loaded.json"
+
+
+def demo_form(members: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    """The investigation form (入户调查表) of the demo family of three (demo amounts, in fen)."""
+    head = members[0]["member_id"]
+    student = members[-1]["member_id"]
+    return {
+        "visited_on": today.isoformat(),
+        "situation": "户主王建国在镇上打零工, 妻子李秀兰患慢性病在家, 儿子王磊在读大学 (演示)",
+        "income": [
+            {"member_id": head, "kind": "wages", "description": "镇上打零工(演示)",
+             "monthly_fen": 120000, "verified_by": "letter"},
+            {"kind": "business", "description": "种植玉米净收入(演示)", "monthly_fen": 25000,
+             "verified_by": "site"},
+            {"member_id": student, "kind": "transfer", "description": "国家助学金(演示)",
+             "monthly_fen": 25000, "counted": False, "not_counted_reason": "助学金不计入收入"},
+        ],
+        "assets": [{"kind": "deposit", "description": "农村信用社存款(演示)",
+                    "value_fen": 800000}],
+        "rigid_expenditure": [{"member_id": members[1]["member_id"], "kind": "serious_illness",
+                               "description": "慢性病门诊(演示)", "monthly_fen": 30000}],
+        "living_conditions": {"housing": "owned", "floor_area_m2": 70,
+                              "condition": "砖瓦房两间, 家电陈旧 (演示)"},
+    }
+
+
+def load_demo_investigation(verification_url: str, settings: Settings,
+                            created: list[dict[str, Any]], *, say: Callable[[str], None] = print,
+                            timeout_s: float = 30.0) -> str:
+    """Show an investigation in progress (R-VE-1, R-VE-2, R-VE-5), through the verification
+    API, once per data folder: the first demo application's investigation with two
+    investigators (the township's caseworker and leader) and the village committee's helper,
+    the form recorded and confirmed by one of them, a neighbour visit, a letter awaiting its
+    answer and a doubt put to the applicant. What happened, in words; never raises."""
+    marker = Path(settings.data_dir) / INVESTIGATION_MARKER_FILE
+    if marker.exists():
+        return f"already loaded ({marker})"
+    loaded = Path(settings.data_dir) / MARKER_FILE
+    if not created and loaded.exists():  # the applications of an earlier run
+        created = json.loads(loaded.read_text())
+    first = next((c for c in created if c.get("status") == "accepted"), None)
+    if first is None:
+        return "not loaded: no accepted demo application"
+    village = demo_villages(settings.county)[0]
+    caseworker = find_demo_user(Role.caseworker, village[:9], county=settings.county)
+    leader = find_demo_user(Role.township_leader, village[:9], county=settings.county)
+    cw = {"Authorization": f"Bearer {demo_token(settings, caseworker, ttl_s=600)}"}
+    tl = {"Authorization": f"Bearer {demo_token(settings, leader, ttl_s=600)}"}
+    now = datetime.now(UTC)
+    try:
+        with httpx.Client(base_url=verification_url, timeout=10.0) as client:
+            investigation = _wait_for_investigation(client, first["id"], cw, timeout_s)
+            if investigation is None:
+                return "not loaded: verification has not opened the investigation yet"
+            iid = investigation["id"]
+            steps: list[tuple[str, str, dict[str, str], dict[str, Any]]] = [
+                ("PUT", f"/investigations/{iid}/investigators", cw, {
+                    "investigators": [
+                        {"user_id": u.user_id, "name": u.name, "role": str(u.role)}
+                        for u in (caseworker, leader)],
+                    "village_helper": {"name": "刘长河", "title": "村委会主任(演示)"}}),
+                ("PUT", f"/investigations/{iid}/form", cw,
+                 demo_form(investigation["members"], today=now.date())),
+                ("POST", f"/investigations/{iid}/form/confirmations", cw, {"version": 1}),
+                ("POST", f"/investigations/{iid}/visits", cw, {
+                    "visited_at": now.isoformat(),
+                    "visitors": [caseworker.user_id, leader.user_id],
+                    "neighbour_name": "张桂兰", "neighbour_relation": "邻居(同组)",
+                    "statement": "王家日子紧, 李秀兰常年吃药, 王建国农闲时在镇上打零工 (演示)"}),
+                ("POST", f"/investigations/{iid}/letters", cw, {
+                    "member_id": investigation["members"][0]["member_id"],
+                    "addressee": "朝阳镇建筑队(演示)", "asked": "请说明王建国近12个月的务工收入",
+                    "sent_on": now.date().isoformat()}),
+                ("POST", f"/investigations/{iid}/doubts", tl, {
+                    "item": "车辆登记(演示)",
+                    "description": "邻居反映其家有一辆农用三轮车, 申报中没有"}),
+            ]
+            for method, path, headers, body in steps:
+                answer = client.request(method, f"/api/v1{path}", json=body, headers=headers)
+                if answer.status_code not in (200, 201):
+                    return (f"not completed: {method} {path} answered {answer.status_code}: "
+                            f"{answer.text[:300]}")
+                if path.endswith("/doubts"):
+                    doubt = answer.json()["id"]
+                    answer = client.post(f"/api/v1/doubts/{doubt}/put", headers=tl, json={
+                        "put_at": now.isoformat(), "method": "in_person",
+                        "note": "当面询问, 申请人称三轮车已于去年卖掉 (演示)"})
+                    if answer.status_code != 200:
+                        return f"not completed: the doubt answered {answer.status_code}"
+    except httpx.HTTPError as exc:
+        say(f"  demo investigation: {exc!r}")
+        return f"not loaded: verification unreachable: {exc!r}"
+    marker.write_text(json.dumps({"investigation_id": iid, "application": first},
+                                 ensure_ascii=False, indent=2) + "\n")
+    return (f"investigation {iid} of {first.get('number')} in progress: two investigators, "
+            "a visit, a letter awaiting its answer, a doubt put to the applicant")
+
+
+def _wait_for_investigation(client: httpx.Client, application_id: str, headers: dict[str, str],
+                            timeout_s: float) -> dict[str, Any] | None:
+    """The investigation verification opened for the application (it learns of it by event)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        listed = client.get("/api/v1/investigations", params={"application_id": application_id},
+                            headers=headers)
+        if listed.status_code == 200 and listed.json():
+            detail = client.get(f"/api/v1/investigations/{listed.json()[0]['id']}",
+                                headers=headers)
+            if detail.status_code == 200:
+                found: dict[str, Any] = detail.json()
+                return found
+        time.sleep(0.3)
+    return None

@@ -24,7 +24,13 @@ from shared.auth import Role, load_or_create_secret
 from shared.divisions import name_of
 from shared.natsd import NatsServer
 from shared.settings import DEFAULT_PORTS, SERVICE_NAMES, Settings
-from tools.demo import DEMO_ROLES, demo_token, find_demo_user, load_demo_data
+from tools.demo import (
+    DEMO_ROLES,
+    demo_token,
+    find_demo_user,
+    load_demo_data,
+    load_demo_investigation,
+)
 from tools.logscan import error_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,13 +305,17 @@ class Runner:
             return "demo data: not loaded (the intake service is not there yet)"
         load = load_demo_data(intake.url, self.settings(), say=self.out)
         register = f"demo division register: {load.register}\n" if load.register else ""
+        verification = next((s for s in self.services if s.name == "verification"), None)
+        investigation = ("\ndemo investigation: " + load_demo_investigation(
+            verification.url, self.settings(), load.created, say=self.out)
+            if verification is not None else "")
         if load.skipped:
-            return f"{register}demo data: {load.skipped}"
+            return f"{register}demo data: {load.skipped}{investigation}"
         lines = [f"{register}demo data (演示数据, invented people): {len(load.created)} "
                  "applications" + (f", {len(load.errors)} not loaded" if load.errors else "")]
         lines += [f"  {c['number'] or c['id']}  {c['status']:<20} {c['title']}"
                   for c in load.created]
-        return "\n".join(lines)
+        return "\n".join(lines) + investigation
 
     def banner(self, demo_summary: str) -> str:
         cfg = self.config
