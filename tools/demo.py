@@ -304,9 +304,11 @@ def load_demo_data(intake_url: str, settings: Settings, *,
             user = find_demo_user(Role.caseworker, app.township, county=settings.county)
             headers = {"Authorization": f"Bearer {demo_token(settings, user, ttl_s=600)}"}
             try:
+                if app.channel == "active_discovery":  # it follows a referral (R-IN-1, R-IN-2)
+                    body["referral_id"] = _refer(client, settings, app)
                 answer = client.post("/api/v1/applications", json=body, headers=headers)
             except httpx.HTTPError as exc:
-                load.errors.append(f"{app.title}: intake unreachable: {exc!r}")
+                load.errors.append(f"{app.title}: intake: {exc!r}")
                 continue
             if answer.status_code != 201:
                 load.errors.append(f"{app.title}: intake answered {answer.status_code}: "
@@ -321,6 +323,22 @@ def load_demo_data(intake_url: str, settings: Settings, *,
     if load.created:
         marker.write_text(json.dumps(load.created, ensure_ascii=False, indent=2) + "\n")
     return load
+
+
+def _refer(client: httpx.Client, settings: Settings, app: DemoApplication) -> str:
+    """The village assistant's referral of the household's head (R-IN-2); its id."""
+    head = app.members[0]
+    assistant = find_demo_user(Role.village_assistant, app.village, county=settings.county)
+    answer = client.post("/api/v1/referrals", headers={
+        "Authorization": f"Bearer {demo_token(settings, assistant, ttl_s=600)}"}, json={
+        "division": app.village, "name": head["name"], "id_number": head["id_number"],
+        "address": f"{DEMO_DIVISIONS[app.village].name}(演示地址)",
+        "situation": f"{app.title} (演示)", "reported_by": "网格员(演示)"})
+    if answer.status_code != 201:
+        raise httpx.HTTPError(f"the referral: intake answered {answer.status_code}: "
+                              f"{answer.text[:300]}")
+    referral_id: str = answer.json()["id"]
+    return referral_id
 
 
 def _bodies(client: httpx.Client, settings: Settings, applications: list[DemoApplication],

@@ -9,18 +9,20 @@ from services.intake.applications.routes import router as applications_router
 from services.intake.db import Base, inbox, outbox
 from services.intake.divisions.routes import router as divisions_router
 from services.intake.materials.routes import router as programs_router
+from services.intake.referrals.routes import router as referrals_router
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
 
 SPEC = ServiceSpec(
     name="intake",
     title="Intake (受理)",
-    description="One window for every program: applications with their household, material "
-    "checklists and the one-time notice, acceptance and review deadlines (rule book R-IN).",
+    description="One window for every program: referrals of people in need, applications with "
+    "their household, material checklists and the one-time notice, acceptance and review "
+    "deadlines (rule book R-IN).",
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[applications_router, programs_router, divisions_router],
+    routers=[applications_router, referrals_router, programs_router, divisions_router],
     handlers={**application_handlers.HANDLERS},
 )
 

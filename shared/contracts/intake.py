@@ -91,6 +91,7 @@ class ApplicationSubmitted(ApplicationFacts):
     entered_by: str | None = Field(None, max_length=255, description="who entered it (user id)")
     proxy: Proxy | None = Field(None, description="village_proxy: the committee acting")
     emergency: Emergency | None = Field(None, description="temporary aid: R-IN-6")
+    referral_id: Id | None = Field(None, description="the referral it follows (R-IN-2)")
 
 
 class MaterialsNoticeIssued(IntakeEvent):
@@ -155,6 +156,50 @@ class ApplicationWithdrawn(ApplicationFacts):
     withdrawn_on: date = Field(description="the Asia/Shanghai day it was recorded")
     recorded_by: str = Field(min_length=1, max_length=255,
                              description="the caseworker who recorded it (user id)")
+
+
+class ReferralRecorded(IntakeEvent):
+    """A person in need was reported in a village (主动发现, R-IN-2); they are followed up by
+    ``followup_due_on``. The ID number, if known, travels masked; the phone not at all."""
+
+    event: ClassVar[str] = "referral_recorded"
+    referral_id: Id
+    division: DivisionCode
+    person_name: str = Field(min_length=1, max_length=60)
+    id_number: str | None = Field(None, max_length=18, description="masked, if known")
+    reported_by: str | None = Field(None, description="who spotted them, if not the actor")
+    referred_at: AwareDatetime
+    referred_on: date
+    followup_due_on: date = Field(description="last working day to follow it up (R-IN-2)")
+    followup_due_provisional: bool
+
+
+class ReferralContacted(IntakeEvent):
+    """Contact was made with the person referred (R-IN-2)."""
+
+    event: ClassVar[str] = "referral_contacted"
+    referral_id: Id
+    division: DivisionCode
+    contacted_on: date
+    note: str
+    late: bool = Field(description="made after the follow-up deadline")
+
+
+class ReferralEnded(IntakeEvent):
+    """The referral ended (R-IN-2): in an application (``applied``, named), or without one for
+    a recorded reason (``no_application``). ``late``: after its follow-up deadline."""
+
+    event: ClassVar[str] = "referral_ended"
+    referral_id: Id
+    division: DivisionCode
+    outcome: Literal["applied", "no_application"]
+    application_id: Id | None = None
+    application_number: ApplicationNumber | None = None
+    reason_code: str | None = None
+    reason: str | None = None
+    ended_on: date = Field(description="an application's: the day it was received")
+    ended_at: AwareDatetime
+    late: bool
 
 
 class ChecklistReplaced(IntakeEvent):

@@ -42,6 +42,7 @@ class Application(Base):
     received_on: Mapped[date] = mapped_column(Date)
     """The day it was received (a paper application: before it was entered); deadlines count
     from it."""
+    referral_id: Mapped[str | None] = mapped_column(String(32))  # the referral it follows
     proxy_committee: Mapped[str | None] = mapped_column(String(12))  # village_proxy: the village
     proxy_agent: Mapped[str | None] = mapped_column(String(255))
     proxy_agent_title: Mapped[str | None] = mapped_column(String(100))

@@ -52,11 +52,13 @@ class Proxy:
 
 
 def channel_facts(*, channel: str, role: str, user_id: str, division: str,
-                  proxy_agent: str | None, proxy_title: str | None) -> Proxy | None:
+                  proxy_agent: str | None, proxy_title: str | None,
+                  referral_id: str | None) -> Proxy | None:
     """R-IN-1: what each channel implies. ``window``: received at the township's window, by a
     caseworker. ``village_proxy``: the committee of the household's village (a 12-digit code)
     applied, and who of it acted is recorded (a village assistant acts for it by applying; a
-    caseworker entering its paper names the member, ``proxy.agent``)."""
+    caseworker entering its paper names the member, ``proxy.agent``). ``active_discovery``:
+    follows a referral (R-IN-2), which ``referral_id`` names. ``online``: nothing more."""
     if channel == "window" and role != "caseworker":
         raise InvalidField("channel", "a window application is received by a caseworker of the "
                            "township; a village assistant applies as village_proxy or "
@@ -64,6 +66,9 @@ def channel_facts(*, channel: str, role: str, user_id: str, division: str,
     if channel != "village_proxy" and proxy_agent is not None:
         raise InvalidField("proxy", "only a village_proxy application names the committee's "
                            "member who acted")
+    if channel == "active_discovery" and referral_id is None:
+        raise InvalidField("referral_id", "an active_discovery application follows a referral "
+                           "(R-IN-2): name it")
     if channel != "village_proxy":
         return None
     if len(division) != 12:

@@ -20,6 +20,7 @@ from shared.inputs import (
     PersonName,
     Phone,
     Reason,
+    RecordId,
 )
 from shared.masking import mask_phone
 from shared.programs import Program
@@ -87,6 +88,9 @@ class ApplicationIn(BaseModel):
         "ASSIST_PAPER_BACKDATE_WORKING_DAYS working days back, 5 unless configured). Every "
         "deadline counts from it. Default: today")
     proxy: ProxyIn | None = Field(None, description="channel village_proxy")
+    referral_id: RecordId | None = Field(
+        None, description="the referral this application follows (R-IN-2): required for "
+        "active_discovery; the referral must be open, and ends, linked to the application")
     emergency: EmergencyIn | None = Field(
         None, description="temporary aid only: where and when the emergency happened (R-IN-6)")
 
@@ -165,6 +169,7 @@ class ApplicationOut(BaseModel):
     received_on: date = Field(description="the day it was received; deadlines count from it")
     proxy: ProxyOut | None
     emergency: EmergencyOut | None
+    referral_id: str | None = Field(description="the referral it follows (R-IN-2)")
     accepted_on: date | None
     review_due_on: date | None
     review_due_provisional: bool | None
@@ -206,7 +211,7 @@ class ApplicationOut(BaseModel):
                                    happened_on=a.emergency_on,
                                    circumstances=a.emergency_circumstances or "")
             if a.emergency_division else None,
-            accepted_on=a.accepted_on,
+            referral_id=a.referral_id, accepted_on=a.accepted_on,
             review_due_on=a.review_due_on, review_due_provisional=a.review_due_provisional,
             notice=NoticeOut.of(a.notice, set(supplied)) if a.notice else None,
             materials=supplied, household=HouseholdOut.of(a.household), refusal=refusal,

@@ -32,6 +32,7 @@ from services.intake.households import service as households
 from services.intake.households.models import Household, Member
 from services.intake.materials import service as materials
 from services.intake.materials.models import MaterialsNotice
+from services.intake.referrals import service as referrals
 from shared.auth import User
 from shared.context import new_id
 from shared.contracts import intake as contracts
@@ -159,7 +160,8 @@ async def submit_application(
     proxy = rules.channel_facts(
         channel=request.channel, role=user.role, user_id=user.user_id, division=request.division,
         proxy_agent=request.proxy.agent if request.proxy else None,
-        proxy_title=request.proxy.agent_title if request.proxy else None)
+        proxy_title=request.proxy.agent_title if request.proxy else None,
+        referral_id=request.referral_id)
     # The household's division must be in force in the county's register that day.
     await divisions.require_in_force(session, request.division, on=received_on,
                                      field="division")
@@ -209,7 +211,7 @@ async def submit_application(
         id=application_id, program=program, channel=request.channel,
         division=request.division, area=request.area, contact_phone=request.contact_phone,
         status=AWAITING_MATERIALS, submitted_at=now, submitted_by=user.user_id,
-        received_on=received_on,
+        received_on=received_on, referral_id=request.referral_id,
         proxy_committee=proxy.committee if proxy else None,
         proxy_agent=proxy.agent if proxy else None,
         proxy_agent_title=proxy.agent_title if proxy else None,
@@ -234,7 +236,13 @@ async def submit_application(
         emergency=contracts.Emergency(
             happened_in=emergency.happened_in, happened_on=emergency.happened_on,
             circumstances=emergency.circumstances) if emergency else None,
+        referral_id=request.referral_id,
     ), subject=application.id, division=application.division)
+    if request.referral_id is not None:
+        await referrals.end_in_application(
+            session, user=user, referral_id=request.referral_id, application_id=application.id,
+            application_number=application.number, received_on=received_on,
+            id_numbers=[m.id_number for m in members], now=now)
     missing = materials.missing_materials(checklist, supplied)
     if missing:
         await materials.issue_one_time_notice(session, application=application, missing=missing,

@@ -44,21 +44,24 @@ def test_receipt_day_is_never_in_the_future_and_only_on_paper():
 
 
 def facts(channel: str, role: str = "caseworker", division: str = "230722100201",
-          agent: str | None = None):
+          agent: str | None = None, referral: str | None = None):
     return channel_facts(channel=channel, role=role, user_id="u-1", division=division,
-                         proxy_agent=agent, proxy_title=None)
+                         proxy_agent=agent, proxy_title=None, referral_id=referral)
 
 
 def test_r_in_1_what_each_channel_implies():
-    """R-IN-1: the window is a caseworker's; a village proxy is the village's committee."""
+    """R-IN-1: the window is a caseworker's; a village proxy is the village's committee; active
+    discovery follows its referral."""
     assert facts("window") is None and facts("online", "village_assistant") is None
+    assert facts("active_discovery", "village_assistant", referral="r-1") is None
     assert facts("village_proxy", "village_assistant").agent == "u-1"
     assert facts("village_proxy", agent="刘长河").committee == "230722100201"
     for kwargs, field in [({"channel": "window", "role": "village_assistant"}, "channel"),
                           ({"channel": "village_proxy"}, "proxy"),
                           ({"channel": "village_proxy", "agent": "刘", "division": "230722100"},
                            "division"),
-                          ({"channel": "online", "agent": "刘"}, "proxy")]:
+                          ({"channel": "online", "agent": "刘"}, "proxy"),
+                          ({"channel": "active_discovery"}, "referral_id")]:
         with pytest.raises(InvalidField) as caught:
             facts(**kwargs)
         assert caught.value.extensions["errors"][0]["field"] == field
