@@ -115,6 +115,16 @@ class MaterialsSupplied(ApplicationFacts):
     outstanding: list[str] = Field(description="codes of the notice still missing")
 
 
+class MaterialsDemanded(ApplicationFacts):
+    """The applicant was asked again for items of the one-time notice still missing (R-IN-3);
+    nothing else can be asked for."""
+
+    event: ClassVar[str] = "materials_demanded"
+    notice_id: Id
+    materials: list[str] = Field(description="codes asked for, all on the notice")
+    demanded_at: AwareDatetime
+
+
 class ApplicationAccepted(ApplicationFacts):
     """Accepted (受理): the R-AP-7 period counts from ``accepted_on``."""
 
@@ -203,12 +213,14 @@ class ReferralEnded(IntakeEvent):
 
 
 class ChecklistReplaced(IntakeEvent):
-    """A program's material checklist was set; notices already issued keep their items.
+    """A program's material checklist in a county was set; notices already issued keep their
+    items.
 
     The subject is the program; the event has no division."""
 
     event: ClassVar[str] = "checklist_replaced"
     program: Program
+    county: DivisionCode | None = Field(None, description="the county whose checklist it is")
     items: list[Material]
     previous_items: list[Material]
 

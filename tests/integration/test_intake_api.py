@@ -193,6 +193,9 @@ async def test_r_in_3_checklist_change_after_notice_demands_nothing_more(intake)
     body = r.json()
     assert [m["code"] for m in body["notice"]["missing"]] == DIBAO_CHECKLIST[4:]
     officer = intake.as_(Role.county_officer, "230722")
+    default = await intake.client.get("/api/v1/programs/dibao/checklist",
+                                      headers=intake.caseworker)
+    assert (default.json()["county"], default.json()["set_by_county"]) == ("230722", False)
     new_items = [{"code": c, "name": n} for c, n in [
         ("application_form", "申请书"), ("id_card", "身份证"), ("medical_record", "病历"),
         ("authorization_letter", "核对授权书")]]
@@ -201,7 +204,18 @@ async def test_r_in_3_checklist_change_after_notice_demands_nothing_more(intake)
     assert put.status_code == 200, put.text
     checklist = await intake.client.get("/api/v1/programs/dibao/checklist",
                                         headers=intake.caseworker)
-    assert checklist.json() == {"program": "dibao", "items": new_items}
+    assert checklist.json() == {"program": "dibao", "county": "230722", "set_by_county": True,
+                                "items": new_items}
+    # R-IN-3: the new item cannot be demanded of this applicant; the notice's can, again
+    demand = f"/api/v1/applications/{body['id']}/materials-demand"
+    refused = await intake.client.post(demand, json={"materials": ["medical_record"]},
+                                       headers=intake.caseworker)
+    assert refused.status_code == 409, refused.text
+    assert (refused.json()["rule"], refused.json()["not_on_notice"]) == (
+        "R-IN-3", ["medical_record"])
+    again = await intake.client.post(demand, json={"materials": ["property_declaration"]},
+                                     headers=intake.caseworker)
+    assert again.status_code == 200, again.text
     got = await intake.client.get(f"/api/v1/applications/{body['id']}",
                                   headers=intake.caseworker)
     assert got.json()["notice"] == body["notice"]

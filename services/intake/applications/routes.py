@@ -104,6 +104,19 @@ async def supply_materials(session: DbSession, user: Receiver, office: Office,
         session, user=user, office=office, application_id=application_id, codes=body.materials))
 
 
+@router.post("/{application_id}/materials-demand", response_model=ApplicationOut,
+             summary="Ask the applicant again for items of the one-time notice (R-IN-3)",
+             description="Only items the one-time notice listed and still missing may be asked "
+             "for again: anything else is refused, 409 with `rule` R-IN-3 and `not_on_notice` "
+             "naming the items (an application complete when received has no notice, so "
+             "nothing can be demanded of it); items already handed in, 409 "
+             "`already_supplied`. Emits `materials_demanded`.", dependencies=[Idempotent])
+async def demand_materials(session: DbSession, user: Receiver, application_id: RecordId,
+                           body: MaterialsIn) -> ApplicationOut:
+    return ApplicationOut.of(await service.demand_materials(
+        session, user=user, application_id=application_id, codes=body.materials))
+
+
 @router.post("/{application_id}/refusal", response_model=ApplicationOut,
              summary="Refuse an open application, with reason code and text (R-IN-3)",
              description="Closes an open application as `refused`; both a reason code and the "

@@ -172,7 +172,7 @@ async def submit_application(
         if is_within(request.emergency.happened_in, office.county):
             await divisions.require_in_force(session, request.emergency.happened_in,
                                              on=received_on, field="emergency.happened_in")
-    checklist = await materials.checklist_of(session, program)
+    checklist = await materials.checklist_of(session, program, office.county)
     _check_materials_known(request.materials, checklist, program)
     members_in = request.household.members
     undeclared = households.undeclared_cohabitation(members_in)
@@ -263,7 +263,8 @@ async def supply_materials(
     if application.status not in OPEN_STATUSES:
         raise Conflict(f"application {application.number} is {application.status}")
     demanded = materials.notice_materials(application.notice) if application.notice else []
-    known = {m.code: m for m in [*await materials.checklist_of(session, application.program),
+    known = {m.code: m for m in [*await materials.checklist_of(session, application.program,
+                                                                office.county),
                                  *demanded]}
     _check_materials_known(codes, list(known.values()), application.program)
     new_codes = await materials.record_supplied(session, application_id=application.id,
@@ -279,6 +280,28 @@ async def supply_materials(
     if application.status == AWAITING_MATERIALS and not outstanding:
         await accept_application(session, application, office=office, on=today_in_shanghai(now))
     return await load_application(session, application.id)
+
+
+async def demand_materials(
+    session: AsyncSession, *, user: User, application_id: str, codes: Sequence[str],
+    now: datetime | None = None,
+) -> Application:
+    """Ask the applicant again for items of the one-time notice still missing (R-IN-3); a
+    demand for anything not on the notice is refused, naming it."""
+    now = now or utcnow()
+    application = await load_application(session, application_id)
+    user.require_access(application.division)
+    if application.status not in OPEN_STATUSES:
+        raise Conflict(f"application {application.number} is {application.status}, not open")
+    codes = list(dict.fromkeys(codes))
+    materials.check_demand(application.notice, [s.code for s in application.supplied], codes,
+                           application_number=application.number)
+    assert application.notice is not None  # check_demand refuses every demand without one
+    await emit(session, contracts.MaterialsDemanded(
+        **_summary(application), notice_id=application.notice.id, materials=codes,
+        demanded_at=now,
+    ), subject=application.id, division=application.division)
+    return application
 
 
 async def accept_application(

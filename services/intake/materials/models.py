@@ -10,12 +10,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from services.intake.db import Base
 from shared.db import UTCDateTime
 
+DEFAULT_CHECKLIST = "*"
+"""The ``county`` of the checklists every county starts from, until it sets its own."""
+
 
 class ChecklistItem(Base):
-    """One item of a program's configurable checklist (R-IN-3)."""
+    """One item of a program's checklist in a county (R-IN-3); ``county`` ``*``: the default
+    checklist, for a county that has not set its own."""
 
     __tablename__ = "checklist_item"
 
+    county: Mapped[str] = mapped_column(String(6), primary_key=True)
     program: Mapped[str] = mapped_column(String(30), primary_key=True)
     code: Mapped[str] = mapped_column(String(50), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))

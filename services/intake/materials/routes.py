@@ -30,27 +30,33 @@ async def list_programs(user: Staff, kit: Kit) -> list[ProgramOut]:
             for p in PROGRAMS.values()]
 
 
-def _checklist(program: Program, items: list[service.Material]) -> ChecklistOut:
-    return ChecklistOut(program=program,
-                        items=[MaterialOut(code=m.code, name=m.name) for m in items])
+def _out(checklist: service.Checklist) -> ChecklistOut:
+    return ChecklistOut(program=checklist.program, county=checklist.county,
+                        set_by_county=checklist.set_by_county,
+                        items=[MaterialOut(code=m.code, name=m.name) for m in checklist.items])
 
 
 @router.get("/{program}/checklist", response_model=ChecklistOut,
-            summary="A program's checklist of materials (R-IN-3)",
+            summary="A program's checklist of materials in this county (R-IN-3)",
             description="The materials an application of this program needs, as the county set "
-            "them; an application missing any of them gets the one-time notice.")
-async def get_checklist(session: DbSession, user: Staff, program: Program) -> ChecklistOut:
-    return _checklist(program, await service.checklist_of(session, program))
+            "them (`set_by_county`), else the default checklist; an application missing any of "
+            "them gets the one-time notice.")
+async def get_checklist(session: DbSession, user: Staff, kit: Kit, program: Program
+                        ) -> ChecklistOut:
+    return _out(await service.county_checklist(session, program, kit.county))
 
 
 @router.put("/{program}/checklist", response_model=ChecklistOut,
-            summary="Replace a program's checklist; issued notices keep theirs (R-IN-3)",
-            description="The whole list at once. Applications submitted later are checked "
-            "against it; notices already issued keep the items they listed, since nothing "
-            "else may be demanded of those applicants. Needs a token over the whole county.")
+            summary="Replace a program's checklist in this county; issued notices keep theirs "
+            "(R-IN-3)",
+            description="The whole list at once, for this installation's county. Applications "
+            "submitted later are checked against it; notices already issued keep the items they "
+            "listed, since nothing else may be demanded of those applicants. Needs a token over "
+            "the whole county.")
 async def replace_checklist(session: DbSession, user: ChecklistKeeper, kit: Kit,
                             program: Program, body: ChecklistIn) -> ChecklistOut:
     user.require_access(kit.county)
     items = [service.Material(i.code, i.name) for i in body.items]
-    return _checklist(program, await service.replace_checklist(session, program=program,
-                                                               items=items))
+    await service.replace_checklist(session, program=program, county=kit.county, items=items)
+    return _out(service.Checklist(county=kit.county, program=program, items=items,
+                                  set_by_county=True))

@@ -44,6 +44,8 @@ class ChecklistIn(BaseModel):
 
 class ChecklistOut(BaseModel):
     program: str
+    county: str
+    set_by_county: bool = Field(description="the county set it; false: the default checklist")
     items: list[MaterialOut]
 
 

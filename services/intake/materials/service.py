@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.applications.models import Application
 from services.intake.materials.models import (
+    DEFAULT_CHECKLIST,
     ChecklistItem,
     MaterialsNotice,
     NoticeItem,
@@ -37,32 +38,74 @@ def missing_materials(required: Sequence[Material], supplied: Iterable[str]) -> 
     return [item for item in required if item.code not in handed_in]
 
 
-async def checklist_of(session: AsyncSession, program: str) -> list[Material]:
-    """The program's current checklist."""
-    rows = await session.scalars(
-        select(ChecklistItem).where(ChecklistItem.program == program)
-        .order_by(ChecklistItem.position)
-    )
-    return [Material(r.code, r.name) for r in rows]
+@dataclass(frozen=True)
+class Checklist:
+    """A program's checklist in a county, and whether the county set it (else the default)."""
+
+    county: str
+    program: str
+    items: list[Material]
+    set_by_county: bool
+
+
+async def county_checklist(session: AsyncSession, program: str, county: str) -> Checklist:
+    """The program's checklist in the county: its own, else the default one (R-IN-3)."""
+    rows = (await session.scalars(
+        select(ChecklistItem)
+        .where(ChecklistItem.program == program,
+               ChecklistItem.county.in_([county, DEFAULT_CHECKLIST]))
+        .order_by(ChecklistItem.county, ChecklistItem.position)
+    )).all()
+    own = [r for r in rows if r.county == county]
+    chosen = own or [r for r in rows if r.county == DEFAULT_CHECKLIST]
+    return Checklist(county=county, program=program,
+                     items=[Material(r.code, r.name) for r in chosen], set_by_county=bool(own))
+
+
+async def checklist_of(session: AsyncSession, program: str, county: str) -> list[Material]:
+    """The items of the program's checklist in the county (R-IN-3)."""
+    return (await county_checklist(session, program, county)).items
 
 
 async def replace_checklist(
-    session: AsyncSession, *, program: str, items: Sequence[Material]
+    session: AsyncSession, *, program: str, county: str, items: Sequence[Material]
 ) -> list[Material]:
-    """Set a program's checklist; notices already issued keep their items (R-IN-3)."""
-    previous = await checklist_of(session, program)
-    await session.execute(delete(ChecklistItem).where(ChecklistItem.program == program))
+    """Set a program's checklist in a county; notices already issued keep their items."""
+    previous = await checklist_of(session, program, county)
+    await session.execute(delete(ChecklistItem).where(ChecklistItem.program == program,
+                                                      ChecklistItem.county == county))
     session.add_all(
-        ChecklistItem(program=program, code=m.code, name=m.name, position=i)
+        ChecklistItem(county=county, program=program, code=m.code, name=m.name, position=i)
         for i, m in enumerate(items)
     )
     await session.flush()
     await emit(session, contracts.ChecklistReplaced(
-        program=program,
+        program=program, county=county,
         items=[contracts.Material(code=m.code, name=m.name) for m in items],
         previous_items=[contracts.Material(code=m.code, name=m.name) for m in previous],
     ), subject=program)
     return list(items)
+
+
+def check_demand(notice: MaterialsNotice | None, supplied: Iterable[str],
+                 codes: Sequence[str], *, application_number: str) -> None:
+    """R-IN-3: after the one-time notice nothing may be demanded that is not on it; an
+    application accepted without a notice owes nothing. Items of the notice already handed
+    in are not demanded again either."""
+    on_notice = {item.code for item in notice.items} if notice is not None else set()
+    handed_in = set(supplied)
+    not_on_notice = [c for c in codes if c not in on_notice]
+    if not_on_notice:
+        where = (f"its one-time notice {notice.id} lists {', '.join(sorted(on_notice))}"
+                 if notice is not None else "it was complete and has no one-time notice")
+        raise Conflict(f"{', '.join(not_on_notice)} cannot be demanded of application "
+                       f"{application_number}: {where}, and nothing else may be asked for "
+                       "(R-IN-3)", rule="R-IN-3", not_on_notice=not_on_notice,
+                       notice_id=notice.id if notice is not None else None)
+    already = [c for c in codes if c in handed_in]
+    if already:
+        raise Conflict(f"{', '.join(already)} of application {application_number} were "
+                       "handed in already (R-IN-3)", rule="R-IN-3", already_supplied=already)
 
 
 def supplied_material(application_id: str, code: str, *, at: datetime, by: User
