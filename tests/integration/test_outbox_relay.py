@@ -22,7 +22,7 @@ from shared.db import utcnow
 from shared.idcard import check_character
 from shared.outbox import OutboxRelay
 from tests.bus import jetstream, publish, stream_events, stream_messages
-from tests.support import bearer, eventually, running
+from tests.support import bearer, eventually, load_division_register, running
 
 VILLAGE = "230722100201"
 
@@ -79,6 +79,7 @@ async def test_a_relay_stopped_between_publish_and_mark_republishes_without_doub
         kit, audit = intake_app.state.kit, audit_app.state.kit
         await kit.bus.wait_ready(10)
         await kit.relay.stop()  # this test drives the relay itself
+        await load_division_register(intake, intake_settings)
         headers = bearer(intake_settings, "caseworker", ["230722100"])
         for i in range(3):
             r = await intake.post("/api/v1/applications", json=application(i), headers=headers)
