@@ -230,11 +230,12 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     # innermost: a keyed POST's answer is committed with its effect before it is sent
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(OperationLogMiddleware)  # inside: sees the ids and the user
-    app.add_middleware(RequestContextMiddleware, service=spec.name,
-                       trusted_proxies=settings.trusted_proxy_networks)
-    # outermost: an oversized body is refused before anything reads it or asks for a token
+    # an oversized body is refused before anything reads it or asks for a token
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        limits={UPLOAD: settings.max_upload_bytes})  # routes that take files
+    # outermost: every answer, a refusal of the body limit included, names its request id
+    app.add_middleware(RequestContextMiddleware, service=spec.name,
+                       trusted_proxies=settings.trusted_proxy_networks)
     install_problem_handlers(app)
     app.add_exception_handler(Replay, replay_response)  # a retried POST: its first answer
     app.include_router(health_router())

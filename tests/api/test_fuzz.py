@@ -28,6 +28,15 @@ from tests.api.conftest import ServedCounty
 FUZZ_EXAMPLES = int(os.environ.get("ASSIST_FUZZ_EXAMPLES", "25"))
 COUNTY = "230722"
 DEFAULT_ROLE = Role.county_officer
+NOT_CHECKED = [
+    # A request the schema allows may still break a rule no schema states: an ID number's check
+    # character (R-IN-4), a division not in force in the register, a record that does not exist,
+    # an opaque cursor. Those are refused as 4xx problems, which the checks above do verify.
+    positive_data_acceptance,
+    # Schemathesis's idea of invalid data includes values the API accepts on purpose after
+    # normalising them (trimmed text, NFC); what is refused is refused as a 4xx problem.
+    negative_data_rejection,
+]
 
 
 def token_for(county: ServedCounty, service: str, operation: Any) -> dict[str, str]:
@@ -58,16 +67,11 @@ def test_every_input_is_answered_as_documented(served_county: ServedCounty, serv
                   suppress_health_check=list(HealthCheck), phases=[Phase.explicit,
                                                                    Phase.generate])
         def check(case: Any) -> None:
-            excluded: list[Any] = [negative_data_rejection]
-            if "cursor" in (case.query or {}):
-                # A cursor is opaque: no schema can say which strings are one, and any other
-                # is a 422 naming it (shared.inputs.paging).
-                excluded.append(positive_data_acceptance)
             case.call_and_validate(
                 base_url=served_county.urls[service], headers=headers,  # noqa: B023
                 additional_checks=[status_code_conformance, content_type_conformance,
                                    response_schema_conformance],
-                excluded_checks=excluded,
+                excluded_checks=NOT_CHECKED,
             )
 
         try:

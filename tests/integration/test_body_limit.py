@@ -44,6 +44,7 @@ def assert_too_large(r, limit: int) -> None:
     body = r.json()
     assert body["type"] == "urn:assist:problem:content-too-large"
     assert body["status"] == 413 and body["max_bytes"] == limit
+    assert body["request_id"] == r.headers["x-request-id"]  # to quote, like every problem
 
 
 async def test_200_mb_announced_without_token_is_413_before_a_byte_is_read(intake):
