@@ -121,3 +121,23 @@ async def upload(verification: httpx.AsyncClient, investigation_id: str, headers
     return await verification.post(
         f"/api/v1/investigations/{investigation_id}/evidence", headers=headers,
         files={"file": (name, content, media_type)}, data={"kind": kind})
+
+
+async def ready_to_complete(verification: httpx.AsyncClient, investigation_id: str,
+                            settings: Settings) -> None:
+    """Take an open investigation to where it can complete: two investigators who confirmed
+    the form, and the household's confirmation (R-VE-1)."""
+    alice, bob = staff(settings, ALICE), staff(settings, BOB)
+    base = f"/api/v1/investigations/{investigation_id}"
+    detail = (await verification.get(base, headers=alice)).json()
+    steps = [
+        ("PUT", "/investigators", alice, team(ALICE, BOB)),
+        ("PUT", "/form", alice, form(detail["members"])),
+        ("POST", "/form/confirmations", alice, {"version": 1}),
+        ("POST", "/form/confirmations", bob, {"version": 1}),
+        ("POST", "/form/household-confirmation", bob,
+         {"version": 1, "name": "王大山", "relationship": "户主", "method": "fingerprint"}),
+    ]
+    for method, path, headers, body in steps:
+        r = await verification.request(method, base + path, json=body, headers=headers)
+        assert r.status_code in (200, 201), f"{method} {path}: {r.text}"

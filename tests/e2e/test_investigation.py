@@ -185,6 +185,19 @@ async def test_an_investigation_from_team_to_completion(county):
         return types if "assist.verification.investigation_completed" in types else None
 
     types = await eventually(logged, timeout=15)
+    r = await v.get(f"/api/v1/evidence/{evidence['id']}/content", headers=bob)
+    assert r.status_code == 200 and r.content == proof
+
+    async def evidence_logged():  # its SHA-256 in the log, and who downloaded it (R-AU-1)
+        entries = await county.audit_log(evidence["id"])
+        return entries if len(entries) >= 2 else None
+
+    uploaded, downloaded = await eventually(evidence_logged, timeout=15)
+    assert uploaded["type"] == "assist.verification.evidence_uploaded"
+    assert uploaded["data"]["sha256"] == hashlib.sha256(proof).hexdigest()
+    assert downloaded["type"] == "assist.verification.operation_recorded"
+    assert downloaded["actor"]["user_id"] == "tl-zhao"
+    assert downloaded["data"]["route"] == "/api/v1/evidence/{evidence_id}/content"
     for event in ("investigators_assigned", "investigation_form_recorded",
                   "investigation_form_confirmed", "neighbour_visit_recorded", "letter_sent",
                   "letter_answered", "doubt_raised", "doubt_put_to_applicant", "doubt_resolved"):

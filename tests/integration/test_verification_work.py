@@ -4,6 +4,7 @@ logged), doubts and the review period, work lists with their filters and cursors
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from tests.investigations import (
     VILLAGE,
     now,
     png,
+    ready_to_complete,
     resident_id,
     staff,
     team,
@@ -312,3 +314,22 @@ async def test_work_lists_filter_and_walk_by_cursor(verification):
     r = await verification.get("/api/v1/letters", params={"sent_from": date.today().isoformat()},
                                headers=alice)
     assert [x["addressee"] for x in r.json()] == ["单位0"]
+
+
+async def test_two_completions_at_once_complete_once(verification):
+    """R-VE-1: the investigation completes once, its result published once, however many ask
+    at the same moment (the investigation's row is locked while work is recorded on it)."""
+    iid = await open_one(verification)
+    settings = kit_of(verification).settings
+    await ready_to_complete(verification, iid, settings)
+    alice, bob = staff(settings, ALICE), staff(settings, BOB)
+    answers = await asyncio.gather(*(
+        verification.post(f"/api/v1/investigations/{iid}/complete", headers=who,
+                          json={"findings": f"属实 {n}"})
+        for n, who in enumerate([alice, bob, alice, bob])))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409]
+    completed = [e for t, e in await outbox(verification) if t == "investigation_completed"]
+    assert len(completed) == 1
+    assert completed[0]["data"]["monthly_income_fen"] == 80000 + 30000
+    assert [i["user_id"] for i in completed[0]["data"]["investigators"]] == ["cw-wang",
+                                                                              "tl-zhao"]

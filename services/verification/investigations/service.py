@@ -187,9 +187,16 @@ async def get_investigation(
 async def investigation_for_work(
     session: AsyncSession, *, user: User, investigation_id: str
 ) -> Investigation:
-    """An open investigation of the user's township, to record work on (R-VE-1, R-SE-1)."""
-    investigation = await get_investigation(session, user=user,
-                                            investigation_id=investigation_id)
+    """An open investigation of the user's township, to record work on (R-VE-1, R-SE-1). Its
+    row is locked until the transaction ends (PostgreSQL; SQLite serialises every write), so
+    two requests working on one investigation take turns: a form version, a confirmation or
+    the completion is never made twice."""
+    investigation = await session.scalar(
+        select(Investigation).where(Investigation.id == investigation_id)
+        .with_for_update().execution_options(populate_existing=True))
+    if investigation is None:
+        raise NotFound(f"no investigation {investigation_id}")
+    user.require_access(investigation.division)
     require_open(investigation)
     return investigation
 
