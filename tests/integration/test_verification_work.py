@@ -333,3 +333,24 @@ async def test_two_completions_at_once_complete_once(verification):
     assert completed[0]["data"]["monthly_income_fen"] == 80000 + 30000
     assert [i["user_id"] for i in completed[0]["data"]["investigators"]] == ["cw-wang",
                                                                               "tl-zhao"]
+
+
+async def test_a_retried_post_with_its_key_records_once(verification):
+    """Idempotency-Key on the POSTs that record work: the retry gets the first answer."""
+    iid = await open_one(verification)
+    settings = kit_of(verification).settings
+    alice = staff(settings, ALICE)
+    await verification.put(f"/api/v1/investigations/{iid}/investigators",
+                           json=team(ALICE, BOB), headers=alice)
+    visit = {"visited_at": now(), "neighbour_name": "张婶", "neighbour_relation": "邻居",
+             "statement": "常见他去镇上打工"}
+    keyed = alice | {"Idempotency-Key": "visit-7f3c"}
+    first = await verification.post(f"/api/v1/investigations/{iid}/visits", json=visit,
+                                    headers=keyed)
+    again = await verification.post(f"/api/v1/investigations/{iid}/visits", json=visit,
+                                    headers=keyed)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert len([t for t, _ in await outbox(verification) if t == "neighbour_visit_recorded"]) \
+        == 1
