@@ -8,6 +8,7 @@ from services.intake.applications import handlers as application_handlers
 from services.intake.applications.routes import router as applications_router
 from services.intake.db import Base, inbox, outbox
 from services.intake.divisions.routes import router as divisions_router
+from services.intake.emergency.routes import router as emergency_router
 from services.intake.materials.routes import router as programs_router
 from services.intake.referrals.routes import router as referrals_router
 from shared.service import ServiceSpec, create_service_app
@@ -22,7 +23,8 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[applications_router, referrals_router, programs_router, divisions_router],
+    routers=[applications_router, emergency_router, referrals_router, programs_router,
+             divisions_router],
     handlers={**application_handlers.HANDLERS},
 )
 

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.base import EventContract, EventData, Personal
-from shared.contracts.fields import ApplicationNumber, Area, Id
+from shared.contracts.fields import ApplicationNumber, Area, Fen, Id, MaskedName
 from shared.divisions import DivisionCode
 from shared.programs import Program
 
@@ -166,6 +166,27 @@ class ApplicationWithdrawn(ApplicationFacts):
     withdrawn_on: date = Field(description="the Asia/Shanghai day it was recorded")
     recorded_by: str = Field(min_length=1, max_length=255,
                              description="the caseworker who recorded it (user id)")
+
+
+class EmergencyAidGranted(ApplicationFacts):
+    """The township granted emergency temporary aid at once (急难型临时救助, 先行救助, R-IN-5),
+    before the application's materials were complete; the ones still missing are
+    ``outstanding_materials`` and stay tracked at intake until they are in.
+
+    Consumers to come: approval records the aid on the application's case and completes its
+    procedure afterwards (issue 8); disbursement pays it at once, from the township's reserve
+    (R-DI-3, R-DI-9; issue 10). The amount's cap (R-BE-8) is approval's to check."""
+
+    event: ClassVar[str] = "emergency_aid_granted"
+    grant_id: Id
+    amount_fen: Fen = Field(description="the one payment, integer fen")
+    circumstances: str
+    granted_at: AwareDatetime
+    granted_on: date
+    head_name_masked: MaskedName = Field(description="who is paid (the head), masked")
+    unit: Literal["household", "person"] = Field(
+        description="`person` when one member counts, else `household`")
+    outstanding_materials: list[str] = Field(description="codes of the notice still missing")
 
 
 class ReferralRecorded(IntakeEvent):

@@ -12,6 +12,7 @@ from services.intake.db import Base
 from shared.db import UTCDateTime
 
 if TYPE_CHECKING:
+    from services.intake.emergency.models import EmergencyGrant
     from services.intake.households.models import Household
     from services.intake.materials.models import MaterialsNotice, SuppliedMaterial
 
@@ -72,6 +73,7 @@ class Application(Base):
     supplied: Mapped[list[SuppliedMaterial]] = relationship(
         order_by="SuppliedMaterial.code", lazy="raise"
     )
+    emergency_grant: Mapped[EmergencyGrant | None] = relationship(lazy="raise")
 
 
 class ApplicationSequence(Base):

@@ -155,6 +155,19 @@ class EmergencyOut(BaseModel):
     circumstances: str
 
 
+class EmergencyGrantOut(BaseModel):
+    """Emergency aid granted first, materials later (先行救助, R-IN-5)."""
+
+    id: str
+    amount_fen: int
+    circumstances: str
+    granted_at: datetime
+    granted_on: date
+    granted_by: str
+    materials_complete_on: date | None = Field(
+        description="the day the last missing item came in; null: some are still missing")
+
+
 class ApplicationOut(BaseModel):
     id: str
     number: str
@@ -179,6 +192,8 @@ class ApplicationOut(BaseModel):
     refusal: RefusalOut | None
     withdrawal: WithdrawalOut | None
     decision: DecisionOut | None
+    emergency_grant: EmergencyGrantOut | None = Field(
+        description="aid granted at once, before the materials (R-IN-5)")
 
     @classmethod
     def of(cls, a: Application) -> ApplicationOut:
@@ -216,4 +231,9 @@ class ApplicationOut(BaseModel):
             notice=NoticeOut.of(a.notice, set(supplied)) if a.notice else None,
             materials=supplied, household=HouseholdOut.of(a.household), refusal=refusal,
             withdrawal=withdrawal, decision=decision,
+            emergency_grant=EmergencyGrantOut(
+                id=g.id, amount_fen=g.amount_fen, circumstances=g.circumstances,
+                granted_at=g.granted_at, granted_on=g.granted_on, granted_by=g.granted_by,
+                materials_complete_on=g.materials_complete_on)
+            if (g := a.emergency_grant) is not None else None,
         )

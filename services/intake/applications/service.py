@@ -28,6 +28,7 @@ from services.intake.applications.models import (
 )
 from services.intake.applications.schemas import ApplicationIn
 from services.intake.divisions import service as divisions
+from services.intake.emergency.models import EmergencyGrant
 from services.intake.households import service as households
 from services.intake.households.models import Household, Member
 from services.intake.materials import service as materials
@@ -91,11 +92,12 @@ async def next_application_number(session: AsyncSession, *, county: str, day: da
     return format_application_number(county, day, sequence)
 
 
-def _with_everything(query: Select[Application]) -> Select[Application]:
+def with_everything(query: Select[Any]) -> Select[Any]:
     return query.options(
         selectinload(Application.household).selectinload(Household.members),
         selectinload(Application.notice).selectinload(MaterialsNotice.items),
         selectinload(Application.supplied),
+        selectinload(Application.emergency_grant),
     ).execution_options(populate_existing=True)
 
 
@@ -103,7 +105,7 @@ async def load_application(
     session: AsyncSession, application_id: str, *, for_update: bool = False
 ) -> Application:
     """One application with household, members, notice and materials loaded."""
-    query = _with_everything(select(Application).where(Application.id == application_id))
+    query = with_everything(select(Application).where(Application.id == application_id))
     if for_update:
         query = query.with_for_update(of=Application)
     application = await session.scalar(query)
@@ -128,7 +130,7 @@ async def list_applications(
                         (Application.program, program),
                         (Application.number, number))
     query = (window or Window(APPLICATIONS, limit=100)).apply(query)
-    return (await session.scalars(_with_everything(query))).all()
+    return (await session.scalars(with_everything(query))).all()
 
 
 def _check_materials_known(codes: Sequence[str], known: Sequence[materials.Material],
@@ -222,13 +224,13 @@ async def submit_application(
                                               day=today_in_shanghai(now)),
         household=Household(id=new_id(), address=request.household.address,
                             head_id_number=head.id_number, members=members),
-        notice=None,
+        notice=None, emergency_grant=None,
         supplied=[materials.supplied_material(application_id, code, at=now, by=user)
                   for code in sorted(supplied)],
     )
     session.add(application)
     await emit(session, contracts.ApplicationSubmitted(
-        **_summary(application), channel=application.channel, submitted_at=now,
+        **application_facts(application), channel=application.channel, submitted_at=now,
         materials=supplied, members=[_member_masked(m) for m in members],
         received_on=received_on, entered_by=user.user_id,
         proxy=contracts.Proxy(committee=proxy.committee, agent=proxy.agent,
@@ -274,9 +276,12 @@ async def supply_materials(
     application = await load_application(session, application.id)
     outstanding = materials.missing_materials(demanded, [s.code for s in application.supplied])
     await emit(session, contracts.MaterialsSupplied(
-        **_summary(application), materials=new_codes,
+        **application_facts(application), materials=new_codes,
         outstanding=[m.code for m in outstanding],
     ), subject=application.id, division=application.division)
+    grant: EmergencyGrant | None = application.emergency_grant
+    if grant is not None and grant.materials_complete_on is None and not outstanding:
+        grant.materials_complete_on = today_in_shanghai(now)  # R-IN-5: the aid's paperwork is in
     if application.status == AWAITING_MATERIALS and not outstanding:
         await accept_application(session, application, office=office, on=today_in_shanghai(now))
     return await load_application(session, application.id)
@@ -298,7 +303,7 @@ async def demand_materials(
                            application_number=application.number)
     assert application.notice is not None  # check_demand refuses every demand without one
     await emit(session, contracts.MaterialsDemanded(
-        **_summary(application), notice_id=application.notice.id, materials=codes,
+        **application_facts(application), notice_id=application.notice.id, materials=codes,
         demanded_at=now,
     ), subject=application.id, division=application.division)
     return application
@@ -316,7 +321,7 @@ async def accept_application(
     application.review_due_provisional = deadline.provisional
     members = application.household.members
     await emit(session, contracts.ApplicationAccepted(
-        **_summary(application), channel=application.channel, accepted_on=on,
+        **application_facts(application), channel=application.channel, accepted_on=on,
         review_due_on=deadline.last_day, review_due_provisional=deadline.provisional,
         # Full ID numbers (sealed in the event): verification and approval cross-check people.
         members=[_member_identified(m) for m in members],
@@ -345,7 +350,7 @@ async def refuse_application(
     application.refused_by = user.user_id
     await session.flush()
     await emit(session, contracts.ApplicationRefused(
-        **_summary(application), previous_status=previous,
+        **application_facts(application), previous_status=previous,
         reason_code=application.refusal_reason_code, reason=application.refusal_reason,
         refused_at=now, refused_on=today_in_shanghai(now),
     ), subject=application.id, division=application.division)
@@ -377,7 +382,7 @@ async def withdraw_application(
     application.withdrawal_reason = reason
     await session.flush()
     await emit(session, contracts.ApplicationWithdrawn(
-        **_summary(application), previous_status=previous, requested_by=requested_by,
+        **application_facts(application), previous_status=previous, requested_by=requested_by,
         requested_on=requested_on, reason=reason, withdrawn_at=now, withdrawn_on=today,
         recorded_by=user.user_id,
     ), subject=application.id, division=application.division)
@@ -405,7 +410,7 @@ async def record_decision(session: AsyncSession, decided: ApplicationDecided) ->
     application.decision_reason = decided.reason
 
 
-def _summary(application: Application) -> dict[str, Any]:
+def application_facts(application: Application) -> dict[str, Any]:
     """The fields every intake event about an application carries."""
     return {"application_id": application.id, "application_number": application.number,
             "program": application.program, "division": application.division,
