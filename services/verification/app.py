@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.verification.checks import handlers as check_handlers
+from services.verification.checks.routes import router as checks_router
+from services.verification.checks.runner import CheckRunner
 from services.verification.db import Base, inbox, outbox
+from services.verification.delegations import handlers as delegation_handlers
+from services.verification.delegations.courier import DelegationCourier
+from services.verification.delegations.routes import requests_router as delegate_router
+from services.verification.delegations.routes import router as delegations_router
 from services.verification.doubts.routes import router as doubts_router
 from services.verification.evidence.routes import router as evidence_router
 from services.verification.forms.routes import router as forms_router
@@ -12,8 +20,20 @@ from services.verification.investigations import handlers as investigation_handl
 from services.verification.investigations.routes import router as investigations_router
 from services.verification.letters.routes import router as letters_router
 from services.verification.visits.routes import router as visits_router
+from shared.contracts.intake import ApplicationAccepted
+from shared.events import Envelope
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
+
+
+async def on_application_accepted(
+    session: AsyncSession, accepted: ApplicationAccepted, event: Envelope
+) -> None:
+    """An accepted application needs its household investigation (R-VE-1); the counted
+    members' ID numbers are kept sealed for the cross-checks (R-VE-4)."""
+    await investigation_handlers.on_application_accepted(session, accepted, event)
+    await check_handlers.on_application_accepted(session, accepted, event)
+
 
 SPEC = ServiceSpec(
     name="verification",
@@ -24,8 +44,10 @@ SPEC = ServiceSpec(
     outbox=outbox,
     inbox=inbox,
     routers=[investigations_router, forms_router, visits_router, letters_router, doubts_router,
-             evidence_router],
-    handlers={**investigation_handlers.HANDLERS},
+             evidence_router, checks_router, delegate_router, delegations_router],
+    handlers={**investigation_handlers.HANDLERS, ApplicationAccepted: on_application_accepted,
+              **delegation_handlers.HANDLERS},
+    workers=[CheckRunner, DelegationCourier],
 )
 
 

@@ -95,6 +95,10 @@ class BeneficiaryApproved(ApprovalEvent):
     effective_month: Month = Field(description="first month paid (R-AP-4)")
     unit: Literal["household", "person"] | None = Field(
         None, description="who is paid; default from the program")
+    member_ids: list[Id] | None = Field(
+        None, description="who is covered, as intake's member ids of the application (a "
+        "household of one under R-BE-4, say); default: the members the application counts. "
+        "Intake keeps its register of recipients by them (R-IN-4)")
 
 
 class TemporaryAidGranted(ApprovalEvent):
@@ -113,6 +117,9 @@ class TemporaryAidGranted(ApprovalEvent):
     unit: Literal["household", "person"] | None = Field(
         None, description="who is paid: a person's emergency aid says `person`; "
         "default `household`")
+    member_ids: list[Id] | None = Field(
+        None, description="who is covered, as intake's member ids of the application; default: "
+        "the members the application counts (R-IN-4)")
 
 
 class BeneficiaryAdjusted(ApprovalEvent):

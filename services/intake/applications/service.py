@@ -33,6 +33,7 @@ from services.intake.households import service as households
 from services.intake.households.models import Household, Member
 from services.intake.materials import service as materials
 from services.intake.materials.models import MaterialsNotice
+from services.intake.recipients import service as recipients
 from services.intake.referrals import service as referrals
 from shared.auth import User
 from shared.context import new_id
@@ -189,10 +190,13 @@ async def submit_application(
     head = households.head_of(members_in)
     await households.lock_persons(session, [m.id_number for m in members_in])
     reasons = [households.count_reason(m, on=received_on) for m in members_in]
+    counted = {m.id_number: i for i, m in enumerate(members_in)
+               if reasons[i] in households.COUNTED_REASONS}
     await households.check_one_household_per_person(
-        session, program=program, head_id_number=head.id_number,
-        counted={m.id_number: i for i, m in enumerate(members_in)
-                 if reasons[i] in households.COUNTED_REASONS})
+        session, program=program, head_id_number=head.id_number, counted=counted)
+    await recipients.check_not_receiving(session, program=program,
+                                         head_id_number=head.id_number, counted=counted,
+                                         today=today_in_shanghai(now))
 
     members = []
     for position, m in enumerate(members_in):

@@ -1,0 +1,24 @@
+"""Events that give the cross-checks the people to check."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.verification.checks import service
+from services.verification.investigations.models import Investigation
+from shared.contracts.intake import ApplicationAccepted
+from shared.events import Envelope
+from shared.inbox import NotYet
+
+
+async def on_application_accepted(
+    session: AsyncSession, accepted: ApplicationAccepted, event: Envelope
+) -> None:
+    """The counted members' ID numbers, kept sealed for the cross-checks (R-VE-4)."""
+    investigation_id = await session.scalar(select(Investigation.id).where(
+        Investigation.application_id == accepted.application_id))
+    if investigation_id is None:
+        raise NotYet(f"no investigation of application {accepted.application_id} yet")
+    await service.record_subjects(session, investigation_id=investigation_id,
+                                  members=accepted.members)
