@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.verification.checks import service
+from services.verification.checks import datasets, service
 from services.verification.checks.config import SourceConfig, configured_sources
 from services.verification.checks.datafile import DataFileRefused, read_data_file
 from services.verification.checks.models import CheckResultRow, CheckSubject
@@ -85,7 +85,7 @@ async def _results_out(session: AsyncSession, rows: Sequence[CheckResultRow]
 async def list_sources(session: DbSession, user: Reader, kit: Kit) -> list[SourceOut]:
     out = []
     for name, config in configured_sources(kit.settings).items():
-        current = await service.current_dataset(session, name) if config.kind == "csv" else None
+        current = await datasets.current_dataset(session, name) if config.kind == "csv" else None
         out.append(SourceOut(name=name, current_dataset=DatasetOut.model_validate(current)
                              if current else None, **config.public()))
     return out
@@ -98,9 +98,9 @@ async def list_sources(session: DbSession, user: Reader, kit: Kit) -> list[Sourc
 async def list_datasets(session: DbSession, user: Reader, kit: Kit, page: Paging,
                         source: SourceName) -> list[DatasetOut]:
     _source(kit, source)
-    rows = await service.list_datasets(session, source=source,
-                                       window=page.window(service.DATASETS))
-    return [DatasetOut.model_validate(r) for r in page.finish(rows, service.DATASETS)]
+    rows = await datasets.list_datasets(session, source=source,
+                                       window=page.window(datasets.DATASETS))
+    return [DatasetOut.model_validate(r) for r in page.finish(rows, datasets.DATASETS)]
 
 
 _DATASET_BODY = {**body_limit(UPLOAD), "requestBody": {"required": True, "content": {
@@ -154,7 +154,7 @@ async def load_dataset(
         data = await asyncio.to_thread(read_data_file, raw, config.items)
     except DataFileRefused as exc:
         raise InvalidField("file", f"line {exc.line}: {exc.reason}", line=exc.line) from None
-    dataset, created = await service.load_dataset(
+    dataset, created = await datasets.load_dataset(
         session, user=user, source=source, data=data, data_date=data_date or today_in_shanghai(),
         filename=filename, keyring=kit.sealer.keyring, county=kit.county)
     if not created:

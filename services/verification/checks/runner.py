@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.verification.checks import service
+from services.verification.checks import datasets, service
 from services.verification.checks.config import build_source, configured_sources
 from services.verification.checks.models import CheckRun
 from services.verification.checks.sources import CheckSource, ask
@@ -18,7 +18,7 @@ class CheckRunner(PollingWorker):
 
     def __init__(self, kit: ServiceKit) -> None:
         super().__init__(kit)
-        store = service.DatabaseDatasets(kit.sessions, kit.sealer)
+        store = datasets.DatabaseDatasets(kit.sessions, kit.sealer)
         self.sources: dict[str, CheckSource] = {
             name: build_source(name, config, store)
             for name, config in configured_sources(kit.settings).items()}

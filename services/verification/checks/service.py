@@ -1,77 +1,58 @@
-"""Rules of the cross-checks (R-VE-4): who is checked, the departments' data files, runs of the
-check sources, results per investigation, source and item, and manual checks.
+"""Rules of the cross-checks (R-VE-4): who is checked, runs of the check sources, results per
+investigation, source and item, and manual checks (the data files: ``datasets.py``).
 
 The members' full ID numbers arrive sealed in ``intake.application_accepted``. They are kept
 only for counted members, sealed at rest with the installation's event keys (``check_subject``),
-opened only to build a check request, and never shown: the API shows them masked. Data files
-keep no ID number at all: their records carry a keyed digest (HMAC-SHA256 with a key derived
-from the event keys), which only this installation can compute to match a person.
+opened only to build a check request, and never shown: the API shows them masked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.verification.checks.datafile import DataFile
 from services.verification.checks.models import (
-    CheckDataset,
     CheckFindingRow,
-    CheckRecord,
     CheckResultRow,
     CheckRun,
     CheckSubject,
     ResultStatus,
     RunStatus,
 )
-from services.verification.checks.sources import (
-    CheckQuery,
-    CurrentDataset,
-    DatasetRecord,
-    Finding,
-    ItemResult,
-    Person,
-    id_digest,
-)
+from services.verification.checks.sources import CheckQuery, Finding, ItemResult, Person
 from services.verification.investigations.models import Investigation
 from services.verification.investigations.service import get_investigation, record_check_summary
 from shared.auth import User
 from shared.context import correlation_id, new_id
 from shared.contracts.base import EventData, Personal
 from shared.contracts.intake import MemberIdentified
+from shared.contracts.verification import CheckFinding as FindingData
 from shared.contracts.verification import (
-    CheckDatasetLoaded,
     CheckResult,
     CheckResultsRecorded,
     CheckSourceOutcome,
     CheckSummary,
 )
-from shared.contracts.verification import CheckFinding as FindingData
 from shared.db import utcnow, where_given
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number
 from shared.outbox import EventSource, emit
 from shared.problems import Conflict, InvalidField, NotFound
-from shared.sealing import Keyring, Sealer
+from shared.sealing import Sealer
 
-DIGEST_PURPOSE = "check-id-digest"
-"""What the key of the data files' ID-number digests is derived for (``Keyring.derived_key``)."""
 STALE_RUN = timedelta(minutes=10)
 """A run still ``running`` after this was dropped by a runner that stopped: it runs again."""
-INSERT_BATCH = 5000
 
 RESULTS = Keyset("checks", CheckResultRow.checked_at.asc(), CheckResultRow.id.asc())
 """Results across investigations, oldest first: the list of what to retry."""
 RESULTS_OF = Keyset("investigation-checks", CheckResultRow.source.asc(),
                     CheckResultRow.item.asc(), CheckResultRow.id.asc())
 """An investigation's results by source and item."""
-DATASETS = Keyset("check-datasets", CheckDataset.loaded_at.desc(), CheckDataset.id.desc())
-"""A source's data file versions, newest first."""
 
 
 class NoSubjects(Conflict):
@@ -130,74 +111,6 @@ async def record_subjects(session: AsyncSession, *, investigation_id: str,
 async def subjects_of(session: AsyncSession, investigation_id: str) -> list[CheckSubject]:
     return list(await session.scalars(select(CheckSubject).where(
         CheckSubject.investigation_id == investigation_id).order_by(CheckSubject.position)))
-
-
-# --- the departments' data files -----------------------------------------------------------------
-
-
-async def current_dataset(session: AsyncSession, source: str) -> CheckDataset | None:
-    return await session.scalar(select(CheckDataset).where(CheckDataset.source == source)
-                                .order_by(CheckDataset.version.desc()).limit(1))
-
-
-async def load_dataset(
-    session: AsyncSession, *, user: User, source: str, data: DataFile, data_date: date,
-    filename: str | None, keyring: Keyring, county: str,
-) -> tuple[CheckDataset, bool]:
-    """Take a checked data file as the source's next version, whole (R-VE-4); the same bytes
-    as the current version change nothing. Returns the version and whether it is new."""
-    current = await current_dataset(session, source)
-    if current is not None and current.sha256 == data.sha256:
-        return current, False
-    kid, key = keyring.derived_key(DIGEST_PURPOSE)
-    dataset = CheckDataset(
-        id=new_id(), source=source, version=(current.version + 1) if current else 1,
-        data_date=data_date, sha256=data.sha256, rows=len(data.rows), filename=filename,
-        key_id=kid, loaded_at=utcnow(), loaded_by=user.user_id)
-    session.add(dataset)
-    await session.flush()
-    for start in range(0, len(data.rows), INSERT_BATCH):
-        await session.execute(insert(CheckRecord), [
-            {"dataset_id": dataset.id, "line": r.line, "id_digest": id_digest(key, r.id_number),
-             "item": r.item, "amount_fen": r.amount_fen, "quantity": r.quantity,
-             "detail": r.detail} for r in data.rows[start:start + INSERT_BATCH]])
-    await emit(session, CheckDatasetLoaded(
-        source=source, dataset_id=dataset.id, dataset_version=dataset.version,
-        data_date=data_date, sha256=data.sha256, rows=dataset.rows, filename=filename,
-        loaded_at=dataset.loaded_at), subject=source, division=county)
-    return dataset, True
-
-
-async def list_datasets(session: AsyncSession, *, source: str, window: Window
-                        ) -> Sequence[CheckDataset]:
-    return (await session.scalars(window.apply(
-        select(CheckDataset).where(CheckDataset.source == source)))).all()
-
-
-@dataclass
-class DatabaseDatasets:
-    """The data files as the data-file sources read them (``DatasetStore``): each read in a
-    short transaction of its own."""
-
-    sessions: async_sessionmaker[AsyncSession]
-    sealer: Sealer
-
-    async def current(self, source: str) -> CurrentDataset | None:
-        async with self.sessions() as session:
-            dataset = await current_dataset(session, source)
-        if dataset is None:
-            return None
-        _, key = self.sealer.keyring.derived_key(DIGEST_PURPOSE, dataset.key_id)
-        return CurrentDataset(dataset.id, dataset.version, dataset.data_date, dataset.sha256,
-                              key)
-
-    async def records(self, dataset_id: str, digests: Sequence[str]) -> list[DatasetRecord]:
-        async with self.sessions() as session:
-            rows = (await session.scalars(select(CheckRecord).where(
-                CheckRecord.dataset_id == dataset_id, CheckRecord.id_digest.in_(digests))
-                .order_by(CheckRecord.id))).all()
-        return [DatasetRecord(r.id_digest, r.item, r.amount_fen, r.quantity, r.detail)
-                for r in rows]
 
 
 # --- runs of the sources -------------------------------------------------------------------------
