@@ -215,3 +215,41 @@ async def test_village_assistant_reads_only_their_village(county):
     assert [a["id"] for a in listed] == [ours["id"]]
     assert len(await county.get(county.intake, "/api/v1/applications",
                                 county.as_(Role.caseworker))) == 2
+
+
+async def test_application_lists_filter_by_division_days_channel_overdue_and_page(county):
+    """Every list paginates (keyset cursors) and filters: division, days received, channel,
+    program, status, and overdue (accepted and past its R-AP-7 deadline)."""
+    kit = county.apps["intake"].state.kit
+    today = today_in_shanghai()
+    received = days_ago(kit.calendar, today, 5)
+    late = await county.submitted(application(*household(county), program="temp_expenditure",
+                                              materials=TEMP_CHECKLIST,
+                                              received_on=str(received)))
+    on_time = await county.submitted(application(*household(county)))
+    proxy = await county.submitted(application(*household(county), channel="village_proxy",
+                                               division=OTHER_VILLAGE, proxy={"agent": "刘"}))
+
+    async def ids(**params) -> list[str]:
+        return [a["id"] for a in await county.get(county.intake, "/api/v1/applications",
+                                                  **params)]
+
+    assert await ids(overdue="true") == [late["id"]]
+    assert await ids(overdue="false") == [proxy["id"], on_time["id"]]
+    assert await ids(division=OTHER_VILLAGE) == [proxy["id"]]
+    assert await ids(division=TOWNSHIP, channel="window") == [on_time["id"], late["id"]]
+    assert await ids(received_to=str(received)) == [late["id"]]
+    assert await ids(received_from=str(today)) == [proxy["id"], on_time["id"]]
+    assert await ids(program="temp_expenditure", status="accepted") == [late["id"]]
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        r = await county.intake.get("/api/v1/applications", params=params,
+                                    headers=county.officer)
+        seen += [a["id"] for a in r.json()]
+        if not (cursor := r.headers.get("x-next-cursor")):
+            break
+    assert seen == [proxy["id"], on_time["id"], late["id"]]
+    for bad in ({"division": "23072210"}, {"received_from": "yesterday"}, {"channel": "fax"}):
+        assert (await county.intake.get("/api/v1/applications", params=bad,
+                                        headers=county.officer)).status_code == 422, bad

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.applications import service
+from services.intake.applications import ending
 from shared.contracts import EventContract
 from shared.contracts.approval import ApplicationDecided
 from shared.events import Envelope
@@ -15,7 +15,7 @@ async def on_application_decided(
     session: AsyncSession, decided: ApplicationDecided, event: Envelope
 ) -> None:
     """Approved or rejected by the township: the application ends as ``decided``."""
-    await service.record_decision(session, decided)
+    await ending.record_decision(session, decided)
 
 
 HANDLERS: dict[type[EventContract], Handler] = {

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from services.intake.applications import service
+from services.intake.applications import ending, service
 from services.intake.applications.schemas import (
     ApplicationIn,
     ApplicationOut,
+    Channel,
     RefusalIn,
     Status,
     WithdrawalIn,
@@ -17,7 +18,7 @@ from services.intake.applications.schemas import (
 from services.intake.applications.service import IntakeOffice
 from services.intake.materials.schemas import MaterialsIn
 from shared.auth import Role, User, allow
-from shared.inputs import PAGED, Identifier, Paging, RecordId
+from shared.inputs import PAGED, CivilDate, DivisionCode, Identifier, Paging, RecordId
 from shared.programs import Program
 from shared.service import DbSession, Idempotent, Kit
 
@@ -69,16 +70,24 @@ async def submit_application(session: DbSession, user: Receiver, office: Office,
 
 @router.get("", response_model=list[ApplicationOut], summary="Applications in your jurisdiction",
             responses=PAGED,
-            description="Newest first, filtered by status, program or application number; "
-            "only applications inside your divisions (R-SE-1). Phone numbers are masked "
-            "(R-SE-2). Every list read is recorded in the operation log (R-AU-1).")
+            description="Newest first, filtered by status, program, application number, "
+            "channel, division (and everything below it), the days received and `overdue` "
+            "(accepted and past the R-AP-7 deadline); only applications inside your divisions "
+            "(R-SE-1), paged by cursor. Phone numbers are masked (R-SE-2). Every list read is "
+            "recorded in the operation log (R-AU-1).")
 async def list_applications(
     session: DbSession, user: Reader, page: Paging, status: Status | None = None,
     program: Program | None = None, number: Identifier | None = None,
+    channel: Channel | None = None, division: DivisionCode | None = None,
+    received_from: Annotated[CivilDate | None, Query(description="received on or after")] = None,
+    received_to: Annotated[CivilDate | None, Query(description="received on or before")] = None,
+    overdue: Annotated[bool | None, Query(description="true: accepted and past the R-AP-7 "
+                                          "deadline; false: the others")] = None,
 ) -> list[ApplicationOut]:
-    rows = await service.list_applications(session, user=user, status=status, program=program,
-                                           number=number,
-                                           window=page.window(service.APPLICATIONS))
+    rows = await service.list_applications(
+        session, user=user, status=status, program=program, number=number, channel=channel,
+        division=division, received_from=received_from, received_to=received_to,
+        overdue=overdue, window=page.window(service.APPLICATIONS))
     return [ApplicationOut.of(r) for r in page.finish(rows, service.APPLICATIONS)]
 
 
@@ -124,7 +133,7 @@ async def demand_materials(session: DbSession, user: Receiver, application_id: R
              dependencies=[Idempotent])
 async def refuse_application(session: DbSession, user: Refuser, application_id: RecordId,
                              body: RefusalIn) -> ApplicationOut:
-    return ApplicationOut.of(await service.refuse_application(
+    return ApplicationOut.of(await ending.refuse_application(
         session, user=user, application_id=application_id, reason_code=body.reason_code,
         reason=body.reason))
 
@@ -139,6 +148,6 @@ async def refuse_application(session: DbSession, user: Refuser, application_id: 
              dependencies=[Idempotent])
 async def withdraw_application(session: DbSession, user: Caseworker, application_id: RecordId,
                                body: WithdrawalIn) -> ApplicationOut:
-    return ApplicationOut.of(await service.withdraw_application(
+    return ApplicationOut.of(await ending.withdraw_application(
         session, user=user, application_id=application_id, requested_by=body.requested_by,
         requested_on=body.requested_on, reason=body.reason))

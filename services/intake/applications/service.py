@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, not_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +19,7 @@ from services.intake.applications import rules
 from services.intake.applications.models import (
     ACCEPTED,
     AWAITING_MATERIALS,
-    DECIDED,
     OPEN_STATUSES,
-    REFUSED,
-    WITHDRAWN,
     Application,
     ApplicationSequence,
 )
@@ -38,11 +35,9 @@ from services.intake.referrals import service as referrals
 from shared.auth import User
 from shared.context import new_id
 from shared.contracts import intake as contracts
-from shared.contracts.approval import ApplicationDecided
 from shared.db import utcnow, where_given
-from shared.divisions import is_within
+from shared.divisions import is_within, significant_prefix
 from shared.idcard import parse_resident_id
-from shared.inbox import NotYet
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number
 from shared.outbox import emit
@@ -123,13 +118,28 @@ async def get_application(session: AsyncSession, *, user: User, application_id: 
 
 async def list_applications(
     session: AsyncSession, *, user: User, status: str | None = None, program: str | None = None,
-    number: str | None = None, window: Window | None = None,
+    number: str | None = None, division: str | None = None, channel: str | None = None,
+    received_from: date | None = None, received_to: date | None = None,
+    overdue: bool | None = None, today: date | None = None, window: Window | None = None,
 ) -> Sequence[Application]:
-    """Applications inside the user's jurisdiction, newest first (:data:`APPLICATIONS`)."""
+    """Applications inside the user's jurisdiction, newest first (:data:`APPLICATIONS`),
+    filtered by status, program, number, channel, division (and everything below it), the
+    days received and ``overdue`` (accepted, past the R-AP-7 deadline, not ended)."""
     query = select(Application).where(user.jurisdiction(Application.division))
     query = where_given(query, (Application.status, status),
                         (Application.program, program),
-                        (Application.number, number))
+                        (Application.number, number),
+                        (Application.channel, channel))
+    if division is not None:
+        query = query.where(Application.division.startswith(significant_prefix(division)))
+    if received_from is not None:
+        query = query.where(Application.received_on >= received_from)
+    if received_to is not None:
+        query = query.where(Application.received_on <= received_to)
+    if overdue is not None:
+        late = and_(Application.status == ACCEPTED,
+                    Application.review_due_on < (today or today_in_shanghai()))
+        query = query.where(late if overdue else not_(late))
     query = (window or Window(APPLICATIONS, limit=100)).apply(query)
     return (await session.scalars(with_everything(query))).all()
 
@@ -330,88 +340,6 @@ async def accept_application(
         # Full ID numbers (sealed in the event): verification and approval cross-check people.
         members=[_member_identified(m) for m in members],
     ), subject=application.id, division=application.division)
-
-
-async def refuse_application(
-    session: AsyncSession, *, user: User, application_id: str, reason_code: str, reason: str,
-    now: datetime | None = None,
-) -> Application:
-    """Refuse an open application, never without a reason code and text (R-IN-3)."""
-    now = now or utcnow()
-    if not reason_code.strip():
-        raise InvalidField("reason_code", "a refusal needs a reason code (R-IN-3)")
-    if not reason.strip():
-        raise InvalidField("reason", "a refusal needs the reason in words (R-IN-3)")
-    application = await load_application(session, application_id, for_update=True)
-    user.require_access(application.division)
-    if application.status not in OPEN_STATUSES:
-        raise Conflict(f"application {application.number} is {application.status}, not open")
-    previous = application.status
-    application.status = REFUSED
-    application.refusal_reason_code = reason_code.strip()
-    application.refusal_reason = reason.strip()
-    application.refused_at = now
-    application.refused_by = user.user_id
-    await session.flush()
-    await emit(session, contracts.ApplicationRefused(
-        **application_facts(application), previous_status=previous,
-        reason_code=application.refusal_reason_code, reason=application.refusal_reason,
-        refused_at=now, refused_on=today_in_shanghai(now),
-    ), subject=application.id, division=application.division)
-    return application
-
-
-async def withdraw_application(
-    session: AsyncSession, *, user: User, application_id: str, requested_by: str,
-    requested_on: date | None, reason: str | None, now: datetime | None = None,
-) -> Application:
-    """The applicant withdraws (撤回申请): a caseworker records who asked and when; the end
-    reaches approval and verification through ``application_withdrawn``."""
-    now = now or utcnow()
-    today = today_in_shanghai(now)
-    application = await load_application(session, application_id, for_update=True)
-    user.require_access(application.division)
-    if application.status not in OPEN_STATUSES:
-        raise Conflict(f"application {application.number} is {application.status}, not open")
-    requested_on = requested_on or today
-    if not application.received_on <= requested_on <= today:
-        raise InvalidField("requested_on", f"must be between the day the application was "
-                           f"received ({application.received_on}) and today ({today})")
-    previous = application.status
-    application.status = WITHDRAWN
-    application.withdrawn_at = now
-    application.withdrawn_by = user.user_id
-    application.withdrawal_requested_by = requested_by
-    application.withdrawal_requested_on = requested_on
-    application.withdrawal_reason = reason
-    await session.flush()
-    await emit(session, contracts.ApplicationWithdrawn(
-        **application_facts(application), previous_status=previous, requested_by=requested_by,
-        requested_on=requested_on, reason=reason, withdrawn_at=now, withdrawn_on=today,
-        recorded_by=user.user_id,
-    ), subject=application.id, division=application.division)
-    return application
-
-
-async def record_decision(session: AsyncSession, decided: ApplicationDecided) -> None:
-    """The township decided (approval's ``application_decided``): the application ends as
-    ``decided``. The first end stands: a decision after a withdrawal or refusal changes nothing
-    here (approval closed its case on that end)."""
-    application = await session.scalar(
-        select(Application).where(Application.id == decided.application_id).with_for_update())
-    if application is None:
-        raise NotYet(f"no application {decided.application_id} here (yet)")
-    if application.status not in OPEN_STATUSES:
-        if application.status != DECIDED:
-            log.warning("decision_after_end_ignored", application_id=application.id,
-                        status=application.status, outcome=decided.outcome)
-        return
-    application.status = DECIDED
-    application.decision = decided.outcome
-    application.decided_at = decided.decided_at
-    application.decision_case_id = decided.case_id
-    application.decision_reason_code = decided.reason_code
-    application.decision_reason = decided.reason
 
 
 def application_facts(application: Application) -> dict[str, Any]:
