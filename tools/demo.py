@@ -10,7 +10,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -173,7 +173,9 @@ def _member(county: str, name: str, born: date, sequence: int, relationship: str
 
 @dataclass(frozen=True)
 class DemoApplication:
-    """One demo application as the intake API takes it; ``complete`` = all materials."""
+    """One demo application as the intake API takes it; ``complete`` = all materials;
+    ``grant_first_fen``: emergency aid granted at once by the township leader (R-IN-5);
+    ``withdrawn``: the applicant withdraws it afterwards."""
 
     title: str
     program: Program
@@ -181,10 +183,20 @@ class DemoApplication:
     village: str
     members: tuple[dict[str, Any], ...]
     complete: bool = True
+    emergency: str | None = None
+    """Temporary aid: what happened, in the village (R-IN-6)."""
+    grant_first_fen: int | None = None
+    withdrawn: bool = False
 
     @property
     def township(self) -> str:
         return self.village[:9]
+
+    @property
+    def expected_status(self) -> str:
+        if self.withdrawn:
+            return "withdrawn"
+        return "accepted" if self.complete else "awaiting_materials"
 
     @property
     def area(self) -> str:
@@ -222,10 +234,12 @@ def demo_applications(county: str) -> list[DemoApplication]:
         DemoApplication("特困 独居老人", Program.TEKUN, "village_proxy", village(1), (
             m(county, "赵德福", date(1946, 1, 5), 15, "head"),
         )),
-        DemoApplication("急难型临时救助 房屋失火", Program.TEMP_EMERGENCY, "window", village(0), (
+        DemoApplication("急难型临时救助 房屋失火, 先行救助 后补材料", Program.TEMP_EMERGENCY,
+                        "window", village(0), (
             m(county, "孙立华", date(1982, 12, 3), 71, "head"),
             m(county, "周敏", date(1984, 4, 16), 64, "spouse"),
-        )),
+        ), complete=False, emergency="夜间房屋失火, 一家人无处居住 (演示)",
+            grant_first_fen=300000),
         DemoApplication("支出型临时救助 大病医疗支出", Program.TEMP_EXPENDITURE, "active_discovery",
                         village(2), (
             m(county, "陈玉兰", date(1959, 10, 10), 22, "head"),
@@ -234,6 +248,36 @@ def demo_applications(county: str) -> list[DemoApplication]:
             m(county, "马春生", date(1964, 6, 18), 39, "head"),
             m(county, "何淑芬", date(1966, 8, 25), 80, "spouse"),
         ), complete=False),
+        DemoApplication("低保 申请人撤回 (外出务工, 收入已好转)", Program.DIBAO, "window",
+                        village(3), (
+            m(county, "高振山", date(1977, 9, 9), 53, "head"),
+        ), withdrawn=True),
+    ]
+
+
+@dataclass(frozen=True)
+class DemoReferral:
+    """A person in need a village assistant reports (R-IN-2); ``contact``: contact made."""
+
+    village: str
+    name: str
+    address: str
+    situation: str
+    reported_by: str | None = None
+    contact: str | None = None
+
+
+def demo_referrals(county: str) -> list[DemoReferral]:
+    """Open referrals in the county's demo villages, one with contact made (演示数据)."""
+    villages = demo_villages(county)
+    if not villages:
+        return []
+    return [
+        DemoReferral(villages[0], "钱老汉", f"{DEMO_DIVISIONS[villages[0]].name}7组(演示地址)",
+                     "独居老人, 冬季取暖困难 (演示)", reported_by="网格员 陈明(演示)"),
+        DemoReferral(villages[-1], "吴桂英", f"{DEMO_DIVISIONS[villages[-1]].name}2组(演示地址)",
+                     "丈夫病故, 独自抚养两个孩子 (演示)",
+                     contact="已上门了解情况, 本人考虑申请低保 (演示)"),
     ]
 
 
@@ -265,6 +309,8 @@ def request_body(app: DemoApplication, materials: list[str]) -> dict[str, Any]:
     }
     if app.channel == "village_proxy":  # the committee's paper, entered by the caseworker
         body["proxy"] = {"agent": "刘长河", "agent_title": "村委会主任"}
+    if app.emergency:  # R-IN-6: where it happened
+        body["emergency"] = {"happened_in": app.village, "circumstances": app.emergency}
     return body
 
 
@@ -277,6 +323,8 @@ class DemoLoad:
     skipped: str | None = None
     register: str | None = None
     """What became of the demo division register, in words."""
+    referrals: list[dict[str, Any]] = field(default_factory=list)
+    """The open demo referrals recorded (R-IN-2)."""
 
 
 def load_demo_data(intake_url: str, settings: Settings, *,
@@ -315,14 +363,68 @@ def load_demo_data(intake_url: str, settings: Settings, *,
                                    f"{answer.text[:400]}")
                 continue
             created = answer.json()
+            try:
+                created = _after_submission(client, settings, app, created)
+            except httpx.HTTPError as exc:
+                load.errors.append(f"{app.title}: {exc}")
             load.created.append({"title": app.title, "id": created.get("id"),
                                  "number": created.get("number"),
                                  "status": created.get("status")})
+        _refer_open(client, settings, load)
     for error in load.errors:
         say(f"  demo data: {error}")
     if load.created:
         marker.write_text(json.dumps(load.created, ensure_ascii=False, indent=2) + "\n")
     return load
+
+
+def _as(settings: Settings, role: Role, division: str) -> dict[str, str]:
+    user = find_demo_user(role, division, county=settings.county)
+    return {"Authorization": f"Bearer {demo_token(settings, user, ttl_s=600)}"}
+
+
+def _after_submission(client: httpx.Client, settings: Settings, app: DemoApplication,
+                      created: dict[str, Any]) -> dict[str, Any]:
+    """The township leader grants emergency aid first (R-IN-5); the applicant withdraws."""
+    url = f"/api/v1/applications/{created['id']}"
+    steps: list[tuple[str, dict[str, str], dict[str, Any]]] = []
+    if app.grant_first_fen is not None:
+        steps.append((f"{url}/emergency-aid", _as(settings, Role.township_leader, app.township),
+                      {"amount_fen": app.grant_first_fen,
+                       "circumstances": app.emergency or app.title}))
+    if app.withdrawn:
+        steps.append((f"{url}/withdrawal", _as(settings, Role.caseworker, app.township),
+                      {"requested_by": app.members[0]["name"],
+                       "reason": "外出务工, 家庭收入已好转, 本人申请撤回 (演示)"}))
+    for path, headers, body in steps:
+        answer = client.post(path, json=body, headers=headers)
+        if answer.status_code != 200:
+            raise httpx.HTTPError(f"{path} answered {answer.status_code}: {answer.text[:300]}")
+        created = answer.json()
+    return created
+
+
+def _refer_open(client: httpx.Client, settings: Settings, load: DemoLoad) -> None:
+    """The open demo referrals, recorded by their villages' assistants (R-IN-2)."""
+    for ref in demo_referrals(settings.county):
+        headers = _as(settings, Role.village_assistant, ref.village)
+        try:
+            answer = client.post("/api/v1/referrals", headers=headers, json={
+                "division": ref.village, "name": ref.name, "address": ref.address,
+                "situation": ref.situation, "reported_by": ref.reported_by})
+            if answer.status_code == 201 and ref.contact:
+                answer = client.post(f"/api/v1/referrals/{answer.json()['id']}/contact",
+                                     headers=headers, json={"note": ref.contact})
+        except httpx.HTTPError as exc:
+            load.errors.append(f"referral of {ref.name}: intake: {exc!r}")
+            continue
+        if answer.status_code not in (200, 201):
+            load.errors.append(f"referral of {ref.name}: intake answered "
+                               f"{answer.status_code}: {answer.text[:300]}")
+            continue
+        got = answer.json()
+        load.referrals.append({"title": f"{ref.name}: {ref.situation}", "id": got["id"],
+                               "status": got["status"], "due": got["followup_due_on"]})
 
 
 def _refer(client: httpx.Client, settings: Settings, app: DemoApplication) -> str:

@@ -315,6 +315,8 @@ class Runner:
                  "applications" + (f", {len(load.errors)} not loaded" if load.errors else "")]
         lines += [f"  {c['number'] or c['id']}  {c['status']:<20} {c['title']}"
                   for c in load.created]
+        lines += [f"  referral {r['id']}  {r['status']}, follow up by {r['due']}  {r['title']}"
+                  for r in load.referrals]
         return "\n".join(lines) + investigation
 
     def banner(self, demo_summary: str) -> str:

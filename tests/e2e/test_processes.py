@@ -182,9 +182,15 @@ def check_demo_data(output: str, intake_port: int, data_dir: Path) -> None:
             body = answer.json()
             items = body if isinstance(body, list) else body.get("items", [])
             statuses += [item["status"] for item in items]
-    assert sorted(statuses) == sorted(
-        "accepted" if app.complete else "awaiting_materials" for app in expected
-    )
+    assert sorted(statuses) == sorted(app.expected_status for app in expected)
+    officer = find_demo_user("county_officer", settings.county)
+    with httpx.Client(base_url=f"http://127.0.0.1:{intake_port}", timeout=10,
+                      headers={"Authorization": f"Bearer {demo_token(settings, officer)}"}
+                      ) as client:
+        referrals = client.get("/api/v1/referrals").json()  # R-IN-2: one ended in its application
+        assert sorted(r["status"] for r in referrals) == ["applied", "open", "open"], referrals
+        [aid] = client.get("/api/v1/emergency-aid", params={"outstanding": "true"}).json()
+        assert aid["outstanding"] and aid["amount_fen"] > 0  # R-IN-5: materials still missing
     assert (data_dir / "demo-data-loaded.json").is_file()
     # the demo division register went in first; tools.divisions shows it through the API
     assert "demo division register: 10 demo codes of county 230722: 10 added" in output, output

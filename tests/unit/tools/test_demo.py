@@ -18,6 +18,7 @@ from tools.demo import (
     checklist_codes,
     demo_applications,
     demo_id_number,
+    demo_referrals,
     demo_token,
     demo_users,
     find_demo_user,
@@ -48,7 +49,12 @@ def test_r_in_4_each_demo_household_has_one_head_and_nobody_is_in_two() -> None:
 def test_demo_applications_cover_programs_channels_and_one_incomplete() -> None:
     applications = demo_applications("230722")
     assert {str(a.program) for a in applications} >= {"dibao", "tekun", "temp_emergency"}
-    assert [a.complete for a in applications].count(False) == 1
+    assert {a.channel for a in applications} >= {"window", "village_proxy", "active_discovery"}
+    # a one-time notice, emergency aid granted first with materials later (R-IN-5), a withdrawal
+    assert [a.expected_status for a in applications].count("awaiting_materials") == 2
+    assert [a.program for a in applications if a.grant_first_fen] == ["temp_emergency"]
+    assert [a.expected_status for a in applications].count("withdrawn") == 1
+    assert len(demo_referrals("230722")) == 2 and demo_referrals("110105") == []
     assert all(DEMO_DIVISIONS[a.village].level == "village" for a in applications)
     assert all(is_within(a.village, "230722") for a in applications)
     assert any(m["living_status"] == "serving_sentence"
