@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, String, Text
+from sqlalchemy import Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.intake.db import Base
@@ -29,6 +29,8 @@ the applicant, or decided by the township (approval's ``application_decided``)."
 
 class Application(Base):
     __tablename__ = "application"
+    __table_args__ = (  # the list's order (applications.service.APPLICATIONS)
+        Index("ix_application_submitted_number", "submitted_at", "number"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
