@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.auth import Role, User, allow
 from shared.dead_letters import PARKED, DeadLetters
@@ -49,6 +49,10 @@ class RedriveOut(BaseModel):
 
 
 class RedriveTypeIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"event_type": "assist.approval.beneficiary_adjusted"},
+    ]})
+
     event_type: SearchText = Field(examples=["assist.approval.beneficiary_adjusted"])
 
 

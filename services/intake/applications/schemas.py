@@ -66,7 +66,41 @@ class EmergencyIn(BaseModel):
 class ApplicationIn(BaseModel):
     """An application received at a window or through another channel (R-IN-1)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {  # 低保, received at 朝阳镇's window: a family of three, the son at university
+            "program": "dibao", "channel": "window", "division": "230722100201",
+            "area": "rural", "contact_phone": "13845801234",
+            "household": {"address": "嘉荫县朝阳镇东风村3组", "members": [
+                {"name": "王建国", "id_number": "230722196803120310", "relationship": "head"},
+                {"name": "李秀兰", "id_number": "230722197007080420",
+                 "relationship": "spouse"},
+                {"name": "王磊", "id_number": "230722200409010139", "relationship": "child",
+                 "is_student": True},
+            ]},
+            "materials": ["application_form", "id_card", "household_register",
+                          "income_statement", "property_declaration", "authorization_letter"],
+        },
+        {  # 特困, the village committee of 永胜村 applied for an old man living alone
+            "program": "tekun", "channel": "village_proxy", "division": "230722100202",
+            "area": "rural",
+            "household": {"address": "嘉荫县朝阳镇永胜村1组", "members": [
+                {"name": "赵德福", "id_number": "230722194601050159", "relationship": "head"},
+            ]},
+            "materials": ["application_form", "id_card", "household_register"],
+            "proxy": {"agent": "刘长河", "agent_title": "村委会主任"},
+        },
+        {  # 急难型临时救助 after a house fire (R-IN-6), materials to follow
+            "program": "temp_emergency", "channel": "window", "division": "230722100201",
+            "area": "rural", "contact_phone": "13945806789",
+            "household": {"address": "嘉荫县朝阳镇东风村5组", "members": [
+                {"name": "孙立华", "id_number": "230722198212030718", "relationship": "head"},
+                {"name": "周敏", "id_number": "230722198404160648", "relationship": "spouse"},
+            ]},
+            "materials": ["application_form", "id_card"],
+            "emergency": {"happened_in": "230722100201",
+                          "circumstances": "夜间房屋失火, 一家人无处居住"},
+        },
+    ]})
 
     program: Program
     channel: Channel = Field(
@@ -98,7 +132,10 @@ class ApplicationIn(BaseModel):
 class RefusalIn(BaseModel):
     """No refusal without a recorded reason code and text (R-IN-3)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason_code": "not_resident",
+         "reason": "申请人户籍已于2025年迁出本县, 且不在本县居住, 不符合在本县申请的条件"},
+    ]})
 
     reason_code: Code = Field(description="why, as a code: lowercase letters, digits and _")
     reason: Reason = Field(description="why, in words")
@@ -113,7 +150,10 @@ class RefusalOut(BaseModel):
 class WithdrawalIn(BaseModel):
     """The applicant withdraws; a caseworker records who asked and when."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"requested_by": "高振山", "requested_on": "2026-11-27",
+         "reason": "外出务工, 家庭收入已好转, 本人申请撤回"},
+    ]})
 
     requested_by: PersonName = Field(description="who of the household asked to withdraw")
     requested_on: CivilDate | None = Field(

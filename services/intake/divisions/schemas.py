@@ -21,7 +21,9 @@ VALID_UNTIL = ("the day it ends: the first day it is no longer in force (exclusi
 class DivisionIn(BaseModel):
     """A code's name from a day on: added, or replacing the version in force that day."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "东风村", "valid_from": "2020-01-01"},
+    ]})
 
     name: Label = Field(examples=["东风村"])
     valid_from: CivilDate | None = Field(None, description=VALID_FROM)
@@ -40,7 +42,14 @@ class DivisionLoadIn(BaseModel):
     version of its code in force on its ``valid_from``; identical ones change nothing. Codes
     not listed stay as they are (ending a code is explicit: POST /divisions/{code}/end)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"entries": [
+            {"code": "230722", "name": "嘉荫县", "valid_from": "2020-01-01"},
+            {"code": "230722100", "name": "朝阳镇", "valid_from": "2020-01-01"},
+            {"code": "230722100201", "name": "东风村", "valid_from": "2020-01-01"},
+            {"code": "230722100202", "name": "永胜村", "valid_from": "2020-01-01"},
+        ]},
+    ]})
 
     entries: list[DivisionEntryIn] = Field(min_length=1, max_length=5000)
 
@@ -59,7 +68,9 @@ class DivisionLoadIn(BaseModel):
 class DivisionEndIn(BaseModel):
     """End a code, and every code below it, from a day on (never deleted)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"valid_until": "2027-01-01"},
+    ]})
 
     valid_until: CivilDate = Field(description="the first day the code is no longer in force")
 

@@ -15,7 +15,10 @@ from shared.inputs import AmountFen, Reason
 class EmergencyGrantIn(BaseModel):
     """Aid granted at once (先行救助): the amount and why it could not wait (R-IN-5)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount_fen": 300000,
+         "circumstances": "夜间房屋失火, 一家人无处居住, 急需购置被褥和口粮, 先行救助3000元"},
+    ]})
 
     amount_fen: AmountFen = Field(description="the aid, integer fen; its cap (R-BE-8) is "
                                   "approval's to check when it completes the case")

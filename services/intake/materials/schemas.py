@@ -28,7 +28,17 @@ class MaterialOut(BaseModel):
 class ChecklistIn(BaseModel):
     """A program's new checklist; notices already issued keep theirs (R-IN-3)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"items": [
+            {"code": "application_form", "name": "申请书"},
+            {"code": "id_card", "name": "身份证"},
+            {"code": "household_register", "name": "户口簿"},
+            {"code": "income_statement", "name": "收入证明"},
+            {"code": "property_declaration", "name": "家庭财产申报"},
+            {"code": "authorization_letter", "name": "核对授权书"},
+            {"code": "disability_certificate", "name": "残疾证 (家庭成员有残疾的)"},
+        ]},
+    ]})
 
     items: list[MaterialIn] = Field(min_length=1, max_length=50)
 
@@ -60,7 +70,9 @@ class ProgramOut(BaseModel):
 class MaterialsIn(BaseModel):
     """Materials handed in after submission."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"materials": ["income_statement", "authorization_letter"]},
+    ]})
 
     materials: list[MaterialCode] = Field(min_length=1, max_length=50)
 

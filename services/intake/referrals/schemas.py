@@ -18,7 +18,11 @@ ReferralStatus = Literal["open", "applied", "closed"]
 class ReferralIn(BaseModel):
     """A person in need, reported by a village assistant or caseworker (R-IN-2)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"division": "230722100201", "name": "钱老汉", "id_number": "230722195208160030",
+         "address": "嘉荫县朝阳镇东风村7组", "situation": "独居老人, 无子女, 冬季取暖困难",
+         "reported_by": "网格员陈明"},
+    ]})
 
     division: HouseholdDivision = Field(description="the village (or township) where they live")
     name: PersonName
@@ -33,7 +37,9 @@ class ReferralIn(BaseModel):
 class ContactIn(BaseModel):
     """Contact made with the person referred (R-IN-2)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"contacted_on": "2026-11-27", "note": "已上门了解情况, 本人考虑申请低保, 已告知所需材料"},
+    ]})
 
     contacted_on: CivilDate | None = Field(
         None, description="the day: not before the referral, not in the future; default today")
@@ -43,7 +49,9 @@ class ContactIn(BaseModel):
 class ReferralClosureIn(BaseModel):
     """The referral ends without an application: a reason code and the reason (R-IN-2)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason_code": "declined", "reason": "本人表示子女每月按时给付生活费, 不愿申请救助"},
+    ]})
 
     reason_code: Code = Field(description="why no application, as a code (`not_in_need`, "
                               "`declined`, `moved_away`, `deceased`, ...)")

@@ -47,7 +47,9 @@ class DatasetPathIn(BaseModel):
     """A data file already on the server, in the check data folder (``ASSIST_CHECK_DATA_DIR``):
     for files larger than an upload may be (``ASSIST_MAX_UPLOAD_BYTES``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"path": "tax/2026-11/personal_income.csv", "data_date": "2026-11-25"},
+    ]})
 
     path: DataFilePath = Field(description="relative to the check data folder")
     data_date: CivilDate | None = Field(None, description="the day the data is of; default: "
@@ -55,7 +57,10 @@ class DatasetPathIn(BaseModel):
 
 
 class RunIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"sources": ["tax", "housing_fund"]},
+        {"only_unavailable": True},
+    ]})
 
     sources: list[Code] | None = Field(
         None, max_length=50, description="the sources to ask; default: every source")
@@ -75,7 +80,11 @@ class FindingIn(BaseModel):
 class ManualCheckIn(BaseModel):
     """A caseworker's own check of one item: at the bank, with the passbook, at the registry."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"item": "deposits", "note": "到农村信用社朝阳镇分社查询, 户主名下存款8000元",
+         "findings": [{"member_id": "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a501",
+                       "amount_fen": 800000, "detail": "农村信用社活期存款"}]},
+    ]})
 
     source: Code = Field(MANUAL, description="the source this check stands in for (its result "
                          "is replaced), or `manual`")

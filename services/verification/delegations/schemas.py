@@ -41,7 +41,11 @@ County = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9]{6}$")]
 class DelegationIn(BaseModel):
     """What the accepting township asks the county of residence."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"residence_division": "230717100", "address": "伊春市伊美区新兴东路18号2单元301室",
+         "tasks": "户主王建国一家实际居住在贵区, 请入户调查家庭收入、财产和生活状况, "
+                  "并走访邻居"},
+    ]})
 
     residence_division: DivisionCode = Field(
         description="the township (9 digits) or village (12) where the household lives, in "
@@ -63,7 +67,15 @@ class FindingIn(BaseModel):
 class ReturnIn(BaseModel):
     """The residence township's result."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"summary": "经入户调查和邻里走访, 该户租住两居室, 户主打零工, 无其他财产",
+         "investigated_on": "2026-11-26", "investigators": ["赵明", "孙丽"],
+         "findings": [
+             {"kind": "income", "member_id": "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a501",
+              "description": "小区保洁零工", "amount_fen": 150000},
+             {"kind": "asset", "description": "银行活期存款", "amount_fen": 320000},
+         ]},
+    ]})
 
     summary: Reason = Field(description="the household investigation's summary")
     investigated_on: CivilDate = Field(description="the day of the home visit")
@@ -74,7 +86,9 @@ class ReturnIn(BaseModel):
 
 
 class RefuseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "该户已于2026年10月搬离本区, 现住址不在本县区, 无法入户调查"},
+    ]})
 
     reason: Reason = Field(description="why the county of residence declines (R-VE-3)")
 
@@ -101,6 +115,19 @@ class MemberIn(BaseModel):
 
 class IncomingIn(_Peer):
     """A delegation another county sends (``delegation_requested``'s data)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"delegation_id": "0d8f2b6a4c1e4f7a9b3d5e7f9a1c3e51", "accepting_county": "230718",
+         "residence_county": "230722", "investigation_id": "0d8f2b6a4c1e4f7a9b3d5e7f9a1c3e52",
+         "application_id": "0d8f2b6a4c1e4f7a9b3d5e7f9a1c3e53",
+         "application_number": "SQ230718-20261125-000012", "program": "dibao",
+         "accepting_division": "230718100", "residence_division": "230722100201",
+         "address": "嘉荫县朝阳镇东风村4组", "tasks": "请入户调查家庭收入、财产和生活状况",
+         "members": [{"member_id": "0d8f2b6a4c1e4f7a9b3d5e7f9a1c3e54", "name": "吴桂英",
+                      "id_number_masked": "230***********004X", "relationship": "户主"}],
+         "requested_by": "caseworker-230718100-01", "requested_at": "2026-11-25T14:20:00+08:00",
+         "transport": "rest"},
+    ]})
 
     investigation_id: RecordId
     application_id: RecordId
@@ -151,7 +178,22 @@ class RefusedIn(_Peer):
         return DelegationRefused.model_validate(self.model_dump(mode="json"))
 
 
-AnswerIn = Annotated[AcceptedIn | ReturnedIn | RefusedIn, Field(discriminator="answer")]
+_PEER = {"delegation_id": "7e3a9c1b5d2f4e6a8c0b1d3f5a7c9e21", "accepting_county": "230722",
+         "residence_county": "230717"}
+
+AnswerIn = Annotated[AcceptedIn | ReturnedIn | RefusedIn, Field(discriminator="answer", examples=[
+    _PEER | {"answer": "accepted", "accepted_by": "caseworker-230717100-01",
+             "accepted_at": "2026-11-24T09:15:00+08:00"},
+    _PEER | {"answer": "returned",
+             "summary": "经入户调查和邻里走访, 该户租住两居室, 户主打零工, 无其他财产",
+             "investigated_on": "2026-11-26", "investigators": ["赵明", "孙丽"],
+             "findings": [{"kind": "income", "member_id": "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a501",
+                           "description": "小区保洁零工", "amount_fen": 150000}],
+             "returned_by": "caseworker-230717100-01",
+             "returned_at": "2026-11-26T16:40:00+08:00"},
+    _PEER | {"answer": "refused", "reason": "该户已于2026年10月搬离本区, 无法入户调查",
+             "refused_by": "caseworker-230717100-01", "refused_at": "2026-11-24T09:15:00+08:00"},
+])]
 """The residence county's answer (``delegation_accepted``, ``_returned`` or ``_refused``)."""
 
 

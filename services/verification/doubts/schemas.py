@@ -16,7 +16,12 @@ IncomeDelta = Annotated[int, Field(strict=True, ge=-MAX_FEN, le=MAX_FEN), WHOLE_
 class DoubtIn(BaseModel):
     """A doubtful item, raised from a cross-check result (R-VE-4) or by hand (R-VE-5)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"item": "车辆登记", "description": "邻居反映其家有一辆农用三轮车, 申报中没有"},
+        {"item": "住房公积金",
+         "description": "核对发现户主有住房公积金缴存记录, 与申报的打零工不符",
+         "check_result_id": "c41d7e2a9f8b4c6d8e0a1b2c3d4e5f60"},
+    ]})
 
     item: Label = Field(description="what is doubtful, in a few words")
     description: Reason = Field(description="why it is doubtful")
@@ -27,7 +32,10 @@ class DoubtIn(BaseModel):
 class PutIn(BaseModel):
     """The doubt put to the applicant: when and how (R-VE-5)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"put_at": "2026-11-28T09:00:00+08:00", "method": "in_person",
+         "note": "当面询问, 申请人称三轮车已于去年卖掉"},
+    ]})
 
     put_at: Moment = Field(description="when (not in the future)")
     method: PutMethod
@@ -42,7 +50,14 @@ class ResolutionIn(BaseModel):
     eligibility; or unsubstantiated, with the evidence that cleared it (archived first as
     evidence files)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"outcome": "unsubstantiated",
+         "finding": "车辆已于2025年10月转让, 有转让协议和车管所过户记录",
+         "effect": "none", "evidence_ids": ["9b2e4d6f8a0c4e1f9d3b5a7c9e1f3a07"]},
+        {"outcome": "substantiated", "finding": "户主另有运输零活收入, 月均约300元, 未申报",
+         "effect": "income", "income_delta_fen": 30000,
+         "evidence_ids": ["9b2e4d6f8a0c4e1f9d3b5a7c9e1f3a08"]},
+    ]})
 
     outcome: Literal["substantiated", "unsubstantiated"]
     finding: Reason = Field(description="what was found")

@@ -75,7 +75,26 @@ class LivingConditionsIn(BaseModel):
 class FormIn(BaseModel):
     """The investigation form as the investigators filled it in at the home visit."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"visited_on": "2026-11-27",
+         "situation": "户主王建国在镇上打零工, 妻子李秀兰患慢性病在家, 儿子王磊在读大学",
+         "income": [
+             {"member_id": "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a501", "kind": "wages",
+              "description": "镇上打零工", "monthly_fen": 120000, "verified_by": "letter"},
+             {"kind": "business", "description": "种植玉米净收入", "monthly_fen": 25000,
+              "verified_by": "site"},
+             {"member_id": "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a503", "kind": "transfer",
+              "description": "国家助学金", "monthly_fen": 25000, "counted": False,
+              "not_counted_reason": "助学金不计入收入"},
+         ],
+         "assets": [{"kind": "deposit", "description": "农村信用社存款", "value_fen": 800000}],
+         "rigid_expenditure": [
+             {"member_id": "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a502", "kind": "serious_illness",
+              "description": "慢性病门诊", "monthly_fen": 30000},
+         ],
+         "living_conditions": {"housing": "owned", "floor_area_m2": 70,
+                               "condition": "砖瓦房两间, 家电陈旧"}},
+    ]})
 
     visited_on: CivilDate = Field(description="the day of the home visit (not in the future)")
     situation: Reason = Field(description="the household's situation")
@@ -89,7 +108,9 @@ class FormIn(BaseModel):
 class InvestigatorConfirmationIn(BaseModel):
     """An assigned investigator confirms the version of the form they read (R-VE-1)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"version": 1, "method": "signature"},
+    ]})
 
     version: Version = Field(description="the version confirmed: the newest one")
     method: ConfirmationMethod = "signature"
@@ -99,7 +120,11 @@ class InvestigatorConfirmationIn(BaseModel):
 class HouseholdConfirmationIn(BaseModel):
     """The household member present confirms the form; an investigator records it (R-VE-1)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"version": 1, "name": "王建国", "relationship": "户主",
+         "member_id": "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a501", "method": "signature_and_fingerprint",
+         "evidence_id": "9b2e4d6f8a0c4e1f9d3b5a7c9e1f3a05"},
+    ]})
 
     version: Version = Field(description="the version confirmed: the newest one")
     name: PersonName

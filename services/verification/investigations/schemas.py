@@ -33,7 +33,14 @@ class TeamIn(BaseModel):
     """Who investigates (R-VE-1): two township staff at least, the village committee
     assisting."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"investigators": [
+            {"user_id": "demo-caseworker-230722100", "name": "朝阳镇经办人(演示)",
+             "role": "caseworker"},
+            {"user_id": "demo-township_leader-230722100", "name": "朝阳镇主管领导(演示)",
+             "role": "township_leader"},
+        ], "village_helper": {"name": "刘长河", "title": "东风村村委会主任"}},
+    ]})
 
     investigators: list[StaffIn] = Field(min_length=1, max_length=10)
     village_helper: VillageHelperIn
@@ -110,7 +117,10 @@ class InvestigationDetailOut(InvestigationOut):
 class CompletionIn(BaseModel):
     """The investigators' findings, with which the investigation completes."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"findings": "经入户调查、邻里走访和信息核对, 家庭月人均收入低于本县农村低保标准, "
+                     "家庭财产符合规定, 建议纳入低保"},
+    ]})
 
     findings: Reason = Field(description="what the investigation found, in the investigators' "
                              "words")

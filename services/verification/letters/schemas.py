@@ -13,7 +13,11 @@ from shared.inputs import Address, AmountFen, CivilDate, Label, Reason, RecordId
 class LetterIn(BaseModel):
     """A letter sent: to whom, what is asked, when (R-VE-2)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"member_id": "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a501", "addressee": "朝阳镇建筑队",
+         "address": "嘉荫县朝阳镇建设街12号", "asked": "请说明王建国近12个月的务工收入",
+         "sent_on": "2026-11-27"},
+    ]})
 
     member_id: RecordId | None = Field(None, description="the member whose employment income "
                                        "is asked about")
@@ -27,7 +31,12 @@ class AnswerIn(BaseModel):
     """The answer received (when, what it says), or the letter recorded as unanswered with the
     reason."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"outcome": "answered", "received_on": "2026-11-30",
+         "answer": "王建国2025年12月至今在本队打零工, 按日结算, 月均收入约1200元",
+         "stated_monthly_income_fen": 120000, "evidence_id": "9b2e4d6f8a0c4e1f9d3b5a7c9e1f3a06"},
+        {"outcome": "unanswered", "answer": "至规定日期未收到回函, 电话无人接听"},
+    ]})
 
     outcome: Literal["answered", "unanswered"]
     received_on: CivilDate | None = Field(None, description="answered: when it came (from "

@@ -13,7 +13,13 @@ from shared.inputs import Address, Label, Moment, PersonName, Reason
 class VisitIn(BaseModel):
     """Who visited whom, when, and what was said (R-VE-2)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"visited_at": "2026-11-27T10:30:00+08:00",
+         "visitors": ["demo-caseworker-230722100", "demo-township_leader-230722100"],
+         "neighbour_name": "张桂兰", "neighbour_relation": "邻居(同组)",
+         "neighbour_address": "嘉荫县朝阳镇东风村3组",
+         "statement": "王家日子紧, 李秀兰常年吃药, 王建国农闲时在镇上打零工"},
+    ]})
 
     visited_at: Moment = Field(description="when (not in the future)")
     visitors: list[StaffId] = Field(
