@@ -105,7 +105,8 @@ async def list_datasets(session: DbSession, user: Reader, kit: Kit, page: Paging
 
 _DATASET_BODY = {**body_limit(UPLOAD), "requestBody": {"required": True, "content": {
     "text/csv": {"schema": {"type": "string", "description": "the data file itself"}},
-    "application/json": {"schema": {"$ref": "#/components/schemas/DatasetPathIn"}},
+    # inlined: a body the route reads itself has no component of its own in the document
+    "application/json": {"schema": DatasetPathIn.model_json_schema()},
 }}}
 
 
