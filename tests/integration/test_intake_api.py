@@ -423,6 +423,32 @@ async def _all_sent(intake: Intake) -> bool:
     return await intake.outbox_count() > 0 and await intake.app.state.kit.relay.pending_count() == 0
 
 
+async def test_r_in_1_numbers_follow_each_other_in_the_row_the_answer_and_the_events(
+        intake, nats_server):
+    """R-IN-1: the day's numbers follow each other without gaps; the application, the answer
+    and every event carry the same one (PostgreSQL numbers an accepted one last)."""
+    first = (await intake.submit(application())).json()
+    second = (await intake.submit(application(household={
+        "address": "朝阳镇东风村4组", "members": [member(SON, "head"),
+                                                member(NEIGHBOUR, "spouse", "王五")]},
+        materials=DIBAO_CHECKLIST[:1]))).json()
+    assert (first["status"], second["status"]) == ("accepted", "awaiting_materials")
+    sequences = [int(body["number"][-6:]) for body in (first, second)]
+    assert sequences[1] == sequences[0] + 1
+    for body in (first, second):
+        got = await intake.client.get(f"/api/v1/applications/{body['id']}",
+                                      headers=intake.caseworker)
+        assert got.json()["number"] == body["number"]
+    carried = {(e.type.rsplit(".", 1)[-1], e.data["application_number"])
+               for event in ("application_submitted", "application_accepted",
+                             "materials_notice_issued")
+               for e in await published(intake, nats_server, event)}
+    assert carried == {("application_submitted", first["number"]),
+                       ("application_accepted", first["number"]),
+                       ("application_submitted", second["number"]),
+                       ("materials_notice_issued", second["number"])}
+
+
 async def test_r_in_3_application_accepted_reaches_jetstream_with_the_contract_data(
         intake, nats_server):
     """R-IN-3 acceptance is published once, with what verification and approval need."""

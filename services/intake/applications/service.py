@@ -9,11 +9,12 @@ from datetime import date, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Select, and_, not_, select
+from sqlalchemy import Select, String, Table, and_, cast, func, literal, not_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.intake.applications import rules
 from services.intake.applications.models import (
@@ -37,13 +38,14 @@ from shared.context import new_id
 from shared.contracts import intake as contracts
 from shared.db import utcnow, where_given
 from shared.divisions import is_within, significant_prefix
+from shared.events import Envelope
 from shared.idcard import parse_resident_id
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number
 from shared.outbox import emit
 from shared.problems import Conflict, InvalidField, NotFound
 from shared.programs import Program, review_deadline
-from shared.workdays import WorkingCalendar, today_in_shanghai
+from shared.workdays import Deadline, WorkingCalendar, today_in_shanghai
 
 log = structlog.get_logger(__name__)
 
@@ -86,6 +88,59 @@ async def next_application_number(session: AsyncSession, *, county: str, day: da
     )
     assert sequence is not None
     return format_application_number(county, day, sequence)
+
+
+def numbers_last(session: AsyncSession) -> bool:
+    """Whether this engine numbers a submission in its last statement (PostgreSQL).
+
+    The day's row of :class:`ApplicationSequence` stays locked until the commit, and concurrent
+    windows queue on it, each for as long as the holder takes to commit. On PostgreSQL every
+    statement of a request waits for the event loop, busy with the other requests: the lock
+    is therefore taken by the statement before the COMMIT, nothing between. SQLite has one
+    writer at a time anyway (BEGIN IMMEDIATE): it numbers the application as it builds it."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def provisional_number(county: str, day: date) -> str:
+    """The number a submission's events carry until :func:`number_application_last` gives
+    the real one: sequence 000000, never given (numbers start at 1)."""
+    return f"SQ{county}-{day:%Y%m%d}-000000"
+
+
+async def number_application_last(
+    session: AsyncSession, application: Application, *, county: str, day: date,
+    event_ids: Sequence[str],
+) -> None:
+    """PostgreSQL: the day's next number for an application already written, in one statement.
+
+    The application's row carries its id as its number until then (unique, so concurrent
+    inserts never wait on each other), its events (``event_ids``) :func:`provisional_number`;
+    the statement bumps the day's sequence, numbers the row and puts the number in the events'
+    outbox payloads. Numbers stay unique, per day, in commit order and without gaps, as with
+    :func:`next_application_number`: a rolled-back transaction gives its number back."""
+    upsert = pg_insert(ApplicationSequence).values(day=day, last_value=1)
+    sequence = upsert.on_conflict_do_update(
+        index_elements=["day"], set_={"last_value": ApplicationSequence.last_value + 1},
+    ).returning(ApplicationSequence.last_value).cte("sequence")
+    given = select(sequence.c.last_value).scalar_subquery()
+    table = Application.__table__
+    assert isinstance(table, Table)
+    numbered = (
+        update(table).where(table.c.id == application.id)
+        .values(number=literal(f"SQ{county}-{day:%Y%m%d}-")
+                + func.lpad(cast(given, String), 6, "0"))
+        .returning(table.c.number).cte("numbered"))
+    outbox: Table = session.info["events"].outbox
+    patched = (
+        update(outbox).where(outbox.c.event_id.in_(event_ids))
+        .values(payload=func.replace(outbox.c.payload, provisional_number(county, day),
+                                     select(numbered.c.number).scalar_subquery()))
+        .cte("patched"))
+    last_value = await session.scalar(select(given).add_cte(numbered, patched))
+    assert last_value is not None
+    # Raises past 999999 (lpad would cut the number): the transaction is rolled back.
+    set_committed_value(application, "number",
+                        format_application_number(county, day, last_value))
 
 
 def with_everything(query: Select[Any]) -> Select[Any]:
@@ -222,6 +277,11 @@ async def submit_application(
     application_id = new_id()
     supplied = list(dict.fromkeys(request.materials))
     emergency = request.emergency
+    missing = materials.missing_materials(checklist, supplied)
+    # An accepted submission is numbered last on PostgreSQL (see numbers_last); a referral and
+    # a notice record the number in rows of their own, so they take it as they are built.
+    late = numbers_last(session) and request.referral_id is None and not missing
+    today = today_in_shanghai(now)
     # Built whole in memory, every relationship set: written in one flush, never reloaded.
     application = Application(
         id=application_id, program=program, channel=request.channel,
@@ -234,16 +294,21 @@ async def submit_application(
         emergency_division=emergency.happened_in if emergency else None,
         emergency_on=emergency.happened_on if emergency else None,
         emergency_circumstances=emergency.circumstances if emergency else None,
-        number=await next_application_number(session, county=office.county,
-                                              day=today_in_shanghai(now)),
+        number=application_id if late else await next_application_number(
+            session, county=office.county, day=today),
         household=Household(id=new_id(), address=request.household.address,
                             head_id_number=head.id_number, members=members),
         notice=None, emergency_grant=None,
         supplied=[materials.supplied_material(application_id, code, at=now, by=user)
                   for code in sorted(supplied)],
     )
+    deadline = None if missing else mark_accepted(application, office=office, on=received_on)
     session.add(application)
-    await emit(session, contracts.ApplicationSubmitted(
+    if late:
+        # Its rows now; its events with the provisional number; the number last (below).
+        await session.flush()
+        set_committed_value(application, "number", provisional_number(office.county, today))
+    submitted = await emit(session, contracts.ApplicationSubmitted(
         **application_facts(application), channel=application.channel, submitted_at=now,
         materials=supplied, members=[_member_masked(m) for m in members],
         received_on=received_on, entered_by=user.user_id,
@@ -259,12 +324,15 @@ async def submit_application(
             session, user=user, referral_id=request.referral_id, application_id=application.id,
             application_number=application.number, received_on=received_on,
             id_numbers=[m.id_number for m in members], now=now)
-    missing = materials.missing_materials(checklist, supplied)
-    if missing:
+    if deadline is None:
         await materials.issue_one_time_notice(session, application=application, missing=missing,
                                               at=now, by=user)
     else:
-        await accept_application(session, application, office=office, on=received_on)
+        accepted = await announce_accepted(session, application, on=received_on,
+                                           deadline=deadline)
+        if late:
+            await number_application_last(session, application, county=office.county,
+                                          day=today, event_ids=[submitted.id, accepted.id])
     return application
 
 
@@ -327,14 +395,27 @@ async def accept_application(
     session: AsyncSession, application: Application, *, office: IntakeOffice, on: date,
 ) -> None:
     """Accept (受理): record the acceptance date, from which the R-AP-7 period counts."""
+    await announce_accepted(session, application, on=on,
+                            deadline=mark_accepted(application, office=office, on=on))
+
+
+def mark_accepted(application: Application, *, office: IntakeOffice, on: date) -> Deadline:
+    """The acceptance on the application itself: status, date and the R-AP-7 deadline."""
     deadline = review_deadline(Program(application.program), on, office.calendar,
                                temp_aid_working_days=office.temp_aid_working_days)
     application.status = ACCEPTED
     application.accepted_on = on
     application.review_due_on = deadline.last_day
     application.review_due_provisional = deadline.provisional
+    return deadline
+
+
+async def announce_accepted(
+    session: AsyncSession, application: Application, *, on: date, deadline: Deadline,
+) -> Envelope:
+    """The acceptance's event (after :func:`mark_accepted`)."""
     members = application.household.members
-    await emit(session, contracts.ApplicationAccepted(
+    return await emit(session, contracts.ApplicationAccepted(
         **application_facts(application), channel=application.channel, accepted_on=on,
         review_due_on=deadline.last_day, review_due_provisional=deadline.provisional,
         # Full ID numbers (sealed in the event): verification and approval cross-check people.
