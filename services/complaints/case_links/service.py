@@ -39,12 +39,31 @@ def division_of(event: Envelope) -> str | None:
     return None
 
 
+def _seen_in_transaction(session: AsyncSession) -> dict[tuple[str, str], CaseReference]:
+    """The references this transaction has read or added, by (service, record id).
+
+    A consumer applies a batch of events in one transaction: the references are written
+    together at its commit (one INSERT and one UPDATE for the batch, not one per event), so an
+    event about a record already seen in the batch must find it here, not in the table."""
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get("case_references")
+    if kept is None or kept[0] is not transaction:
+        kept = session.info["case_references"] = (transaction, {})
+    seen: dict[tuple[str, str], CaseReference] = kept[1]
+    return seen
+
+
 async def note_event(session: AsyncSession, event: Envelope) -> CaseReference:
-    """Insert or update the reference of the record an event is about (any service, any event)."""
-    reference = await session.scalar(
-        select(CaseReference).where(CaseReference.service == event.service,
-                                    CaseReference.record_id == event.subject)
-    )
+    """Insert or update the reference of the record an event is about (any service, any event);
+    written at the commit, with the rest of the batch."""
+    seen = _seen_in_transaction(session)
+    key = (event.service, event.subject)
+    reference = seen.get(key)
+    if reference is None:
+        with session.no_autoflush:
+            reference = await session.scalar(
+                select(CaseReference).where(CaseReference.service == event.service,
+                                            CaseReference.record_id == event.subject))
     division = division_of(event)
     application_id = _text(event.data.get("application_id"), 64)
     application_number = _text(event.data.get("application_number"), 64)
@@ -57,8 +76,9 @@ async def note_event(session: AsyncSession, event: Envelope) -> CaseReference:
             first_seen=event.time, last_seen=event.time,
         )
         session.add(reference)
-        await session.flush()
+        seen[key] = reference
         return reference
+    seen[key] = reference
     reference.event_count += 1
     reference.first_seen = min(reference.first_seen, event.time)
     latest = event.time >= reference.last_seen
@@ -69,7 +89,6 @@ async def note_event(session: AsyncSession, event: Envelope) -> CaseReference:
                          ("application_number", application_number), ("program", program)):
         if value is not None and (latest or getattr(reference, field) is None):
             setattr(reference, field, value)
-    await session.flush()
     return reference
 
 
