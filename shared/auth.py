@@ -93,11 +93,28 @@ def load_or_create_secret(settings: Settings) -> str:
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_urlsafe(48))
     for _ in range(50):  # another process may be writing it right now
-        value = path.read_text().strip()
+        value = _secret_in(path)
         if value:
             return value
         time.sleep(0.02)
     raise RuntimeError(f"empty JWT secret file {path}")
+
+
+_secrets_read: dict[Path, tuple[tuple[int, int], str]] = {}
+"""The secret files read, with the (mtime, size) they had: a request costs a stat, not a read,
+and a replaced file is read again."""
+
+
+def _secret_in(path: Path) -> str:
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    known = _secrets_read.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    value = path.read_text().strip()
+    if value:
+        _secrets_read[path] = (stamp, value)
+    return value
 
 
 def existing_secret(settings: Settings) -> str | None:

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import jwt
 import pytest
@@ -119,3 +120,22 @@ def test_jurisdiction_follows_division_codes_R_SE_1():
     none_sql = str(select(table).where(nobody.jurisdiction(table.c.division)).compile(
         dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
     assert "0 = 1" in none_sql or "false" in none_sql.lower()
+
+
+def test_the_secret_file_is_read_again_only_when_it_changes(tmp_path, monkeypatch):
+    """A request costs a stat of the secret file, not a read; a replaced secret is taken up."""
+    s = Settings(service="intake", data_dir=tmp_path)
+    first = load_or_create_secret(s)
+    reads = []
+    real = Path.read_text
+
+    def counting(self, *args, **kwargs):
+        reads.append(self)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    assert [load_or_create_secret(s) for _ in range(5)] == [first] * 5
+    assert reads == []
+    (tmp_path / "jwt-secret").write_text("a-replaced-secret-of-another-length\n")
+    assert load_or_create_secret(s) == "a-replaced-secret-of-another-length"
+    assert len(reads) == 1
