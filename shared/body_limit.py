@@ -15,7 +15,6 @@ a body over its route's limit is still refused before it is read.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from re import Pattern
 from typing import Any
@@ -24,7 +23,7 @@ from fastapi import routing
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.problems import PROBLEM_JSON, problem_body
+from shared.problems import send_problem
 
 SLUG, TITLE = "content-too-large", "Content too large"
 LIMIT_KEY = "x-body-limit"
@@ -85,8 +84,8 @@ class BodyLimitMiddleware:
             return
         length = _content_length(scope)
         if length == -1:
-            await self._answer(scope, send, 400, "bad-request", "Bad request",
-                               "the Content-Length header is not a number of bytes")
+            await send_problem(send, scope, 400, "bad-request", "Bad request",
+                               "the Content-Length header is not a number of bytes", close=True)
             return
         limit, looked_up = self.max_bytes, False
         if length is not None and length > limit:
@@ -131,21 +130,9 @@ class BodyLimitMiddleware:
             await self._too_large(scope, send, limit)
 
     async def _too_large(self, scope: Scope, send: Send, limit: int) -> None:
-        await self._answer(scope, send, 413, SLUG, TITLE,
+        await send_problem(send, scope, 413, SLUG, TITLE,
                            f"the request body is larger than this installation accepts "
-                           f"({limit} bytes)", max_bytes=limit)
-
-    @staticmethod
-    async def _answer(scope: Scope, send: Send, status: int, slug: str, title: str,
-                      detail: str, **extensions: object) -> None:
-        body = json.dumps(problem_body(status, slug, title, detail, scope.get("path"),
-                                       **extensions), ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", PROBLEM_JSON.encode()),
-            (b"content-length", str(len(body)).encode()),
-            (b"connection", b"close"),
-        ]})
-        await send({"type": "http.response.body", "body": body})
+                           f"({limit} bytes)", close=True, max_bytes=limit)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -68,7 +68,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.db import UTCDateTime, utcnow
-from shared.problems import PROBLEM_JSON, InvalidField, problem_body
+from shared.problems import INTERNAL_ERROR, InvalidField, send_problem
 from shared.tasks import stop_task
 
 log = structlog.get_logger(__name__)
@@ -261,21 +261,10 @@ class IdempotencyMiddleware:
             await answer.commit(start["status"], list(start.get("headers", [])), body)
         except Exception as exc:  # noqa: BLE001 - answered as a 500 problem
             log.exception("idempotent_commit_failed", error=repr(exc))
-            await _not_saved(send, scope)
+            await send_problem(send, scope, 500, *INTERNAL_ERROR)
             return
         for message in held:
             await send(message)
-
-
-async def _not_saved(send: Send, scope: Scope) -> None:
-    body = json.dumps(problem_body(
-        500, "internal-error", "Internal error",
-        "The request failed; it changed nothing. Quote the request id.",
-        str(scope.get("path")))).encode()
-    await send({"type": "http.response.start", "status": 500,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
 
 
 def fingerprint(method: str, path: str, query: str, body: bytes) -> str:

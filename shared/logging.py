@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import re
 import sys
@@ -14,6 +13,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import context
+from shared.problems import INTERNAL_ERROR, send_problem
 
 REQUEST_ID_HEADER = "x-request-id"
 CORRELATION_ID_HEADER = "x-correlation-id"
@@ -139,7 +139,7 @@ class RequestContextMiddleware:
             # Answered here, inside the request's context, so the problem names its request id
             # (Starlette's outermost error middleware runs after the context is gone).
             self.log.exception("unhandled_error", error=repr(exc))
-            await _internal_error(send_with_ids, scope)
+            await send_problem(send_with_ids, scope, 500, *INTERNAL_ERROR)
         finally:
             path = scope.get("path", "")
             if path not in ("/healthz", "/readyz"):
@@ -152,16 +152,3 @@ class RequestContextMiddleware:
             structlog.contextvars.clear_contextvars()
             structlog.contextvars.bind_contextvars(**outer)
 
-
-async def _internal_error(send: Send, scope: Scope) -> None:
-    """500 problem+json for an error nothing else answered; nothing was committed."""
-    from shared.problems import PROBLEM_JSON, problem_body
-
-    body = json.dumps(problem_body(
-        500, "internal-error", "Internal error",
-        "The request failed; it changed nothing. Quote the request id.",
-        str(scope.get("path")))).encode()
-    await send({"type": "http.response.start", "status": 500,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -33,7 +32,7 @@ from shared import context
 from shared.contracts.kit import OperationRecorded
 from shared.db import utcnow
 from shared.outbox import emit
-from shared.problems import PROBLEM_JSON, problem_body
+from shared.problems import send_problem
 
 log = structlog.get_logger(__name__)
 
@@ -205,7 +204,12 @@ class OperationLogMiddleware:
                         log.error("operation_not_recorded", error=repr(exc),
                                   **operation.as_data())
                         refused = True
-                        await _unavailable(send, scope)
+                        # 503: it would leave without its record in the operation log
+                        await send_problem(
+                            send, scope, 503, "operation-not-logged",
+                            "Operation could not be logged",
+                            "the operation log could not record this request, so it is not "
+                            "answered (R-AU-1); try again")
                         return
             await send(message)
 
@@ -214,16 +218,4 @@ class OperationLogMiddleware:
             await self.app(scope, receive, send_once_recorded)
         finally:
             context.events_emitted.reset(token)
-
-
-async def _unavailable(send: Send, scope: Scope) -> None:
-    """503: the answer would leave without its record in the operation log (R-AU-1)."""
-    body = json.dumps(problem_body(
-        503, "operation-not-logged", "Operation could not be logged",
-        "the operation log could not record this request, so it is not answered (R-AU-1); "
-        "try again", str(scope.get("path")))).encode()
-    await send({"type": "http.response.start", "status": 503,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
 

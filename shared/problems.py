@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -123,6 +124,23 @@ def problem_body(status: int, slug: str, title: str, detail: str | None, instanc
     body["request_id"] = request_id.get()
     body.update(extensions)
     return body
+
+
+INTERNAL_ERROR = ("internal-error", "Internal error",
+                  "The request failed; it changed nothing. Quote the request id.")
+
+
+async def send_problem(send: Any, scope: Any, status: int, slug: str, title: str,
+                       detail: str | None, *, close: bool = False, **extensions: Any) -> None:
+    """Answer with a problem+json from ASGI middleware, where no FastAPI handler runs."""
+    body = json.dumps(problem_body(status, slug, title, detail, scope.get("path"),
+                                   **extensions), ensure_ascii=False).encode()
+    headers = [(b"content-type", PROBLEM_JSON.encode()),
+               (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def problem_response(status: int, slug: str, title: str, detail: str | None, request: Request,
