@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Protocol
 
 import structlog
@@ -22,6 +22,8 @@ from shared.apidocs import FORMATS, document_operations, install_docs
 from shared.auth import CurrentUser
 from shared.body_limit import UPLOAD, BodyLimitMiddleware
 from shared.bus import Bus
+from shared.clock import SESSION_KEY as CLOCK_KEY
+from shared.clock import Clock
 from shared.contracts.base import EventContract
 from shared.db import create_engine, create_sessionmaker, ensure_schema, unit_of_work
 from shared.dead_letter_api import router as dead_letter_router
@@ -124,6 +126,8 @@ class ServiceKit:
     dead_letters: DeadLetters
     sealer: Sealer
     record_operation: Recorder = emit_operation
+    clock: Clock = field(default_factory=Clock)
+    """The time every rule reads (shared.clock); tests set it or move it ahead."""
     consumer: Consumer | None = None
     idempotency: IdempotencyKeys | None = None
     """The keys of retried POSTs and their answers (shared.idempotency)."""
@@ -163,13 +167,15 @@ async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
         await asyncio.to_thread(migrations.upgrade, settings)
     bus = Bus(settings)
     sealer = Sealer.from_settings(settings)
-    sessions = create_sessionmaker(engine, info=session_info(settings, spec.outbox, sealer))
+    clock = Clock()
+    sessions = create_sessionmaker(
+        engine, info={**session_info(settings, spec.outbox, sealer), CLOCK_KEY: clock})
     relay = OutboxRelay(sessions, spec.outbox, bus, settings)
     kit = ServiceKit(settings=settings, engine=engine, sessions=sessions, bus=bus, relay=relay,
                      outbox=spec.outbox, inbox=spec.inbox,
                      calendar=WorkingCalendar.from_directory(settings.calendar_path),
                      dead_letters=DeadLetters(sessions, spec.dead_letter), sealer=sealer,
-                     record_operation=spec.record_operation)
+                     record_operation=spec.record_operation, clock=clock)
     keys = spec.metadata.tables.get("idempotency_key")
     if keys is not None:
         kit.idempotency = IdempotencyKeys(keys, timedelta(hours=settings.idempotency_ttl_h),
@@ -331,3 +337,17 @@ def kit_of(request: Request) -> ServiceKit:
 
 
 Kit = Annotated[ServiceKit, Depends(kit_of)]
+
+
+def _now(request: Request) -> datetime:
+    return request.app.state.kit.clock.now()
+
+
+def _today(request: Request) -> date:
+    return request.app.state.kit.clock.today()
+
+
+Now = Annotated[datetime, Depends(_now)]
+"""The service clock's current instant (shared.clock), UTC."""
+Today = Annotated[date, Depends(_today)]
+"""The service clock's current Asia/Shanghai day (shared.clock)."""

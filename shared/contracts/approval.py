@@ -141,3 +141,18 @@ class BeneficiaryStopped(ApprovalEvent):
     producer_pending: ClassVar[str | None] = DECISIONS_PENDING
     beneficiary_id: Id
     effective_month: Month
+
+
+# --- policy parameters and calculations (services/approval/policy, calculations) ---------------
+
+
+# --- the decision: opinions, confirmations, meetings, refusals, extensions (services/approval/decisions)
+
+
+# --- public notices, objections, appraisals, certificates (services/approval/notices) ----------
+
+
+# --- near relatives (services/approval/relatives, R-AP-8) -------------------------------------
+
+
+# --- the roll: adjustments, re-checks, tekun care, low-income register (services/approval/roll)

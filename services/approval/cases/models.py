@@ -13,14 +13,21 @@ from shared.db import UTCDateTime
 
 
 class CaseStatus(StrEnum):
-    """Where the case stands; later issues add opinion, confirmation, notice and decision."""
+    """Where the case stands on its way to the decision (R-AP-1 … R-AP-5)."""
 
     awaiting_investigation = "awaiting_investigation"  # 待入户调查
     awaiting_initial_opinion = "awaiting_initial_opinion"  # 待初审 (R-AP-1)
+    awaiting_confirmation = "awaiting_confirmation"  # 初审意见已出, 待确认 (R-AP-2)
+    at_confirmation_meeting = "at_confirmation_meeting"  # 提交审核确认会议 (R-AP-2, R-AP-6)
+    in_public_notice = "in_public_notice"  # 公示中 (R-AP-3)
+    objection_review = "objection_review"  # 有异议: 民主评议或重新调查 (R-AP-4)
+    approved = "approved"  # 批准 (R-AP-4)
+    rejected = "rejected"  # 不予批准, 书面告知 (R-AP-5)
     closed = "closed"  # the application ended at intake (refused, withdrawn): no decision
 
 
-OPEN_STATUSES = frozenset(CaseStatus) - {CaseStatus.closed}
+DECIDED_STATUSES = frozenset({CaseStatus.approved, CaseStatus.rejected})
+OPEN_STATUSES = frozenset(CaseStatus) - {CaseStatus.closed} - DECIDED_STATUSES
 """Statuses still running against the R-AP-7 deadline."""
 
 
