@@ -87,3 +87,12 @@ def review_deadline(
         program, extended=extended, temp_aid_working_days=temp_aid_working_days
     )
     return calendar.add_working_days(accepted_on, days)
+
+
+WRITTEN_REFUSAL_WORKING_DAYS = 3
+"""R-AP-5: a refusal is notified in writing with its reasons within 3 working days."""
+
+
+def written_refusal_deadline(decided_on: date, calendar: WorkingCalendar) -> Deadline:
+    """The last day to notify a refusal in writing, counted from the decision (R-AP-5)."""
+    return calendar.add_working_days(decided_on, WRITTEN_REFUSAL_WORKING_DAYS)
