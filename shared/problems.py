@@ -93,6 +93,13 @@ class OutOfJurisdiction(Forbidden):
     slug, title = "out-of-jurisdiction", "Outside your jurisdiction"
 
 
+class NearRelativeRecusal(Forbidden):
+    """R-AP-8 回避: the staff member filed a near relative in this case's household and may take
+    no part in it (approval's steps and verification's investigation alike)."""
+
+    slug, title = "near-relative-recusal", "Recused: a near relative of yours is in this case"
+
+
 class RuleViolation(Problem):
     """A domain rule refuses the request (422 with the rule id)."""
 

@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.verification.checks.datafile import DataFile
 from services.verification.checks.models import CheckDataset, CheckRecord
-from services.verification.checks.sources import CurrentDataset, DatasetRecord, id_digest
+from services.verification.checks.sources import CurrentDataset, DatasetRecord
 from shared.auth import User
 from shared.context import new_id
 from shared.contracts.verification import CheckDatasetLoaded
 from shared.db import utcnow
+from shared.digests import id_digest
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
 from shared.sealing import Keyring, Sealer

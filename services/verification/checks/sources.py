@@ -11,8 +11,6 @@ HTTP (``HttpSource``). An answer that could not be had is ``unavailable`` with t
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +19,7 @@ from typing import Any, Literal, Protocol
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.digests import id_digest
 from shared.inputs import MAX_FEN
 
 ITEMS: dict[str, str] = {
@@ -124,11 +123,6 @@ async def ask(source: CheckSource, query: CheckQuery) -> list[ItemResult]:
 
 
 # --- a department's data file ------------------------------------------------------------------
-
-
-def id_digest(key: bytes, id_number: str) -> str:
-    """The keyed digest (HMAC-SHA256) an ID number is matched by, in a data file's records."""
-    return hmac.new(key, id_number.strip().upper().encode("ascii"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
