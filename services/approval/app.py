@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from services.approval.cases import handlers as case_handlers
 from services.approval.cases.routes import router as cases_router
 from services.approval.db import Base, inbox, outbox
+from services.approval.policy.routes import router as policy_router
+from services.approval.roll.routes import router as roll_router
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
 
@@ -18,7 +20,7 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[cases_router],
+    routers=[cases_router, policy_router, roll_router],
     handlers={**case_handlers.HANDLERS},
 )
 

@@ -85,7 +85,6 @@ class BeneficiaryApproved(ApprovalEvent):
     """A confirmed benefit, paid from ``effective_month`` on (次月发放, R-AP-4; R-DI-1)."""
 
     event: ClassVar[str] = "beneficiary_approved"
-    producer_pending: ClassVar[str | None] = DECISIONS_PENDING
     beneficiary_id: Id
     application_id: Id
     program: Program
@@ -105,7 +104,6 @@ class TemporaryAidGranted(ApprovalEvent):
     """Temporary aid granted: paid once, as soon as it is granted (R-DI-3)."""
 
     event: ClassVar[str] = "temporary_aid_granted"
-    producer_pending: ClassVar[str | None] = DECISIONS_PENDING
     beneficiary_id: Id = Field(description="the grant's id")
     application_id: Id
     program: Literal[Program.TEMP_EMERGENCY, Program.TEMP_EXPENDITURE]
@@ -150,6 +148,104 @@ class BeneficiaryStopped(ApprovalEvent):
 
 
 # --- public notices, objections, appraisals, certificates (services/approval/notices) ----------
+
+
+class NoticePosted(ApprovalEvent):
+    """公示 (R-AP-3): a positive confirmation posted at the applicant's village from day D
+    (``posted_on``) until 24:00 Asia/Shanghai of D+7 (``closes_at``), masked: never an ID
+    number in full, a diagnosis or an address."""
+
+    event: ClassVar[str] = "notice_posted"
+    notice_id: Id
+    case_id: Id
+    application_id: Id
+    application_number: ApplicationNumber
+    program: Program
+    division: DivisionCode = Field(description="the village where it is posted")
+    round: int = Field(ge=1, description="the case's notices: 2 after an objection")
+    confirmation_id: Id
+    head_name_masked: MaskedName
+    household_size: int = Field(ge=1)
+    monthly_fen: Fen = Field(description="the confirmed monthly amount, integer fen")
+    posted_on: date = Field(description="day D")
+    closes_on: date = Field(description="D+7, objections until 24:00 of it")
+    closes_at: AwareDatetime = Field(description="24:00 Asia/Shanghai of D+7")
+
+
+class ObjectionFiled(ApprovalEvent):
+    """异议 (R-AP-4): an objection to an open notice, filed by staff or by anyone from the
+    village's public page; the case goes to objection review. Who objected is not carried."""
+
+    event: ClassVar[str] = "objection_filed"
+    objection_id: Id
+    receipt_number: str = Field(min_length=1, max_length=40)
+    notice_id: Id
+    case_id: Id
+    application_id: Id
+    application_number: ApplicationNumber
+    division: DivisionCode
+    channel: Literal["staff", "public"]
+    text: str = Field(min_length=1, max_length=2000)
+    contact_given: bool = Field(description="the objector left a contact (kept at approval)")
+    filed_at: AwareDatetime
+
+
+class DemocraticAppraisalHeld(ApprovalEvent):
+    """民主评议 (R-AP-4): the objection was reviewed by a democratic appraisal; the case awaits a
+    new confirmation (and, if positive, a new notice)."""
+
+    event: ClassVar[str] = "democratic_appraisal_held"
+    review_id: Id
+    case_id: Id
+    application_id: Id
+    notice_id: Id
+    objection_ids: list[Id]
+    held_on: date
+    participants: list[str] = Field(description="who took part (names or bodies)")
+    result: str = Field(min_length=1, max_length=2000)
+    status: str = Field(description="the case's status now: `awaiting_confirmation`")
+
+
+class ReinvestigationRequested(ApprovalEvent):
+    """重新调查 (R-AP-4): an objection is reviewed by a new household investigation of the same
+    application. Verification opens it (the earlier one's record stays); its completion
+    (``investigation_completed``) brings the case to a new initial opinion."""
+
+    event: ClassVar[str] = "reinvestigation_requested"
+    review_id: Id
+    case_id: Id
+    application_id: Id
+    application_number: ApplicationNumber
+    program: Program
+    division: DivisionCode
+    household_size: int = Field(ge=0)
+    previous_investigation_id: Id | None = Field(
+        None, description="the investigation the case took before")
+    notice_id: Id
+    objection_ids: list[Id]
+    reason: str = Field(max_length=2000)
+    requested_at: AwareDatetime
+    accepted_on: date
+    review_due_on: date
+    review_due_provisional: bool
+
+
+class NoticeClosed(ApprovalEvent):
+    """The notice ended at 24:00 of D+7 (R-AP-3): ``passed`` without objection (the case is
+    approved, R-AP-4: the certificate number and the first month paid), or ``withdrawn``
+    because the case ended otherwise meanwhile."""
+
+    event: ClassVar[str] = "notice_closed"
+    notice_id: Id
+    case_id: Id
+    application_id: Id
+    division: DivisionCode
+    outcome: Literal["passed", "withdrawn"]
+    closed_at: AwareDatetime = Field(description="24:00 Asia/Shanghai of D+7")
+    certificate_number: str | None = Field(
+        None, max_length=40, description="救助保障证号 <county>-<year>-<n>, when passed")
+    effective_month: Month | None = Field(
+        None, description="the first month paid (次月发放), when passed")
 
 
 # --- near relatives (services/approval/relatives, R-AP-8) -------------------------------------
