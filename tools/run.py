@@ -31,6 +31,7 @@ from tools.demo import (
     load_demo_data,
     load_demo_investigation,
 )
+from tools.demo_policy import load_demo_policy
 from tools.logscan import error_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -319,6 +320,14 @@ class Runner:
                   for r in load.referrals]
         return "\n".join(lines) + investigation
 
+    def load_demo_policy(self) -> str:
+        """The demo policy parameters, urban and rural, published into approval."""
+        approval = next((s for s in self.services if s.name == "approval"), None)
+        if not self.config.demo or approval is None:
+            return ""
+        return "\ndemo policy parameters: " + load_demo_policy(approval.url, self.settings(),
+                                                               say=self.out)
+
     def banner(self, demo_summary: str) -> str:
         cfg = self.config
         assert self.nats is not None
@@ -393,7 +402,7 @@ class Runner:
                 return 1
             if not self.wait_ready():
                 return 0 if self.stop_requested and not self.dead() else 1
-            demo_summary = self.load_demo()
+            demo_summary = self.load_demo() + self.load_demo_policy()
             self.out(self.banner(demo_summary))
             return self.watch()
         finally:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
 from shared.contracts.base import EventContract
-from shared.contracts.fields import ApplicationNumber, Fen, Id, MaskedName, Month
+from shared.contracts.fields import ApplicationNumber, Area, Fen, Id, MaskedName, Month
 from shared.divisions import DivisionCode
 from shared.programs import Program
 
@@ -142,6 +142,40 @@ class BeneficiaryStopped(ApprovalEvent):
 
 
 # --- policy parameters and calculations (services/approval/policy, calculations) ---------------
+
+
+class PolicyVersionPublished(ApprovalEvent):
+    """A county officer published a version of the county's parameters for urban or rural
+    residents, in force from ``effective_from`` until a later-dated version takes effect (R-BE).
+    Versions are never edited in place (R-AU-2): a change is a new version."""
+
+    event: ClassVar[str] = "policy_version_published"
+    version_id: Id
+    county: DivisionCode
+    area: Area
+    version_number: int = Field(
+        ge=1, description="1, 2, … per county and area, in the order published")
+    effective_from: date
+    parameters: dict[str, Any] = Field(
+        description="every figure of shared.benefits.Parameters, as `GET /policy/versions` "
+        "shows them: amounts in integer fen, rates and factors as decimal strings")
+    demo: bool = Field(description="demo values, not official ones")
+    reason: str
+    follows_version_id: Id | None = Field(
+        None, description="the version in force the day before, which this one follows")
+
+
+class PolicyVersionWithdrawn(ApprovalEvent):
+    """A version withdrawn before it took effect: recorded on it, never deleted."""
+
+    event: ClassVar[str] = "policy_version_withdrawn"
+    version_id: Id
+    county: DivisionCode
+    area: Area
+    version_number: int = Field(ge=1)
+    effective_from: date
+    reason: str
+    withdrawn_at: AwareDatetime
 
 
 # --- the decision: opinions, confirmations, meetings, refusals, extensions (services/approval/decisions)

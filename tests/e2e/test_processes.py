@@ -195,6 +195,10 @@ def check_demo_data(output: str, intake_port: int, data_dir: Path) -> None:
     # the demo division register went in first; tools.divisions shows it through the API
     assert "demo division register: 10 demo codes of county 230722: 10 added" in output, output
     assert (data_dir / "demo-divisions-loaded.json").is_file()
+    # the demo policy parameters, urban and rural, marked as demo values (tools.demo_policy)
+    assert "demo policy parameters: county 230722, in force from 2020-01-01 (demo values): " \
+        "urban 750 yuan, rural 560 yuan" in output, output
+    assert (data_dir / "demo-policy-loaded.json").is_file()
 
     def divisions(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
