@@ -94,7 +94,8 @@ class Assessment:
     eligible: bool
     amount_fen: int
     """Monthly amount (dibao, tekun), one-off amount (temporary aid), 0 when not eligible or for
-    near-dibao recognition."""
+    near-dibao recognition. An eligible dibao household whose difference is under a yuan may
+    get 0 when benefit_rounding is half_up or down."""
     steps: tuple[Step, ...] = ()
     reasons: tuple[Reason, ...] = ()
     """Empty when eligible."""
