@@ -392,6 +392,19 @@ async def probe(engine: AsyncEngine, statement: Select[Any], *, timeout: float =
     return await asyncio.wait_for(read(), timeout)
 
 
+async def probe_all(engine: AsyncEngine, statement: Select[Any], *, timeout: float = 2.0
+                    ) -> list[Row[Any]]:
+    """Every row of a small read beside the units of work, like ``probe``."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        engine = _reader(engine)
+
+    async def read() -> list[Row[Any]]:
+        async with engine.connect() as conn:
+            return list((await conn.execute(statement)).all())
+
+    return await asyncio.wait_for(read(), timeout)
+
+
 async def ensure_schema(engine: AsyncEngine, schema: str | None) -> None:
     """Create the service's PostgreSQL schema if it is missing."""
     if not schema or engine.dialect.name != "postgresql":

@@ -127,3 +127,13 @@ def drop_messaging_tables() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def create_scheduled_job_table() -> None:
+    """For the migration that adds a service's scheduled jobs (shape of shared.scheduler)."""
+    from alembic import op
+
+    from shared.db import service_metadata
+    from shared.scheduler import scheduled_job_table
+
+    scheduled_job_table(service_metadata()).create(op.get_bind())

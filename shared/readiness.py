@@ -39,6 +39,7 @@ class Snapshot:
     database: str
     outbox_unsent: int | None
     dead_letters: dict[str, Any] | None
+    jobs: dict[str, list[str]] | None = None
     at: float = field(default_factory=time.monotonic)
 
 
@@ -60,10 +61,11 @@ class Answer:
 
     def body(self) -> dict[str, Any]:
         """The fields of the /readyz answer, with the probe's age in ms."""
+        jobs = {"jobs": self.snapshot.jobs} if self.snapshot.jobs is not None else {}
         return {"checks": self.checks, "outbox_unsent": self.snapshot.outbox_unsent,
                 "events_failing": self.failing[:FAILING_SHOWN],
                 "events_failing_count": len(self.failing),
-                "dead_letters": self.snapshot.dead_letters,
+                "dead_letters": self.snapshot.dead_letters, **jobs,
                 "checked_ms_ago": round((time.monotonic() - self.snapshot.at) * 1000)}
 
 
@@ -106,10 +108,13 @@ class Readiness:
         return await asyncio.shield(probe)  # bounded: every step of _run has a timeout
 
     async def _run(self) -> Snapshot:
-        database, unsent, parked = await asyncio.gather(
+        scheduler = self.kit.scheduler
+        database, unsent, parked, jobs = await asyncio.gather(
             self._database(), self._bounded(self.kit.relay.pending_count()),
-            self._bounded(self.kit.dead_letters.summary()))
-        self._last = Snapshot(database=database, outbox_unsent=unsent, dead_letters=parked)
+            self._bounded(self.kit.dead_letters.summary()),
+            self._bounded(scheduler.summary()) if scheduler else asyncio.sleep(0))
+        self._last = Snapshot(database=database, outbox_unsent=unsent, dead_letters=parked,
+                              jobs=jobs)
         return self._last
     async def _database(self) -> str:
         try:

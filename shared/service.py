@@ -56,6 +56,8 @@ from shared.problems import (
     problem_body,
 )
 from shared.readiness import Readiness
+from shared.scheduler import Job, Scheduler
+from shared.scheduler.api import router as jobs_router
 from shared.sealing import Sealer
 from shared.settings import Settings
 from shared.workdays import WorkingCalendar
@@ -101,6 +103,9 @@ class ServiceSpec:
     the database, so a crash loses none of it."""
     record_operation: Recorder = emit_operation
     """How staff operations that emit no event are recorded (shared.operations)."""
+    jobs: Sequence[Job] = ()
+    """Scheduled jobs (shared.scheduler): run by ``kit.scheduler`` once across replicas, listed
+    and run by hand at /api/v1/jobs; the service keeps ``scheduled_job_table(metadata)``."""
 
     @property
     def subscription(self) -> Subscription:
@@ -133,6 +138,9 @@ class ServiceKit:
     """The keys of retried POSTs and their answers (shared.idempotency)."""
     workers: list[Worker] = field(default_factory=list)
     """The service's own loops (``ServiceSpec.workers``), running."""
+    scheduler: Scheduler | None = None
+    """The service's scheduled jobs (``ServiceSpec.jobs``), running; ``run_due()`` runs what
+    is due by the clock now."""
     operations: OperationLog = field(init=False)
     """Where staff operations that emit no event are recorded, in group commits."""
     readiness: Readiness = field(init=False)
@@ -194,10 +202,19 @@ async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
         worker = make(kit)
         kit.workers.append(worker)
         worker.start()
+    if spec.jobs:
+        table = spec.metadata.tables.get("scheduled_job")
+        if table is None:
+            raise RuntimeError(f"{spec.name} has jobs: its metadata needs "
+                               "shared.scheduler.scheduled_job_table")
+        kit.scheduler = Scheduler(kit, spec.jobs, table)
+        kit.scheduler.start()
     return kit
 
 
 async def stop_kit(kit: ServiceKit) -> None:
+    if kit.scheduler is not None:
+        await kit.scheduler.stop()
     for worker in kit.workers:
         await worker.stop()
     await kit.operations.drain()
@@ -245,7 +262,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     install_problem_handlers(app)
     app.add_exception_handler(Replay, replay_response)  # a retried POST: its first answer
     app.include_router(health_router())
-    routers = [*spec.routers, me_router, *([dead_letter_router] if spec.subscription else [])]
+    routers = [*spec.routers, me_router, *([dead_letter_router] if spec.subscription else []),
+               *([jobs_router] if spec.jobs else [])]
     for router in routers:
         app.include_router(router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
     _document_problems(app)
@@ -283,10 +301,11 @@ def health_router() -> APIRouter:
     @router.get("/readyz", summary="The database and NATS are reachable",
                 description="200 when the database and NATS answer, else 503 with `checks` "
                 "saying which does not. Also shows what waits, without changing the status: "
-                "`outbox_unsent`, `events_failing` (not yet applied, to be redelivered) and "
-                "`dead_letters` (parked). Answers at once under load: probes run one at a "
-                "time, and a request that would wait for one gets the last one if it is "
-                "under a second old (`checked_ms_ago`).",
+                "`outbox_unsent`, `events_failing` (not yet applied, to be redelivered), "
+                "`dead_letters` (parked) and, in a service with scheduled jobs, `jobs` (names "
+                "of those whose last run `failed` and of those `late`). Answers at once under "
+                "load: probes run one at a time, and a request that would wait for one gets "
+                "the last one if it is under a second old (`checked_ms_ago`).",
                 responses={503: {"content": {PROBLEM_JSON: {}}}})
     async def readyz(request: Request) -> JSONResponse:
         kit: ServiceKit = request.app.state.kit

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
         1.0, gt=0, description="how often verification looks for due check runs and deliveries")
     delegation_retry_max_s: float = Field(
         300.0, gt=0, description="longest wait between two tries of a delivery to another county")
+    scheduler_poll_interval_s: float = Field(
+        5.0, gt=0, le=300, description="how often a service with scheduled jobs looks for due "
+        "ones (shared.scheduler)")
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 

@@ -37,3 +37,19 @@ class DeadLetterRedriven(KitEvent):
     outcome: Literal["applied", "already_handled", "failed"]
     error: str | None = Field(None, description="why it failed again")
     parked_at: AwareDatetime
+
+
+class ScheduledJobRun(KitEvent):
+    """An operator ran a scheduled job by hand (shared.scheduler): what it did or why it
+    failed. The subject is the job's name. Runs on the schedule are recorded with the job, not
+    as events."""
+
+    event: ClassVar[str] = "scheduled_job_run"
+    job: str
+    outcome: Literal["ok", "failed"]
+    result: str | None = Field(None, description="the job's account of its run, or the error")
+    scheduled_for: AwareDatetime = Field(
+        description="the due run it stood for, or when it was started ahead of it")
+    started_at: AwareDatetime
+    finished_at: AwareDatetime
+    next_run_at: AwareDatetime

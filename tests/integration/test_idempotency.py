@@ -266,6 +266,9 @@ NOT_CREATING = {
     # `already_handled` (docs/architecture.md, "Consumers").
     ("POST", "/api/v1/dead-letters/{letter_id}/redrive"),
     ("POST", "/api/v1/dead-letters/redrive"),
+    # A scheduled job run by hand creates nothing its next scheduled run would not: a job acts
+    # on what is due, so running it again finds nothing left (shared.scheduler).
+    ("POST", "/api/v1/jobs/{name}/run"),
     # An upload (multipart) is archived once by its SHA-256: the same file again answers 200
     # with the record made the first time (services/verification/evidence).
     ("POST", "/api/v1/investigations/{investigation_id}/evidence"),

@@ -7,8 +7,9 @@ Create Date: 2026-12-05
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+from alembic import op
+
+from shared.migrations import create_scheduled_job_table
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -17,8 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    create_scheduled_job_table()
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("scheduled_job")
