@@ -77,6 +77,10 @@ class Settings(BaseSettings):
         None, description="folder of loaded calendar years (*.json); default: data_dir/calendar"
     )
     temp_aid_working_days: int = 10
+    complaint_phone: str = Field(
+        "12345", min_length=3, max_length=40,
+        description="the county's complaint telephone, shown on every public notice and the "
+        "standing notice board (R-AP-3, R-DY-1)")
     referral_followup_working_days: int = Field(
         5, ge=1, description="working days to follow a referral up (R-IN-2)")
     paper_backdate_working_days: int = Field(

@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from services.approval.cases import handlers as case_handlers
 from services.approval.cases.routes import router as cases_router
 from services.approval.db import Base, inbox, outbox
+from services.approval.notices.public_routes import router as public_router
+from services.approval.notices.routes import router as notices_router
 from services.approval.policy.routes import router as policy_router
 from services.approval.roll.routes import router as roll_router
 from shared.service import ServiceSpec, create_service_app
@@ -20,11 +22,13 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[cases_router, policy_router, roll_router],
+    routers=[cases_router, policy_router, roll_router, notices_router],
     handlers={**case_handlers.HANDLERS},
 )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """App factory: ``uvicorn --factory services.approval.app:create_app``."""
-    return create_service_app(SPEC, settings)
+    app = create_service_app(SPEC, settings)
+    app.include_router(public_router)  # /public/…: the village pages, outside the API, no token
+    return app

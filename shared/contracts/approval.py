@@ -68,7 +68,6 @@ class ApplicationDecided(ApprovalEvent):
     itself travels as `beneficiary_approved` or `temporary_aid_granted`."""
 
     event: ClassVar[str] = "application_decided"
-    producer_pending: ClassVar[str | None] = DECISIONS_PENDING
     case_id: Id
     application_id: Id
     application_number: ApplicationNumber

@@ -140,6 +140,11 @@ async def next_receipt_number(session: AsyncSession, *, county: str, day: date) 
     return f"YY{county}-{day:%Y%m%d}-{(count or 0) + 1:05d}"
 
 
+async def objection_by_nonce(session: AsyncSession, nonce: str) -> Objection | None:
+    """The objection a public form with this one-time token already filed, if any."""
+    return await session.scalar(select(Objection).where(Objection.form_nonce == nonce))
+
+
 async def file_objection(
     session: AsyncSession, *, notice: Notice, text: str, contact: str | None, channel: str,
     filed_by: str | None = None, form_nonce: str | None = None,
@@ -147,10 +152,8 @@ async def file_objection(
 ) -> Objection:
     """R-AP-4 异议: an objection during the notice sends the case to objection review. A form
     sent twice (the same one-time token) answers the receipt of the first."""
-    if form_nonce is not None:
-        again = await session.scalar(select(Objection).where(Objection.form_nonce == form_nonce))
-        if again is not None:
-            return again
+    if form_nonce is not None and (again := await objection_by_nonce(session, form_nonce)):
+        return again
     now = now_of(session)
     if not is_open_at(notice, now):
         raise NoticeNotOpen(f"notice {notice.id} is {notice.status} and took objections until "
@@ -249,6 +252,12 @@ async def list_notices(
         query = query.where(Notice.division.startswith(division))
     query = (window or Window(NOTICES, limit=100)).apply(query)
     return (await session.scalars(query)).all()
+
+
+async def passed_notice(session: AsyncSession, *, case_id: str) -> Notice | None:
+    """The notice that approved the case (R-AP-4), if any."""
+    return await session.scalar(select(Notice).where(
+        Notice.case_id == case_id, Notice.status == NoticeStatus.passed))
 
 
 async def get_notice(session: AsyncSession, *, notice_id: str, user: User | None = None
