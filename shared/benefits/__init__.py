@@ -12,6 +12,7 @@ from shared.benefits.area import (
 )
 from shared.benefits.assessment import Assessment, Reason, Step, Unit
 from shared.benefits.assets import AssetCheck, check_assets
+from shared.benefits.calculate import assess
 from shared.benefits.dibao import assess_dibao, assess_near_dibao
 from shared.benefits.grounds import addon_grounds, single_person_grounds
 from shared.benefits.household import (
@@ -75,6 +76,7 @@ __all__ = [
     "add_months",
     "addon_grounds",
     "applicable_area",
+    "assess",
     "assess_dibao",
     "assess_near_dibao",
     "assess_tekun",
