@@ -43,6 +43,10 @@ log = structlog.get_logger(__name__)
 LEASE_MARGIN = timedelta(minutes=1)
 """A lease outlasts its job's timeout by this much: it never expires under a live run."""
 RESULT_MAX = 2000
+CLOCK_SKEW = timedelta(minutes=5)
+"""Replicas' clocks may differ by this much: a next run is brought back (the clock moved back)
+only when it lies beyond the schedule's next from this far ahead, so a replica a little behind
+never undoes the run another has just made."""
 MAX_RUNS_PER_CALL = 1000
 """Runs of one ``run_due`` at most (missed runs of ``catch_up="each"`` jobs, one by one)."""
 
@@ -129,7 +133,6 @@ class Scheduler:
         self._wakeup.set()
 
     async def run(self) -> None:
-        context.current_actor.set(context.system_actor(self.kit.service))
         backoff = 0.5
         while True:
             self._wakeup.clear()
@@ -150,25 +153,33 @@ class Scheduler:
 
     async def run_due(self) -> list[JobRun]:
         """Run every job due now by the clock (once each; a ``catch_up="each"`` job once per
-        missed run) and return the runs. A job another replica holds is left to it."""
-        async with self._lock:
-            runs: list[JobRun] = []
-            candidates = list(self.jobs.values())
-            while candidates and len(runs) < MAX_RUNS_PER_CALL:
-                due = {state.job.name for state in await self._reconcile()
-                       if state.next_run_at <= self.clock.now() and not state.running}
-                again = []
-                for job in candidates:
-                    if job.name not in due:
-                        continue
-                    claim = await self._claim(job, due_only=True)
-                    run = None if claim is None else await self._execute(job, claim, False)
-                    if run is not None:
-                        runs.append(run)
-                        if job.catch_up == "each" and run.outcome == "ok":
-                            again.append(job)
-                candidates = again
-            return runs
+        missed run) and return the runs, as the service (``system:<service>``). A job another
+        replica holds is left to it."""
+        actor = context.current_actor.set(context.system_actor(self.kit.service))
+        try:
+            async with self._lock:
+                return await self._run_due()
+        finally:
+            context.current_actor.reset(actor)
+
+    async def _run_due(self) -> list[JobRun]:
+        runs: list[JobRun] = []
+        candidates = list(self.jobs.values())
+        while candidates and len(runs) < MAX_RUNS_PER_CALL:
+            due = {state.job.name for state in await self._reconcile()
+                   if state.next_run_at <= self.clock.now() and not state.running}
+            again = []
+            for job in candidates:
+                if job.name not in due:
+                    continue
+                claim = await self._claim(job, due_only=True)
+                run = None if claim is None else await self._execute(job, claim, False)
+                if run is not None:
+                    runs.append(run)
+                    if job.catch_up == "each" and run.outcome == "ok":
+                        again.append(job)
+            candidates = again
+        return runs
 
     async def run_now(self, name: str) -> JobRun:
         """Run a job at once, due or not (an operator's request): 404 for an unknown job,
@@ -206,10 +217,10 @@ class Scheduler:
 
     def _state(self, job: Job, row: Row[Any] | None, now: datetime) -> JobState:
         expected = job.schedule.next_after(now)
-        if row is None or row.schedule != job.schedule.describe():
+        if row is None or row.schedule != job.schedule.describe() or _moved_back(job, row, now):
             next_run = expected
         else:
-            next_run = min(row.next_run_at, expected)
+            next_run = row.next_run_at
         running = row is not None and row.lease_until is not None and row.lease_until > now
         return JobState(job, row, next_run, running,
                         late=not running and next_run <= now - self.late_after)
@@ -233,10 +244,11 @@ class Scheduler:
                     await session.execute(insert(t).values(
                         name=job.name, schedule=described, next_run_at=expected, runs=0,
                         failures=0).on_conflict_do_nothing(index_elements=[t.c.name]))
-                elif row.schedule != described or row.next_run_at > expected:
+                elif row.schedule != described or _moved_back(job, row, now):
+                    ahead = job.schedule.next_after(now + CLOCK_SKEW)
                     await session.execute(update(t).where(
                         t.c.name == job.name,
-                        or_(t.c.schedule != described, t.c.next_run_at > expected),
+                        or_(t.c.schedule != described, t.c.next_run_at > ahead),
                     ).values(schedule=described, next_run_at=expected))
         return [self._state(job, rows.get(job.name), now) for job in self.jobs.values()]
 
@@ -331,6 +343,12 @@ class Scheduler:
 
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await asyncio.shield(release())
+
+
+def _moved_back(job: Job, row: Row[Any], now: datetime) -> bool:
+    """The next run lies further than the schedule's next from now (and the skew allowed):
+    the clock was moved back."""
+    return bool(row.next_run_at > job.schedule.next_after(now + CLOCK_SKEW))
 
 
 def _clip(text: str | None) -> str | None:

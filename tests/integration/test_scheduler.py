@@ -110,7 +110,7 @@ async def test_a_daily_job_runs_once_when_the_clock_reaches_00_05(make_settings)
         kit.clock.set(first + timedelta(seconds=30))
         [run] = await kit.scheduler.run_due()
         assert (run.name, run.outcome, run.scheduled_for) == (job.name, "ok", first)
-        assert run.by == "anonymous" and run.next_run_at == first + timedelta(days=1)
+        assert run.by == "system:approval" and run.next_run_at == first + timedelta(days=1)
         assert await kit.scheduler.run_due() == []  # once: not again the same day
         assert job.runs[before:] == [first]
         stored = await row(kit, job.name)
@@ -161,6 +161,27 @@ async def test_two_replicas_on_one_database_run_a_due_job_once(make_settings):
         assert await effects(kits[0], "roll_month") == done + 4
         stored = await row(kits[0], "roll_month")
         assert stored.runs == done + 4 and stored.lease_owner is None
+
+
+async def test_a_replica_whose_clock_is_a_little_behind_does_not_run_a_job_again(
+        make_settings):
+    """A's clock is past the run and runs it; B's, a few seconds behind, still sees the run to
+    come: B neither brings the next run back to it nor runs it a second time."""
+    settings = make_settings("approval", **SLOW)
+    first, second = Recorder("close_notices"), Recorder("close_notices")
+    app_a, app_b = approval_with(first, settings=settings), approval_with(second, settings=settings)
+    async with running(app_a), running(app_b):
+        kit_a, kit_b = app_a.state.kit, app_b.state.kit
+        await settle(kit_a, kit_b, at=NOON)
+        due = Daily(time(0, 5)).next_after(NOON)
+        kit_a.clock.set(due + timedelta(seconds=1))
+        kit_b.clock.set(due - timedelta(seconds=2))
+        assert len(await kit_a.scheduler.run_due()) == 1
+        assert await kit_b.scheduler.run_due() == []
+        assert (await row(kit_b, "close_notices")).next_run_at == due + timedelta(days=1)
+        kit_b.clock.set(due + timedelta(seconds=3))
+        assert await kit_b.scheduler.run_due() == []
+        assert second.runs == []
 
 
 async def test_a_run_by_hand_while_another_replica_runs_the_job_is_409(make_settings):
@@ -350,6 +371,7 @@ async def logged_runs(kit) -> list[dict]:
 def test_a_service_without_jobs_mounts_no_jobs_api(make_settings) -> None:
     paths: Callable[[Any], set[str]] = lambda app: set(app.openapi()["paths"])  # noqa: E731
     settings = make_settings("approval")
-    assert "/api/v1/jobs" not in paths(create_service_app(APPROVAL, settings))
+    without = dataclasses.replace(APPROVAL, jobs=[])
+    assert "/api/v1/jobs" not in paths(create_service_app(without, settings))
     with_jobs = approval_with(Recorder("close_notices"), settings=settings)
     assert {"/api/v1/jobs", "/api/v1/jobs/{name}/run"} <= paths(with_jobs)
