@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from shared.documents.certificate import draw_certificate
+from shared.documents.certificate_page import draw_certificate
 from shared.documents.chinese import arabic_date, arabic_month, upper_yuan, yuan
 from shared.documents.guards import refuse_unmasked_id_numbers, require_glyphs
 from shared.documents.layout import Column, OfficialDocument
