@@ -9,10 +9,20 @@ from typing import Any
 
 from shared.documents.errors import MissingGlyph, UnmaskedIdNumber
 from shared.documents.typeface import missing_characters
+from shared.idcard import check_character
 
-_FULL_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])", re.IGNORECASE)
-"""18 characters as an ID number has them, not inside a longer run of digits (NFKC first, so
-full-width digits count)."""
+_FULL_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{6}[ -]?[0-9]{8}[ -]?[0-9]{3}[0-9X](?![0-9])", re.I)
+"""18 characters as an ID number has them, also written in groups (230722 19600101 0011), not
+inside a longer run of digits; NFKC first, so full-width digits count."""
+
+
+def _is_id_number(found: str) -> bool:
+    """18 characters in a row are always taken for one; in groups, only with a valid check
+    character (so most numbers like SQ230722-20261120-0032 are not)."""
+    digits = found.replace(" ", "").replace("-", "").upper()
+    if digits == found.upper():
+        return True
+    return check_character(digits[:17]) == digits[17]
 
 
 def strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -35,7 +45,8 @@ def strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 def refuse_unmasked_id_numbers(document: Any) -> None:
     """R-SE-2, R-SE-3: a document never shows an ID number in full; masking is the caller's job."""
     for path, text in strings(document):
-        if _FULL_ID_NUMBER.search(unicodedata.normalize("NFKC", text)):
+        found = _FULL_ID_NUMBER.finditer(unicodedata.normalize("NFKC", text))
+        if any(_is_id_number(match.group()) for match in found):
             raise UnmaskedIdNumber(
                 f"{path} holds an ID number in full; mask it first (shared.masking)"
             )

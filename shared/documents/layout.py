@@ -107,6 +107,7 @@ class OfficialDocument(FPDF):
     ) -> list[str]:
         """Lines of `text` no wider than `width` (the first no wider than `first`), a line never
         starting with 、。） nor ending with （《 (避头尾)."""
+        text = " ".join(text.split())  # a line break or tab in the input is a space
         lines: list[list[str]] = [[]]
         room = width if first is None else first
         used = 0.0

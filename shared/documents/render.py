@@ -25,6 +25,14 @@ def _checked(document: Any) -> None:
     require_glyphs(document)
 
 
+def _amount_and_size(fen: int, size: int) -> None:
+    """An amount is never negative, a household has at least one person."""
+    if fen < 0:
+        raise ValueError(f"a monthly amount is never negative, not {fen} fen")
+    if size < 1:
+        raise ValueError(f"a household has at least one person, not {size}")
+
+
 def refusal_notice(notice: RefusalNotice) -> bytes:
     """不予批准通知书 as an A4 PDF, R-AP-5: the decision, its reasons, the way to appeal."""
     _checked(notice)
@@ -60,6 +68,10 @@ def refusal_notice(notice: RefusalNotice) -> bytes:
 def public_notice(notice: PublicNotice) -> bytes:
     """公示 as an A4 PDF, R-AP-3: masked names, village, program, size and amount; 7 days."""
     _checked(notice)
+    if not notice.entries:
+        raise ValueError("a public notice lists at least one household (R-AP-3)")
+    for entry in notice.entries:
+        _amount_and_size(entry.monthly_amount_fen, entry.household_size)
     pdf = OfficialDocument(title=NOTICE_TITLE, issued_on=notice.issued_on)
     pdf.red_header(notice.authority)
     pdf.document_number(notice.document_number)
@@ -108,6 +120,7 @@ def public_notice(notice: PublicNotice) -> bytes:
 def certificate(cert: Certificate) -> bytes:
     """救助保障证 as an A4 PDF, R-AP-4: issued when the notice closes without objection."""
     _checked(cert)
+    _amount_and_size(cert.monthly_amount_fen, len(cert.members) or 1)
     pdf = OfficialDocument(title=CERTIFICATE_TITLE, issued_on=cert.issued_on, page_numbers=False)
     members = "、".join(cert.members) if cert.members else cert.head_name
     fields = [

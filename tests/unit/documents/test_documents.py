@@ -96,6 +96,32 @@ def test_the_public_notice_runs_seven_days_and_lists_masked_entries() -> None:
     assert "监督电话：0458-6123456" in text
 
 
+def test_a_notice_lists_someone_and_amounts_are_never_negative() -> None:
+    """R-AP-3, R-AP-4: an empty notice, a negative amount, an empty household are refused."""
+    with pytest.raises(ValueError, match="at least one household"):
+        public_notice(dataclasses.replace(NOTICE, entries=()))
+    with pytest.raises(ValueError, match="never negative"):
+        public_notice(
+            dataclasses.replace(
+                NOTICE, entries=(NoticeEntry("李**", "东风村", Program.DIBAO, 1, -1),)
+            )
+        )
+    with pytest.raises(ValueError, match="at least one person"):
+        public_notice(
+            dataclasses.replace(
+                NOTICE, entries=(NoticeEntry("李**", "东风村", Program.DIBAO, 0, 1),)
+            )
+        )
+    with pytest.raises(ValueError, match="never negative"):
+        certificate(dataclasses.replace(CERTIFICATE, monthly_amount_fen=-100))
+
+
+def test_line_breaks_in_the_input_read_as_spaces() -> None:
+    """A reason typed over two lines prints as one paragraph (R-AP-5)."""
+    pdf = refusal_notice(dataclasses.replace(REFUSAL, reasons=("收入超过\n保障标准",)))
+    assert "一、收入超过 保障标准。" in "".join(text_of(pdf))
+
+
 def test_a_long_public_notice_repeats_the_table_heading_on_every_page() -> None:
     """R-AP-3: 60 entries run over pages; each page's table starts with its heading row."""
     entries = tuple(
@@ -153,8 +179,13 @@ def test_the_certificate_shows_number_household_amount_and_start() -> None:
         ),
         (CERTIFICATE, certificate, {"members": ("李**", FULL_ID)}),
         (CERTIFICATE, certificate, {"head_name": f"李**:{FULL_ID}"}),
+        (
+            REFUSAL,
+            refusal_notice,
+            {"reasons": (f"证号 {FULL_ID[:6]} {FULL_ID[6:14]} {FULL_ID[14:]}",)},
+        ),
     ],
-    ids=["name", "reason-lowercase-x", "entry", "full-width-digits", "member", "head"],
+    ids=["name", "reason-lowercase-x", "entry", "full-width-digits", "member", "head", "grouped"],
 )
 def test_an_unmasked_id_number_is_refused_anywhere(
     document: Any, render: Callable[[Any], bytes], change: dict[str, Any]
@@ -167,7 +198,11 @@ def test_an_unmasked_id_number_is_refused_anywhere(
 def test_a_masked_id_number_and_other_long_numbers_print() -> None:
     """R-SE-2: masked (230***********0011) it prints; an application number is no ID number."""
     masked = mask_id_number(FULL_ID)
-    reasons = (f"申请人身份证号{masked}的户籍不在本镇", "账号6222020200112233445566不是身份证号")
+    reasons = (
+        f"申请人身份证号{masked}的户籍不在本镇",
+        "账号6222020200112233445566不是身份证号",
+        "编号SQ230722-20261120-0032不是身份证号",
+    )
     text = "".join(text_of(refusal_notice(dataclasses.replace(REFUSAL, reasons=reasons))))
     assert masked in text
     assert FULL_ID not in text
