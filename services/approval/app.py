@@ -10,6 +10,7 @@ from services.approval.db import Base, inbox, outbox
 from services.approval.notices.public_routes import router as public_router
 from services.approval.notices.routes import router as notices_router
 from services.approval.policy.routes import router as policy_router
+from services.approval.relatives.routes import router as relatives_router
 from services.approval.roll.routes import router as roll_router
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
@@ -22,7 +23,7 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[cases_router, policy_router, roll_router, notices_router],
+    routers=[cases_router, policy_router, roll_router, notices_router, relatives_router],
     handlers={**case_handlers.HANDLERS},
 )
 

@@ -284,4 +284,59 @@ class NoticeClosed(ApprovalEvent):
 # --- near relatives (services/approval/relatives, R-AP-8) -------------------------------------
 
 
+StaffLevel = Literal["city", "county", "township", "village"]
+
+
+class NearRelativeFiled(ApprovalEvent):
+    """A staff member's near relative filed (近亲属备案, R-AP-8). The relative's ID number
+    travels only masked and as the installation's keyed digest, never in clear."""
+
+    event: ClassVar[str] = "near_relative_filed"
+    near_relative_id: Id
+    staff_user_id: str = Field(min_length=1, max_length=255)
+    staff_name: str = Field(min_length=1, max_length=50)
+    staff_level: StaffLevel
+    staff_division: DivisionCode
+    relative_name_masked: MaskedName
+    relationship: str = Field(min_length=1, max_length=30)
+    id_number_masked: str = Field(max_length=18, description="masked: 230***********1234")
+    id_digest: str = Field(min_length=64, max_length=64, description=(
+        "HMAC-SHA256 of the ID number with a key only this installation holds"))
+    id_key_id: str = Field(min_length=1, max_length=32, description="the event key it is made with")
+    filed_by: str = Field(min_length=1, max_length=255, description="the staff member, or the "
+                          "county officer who filed for them")
+    filed_at: AwareDatetime
+
+
+class NearRelativeWithdrawn(ApprovalEvent):
+    """A filing withdrawn (R-AP-8): a new record beside the filing, which stays. Cases already
+    flagged stay flagged, their archives apart and the staff member recused."""
+
+    event: ClassVar[str] = "near_relative_withdrawn"
+    near_relative_id: Id
+    staff_user_id: str = Field(min_length=1, max_length=255)
+    staff_division: DivisionCode
+    reason: str = Field(min_length=1)
+    withdrawn_by: str = Field(min_length=1, max_length=255)
+    withdrawn_at: AwareDatetime
+
+
+class CaseFlaggedNearRelative(ApprovalEvent):
+    """A case's household includes a filed near relative (R-AP-8): its archive is kept apart
+    and every staff member in ``staff_user_ids`` (all of them so far, not only the new ones)
+    takes no part in it (回避), in approval and in verification's investigation alike."""
+
+    event: ClassVar[str] = "case_flagged_near_relative"
+    case_id: Id
+    application_id: Id
+    application_number: ApplicationNumber
+    division: DivisionCode
+    staff_user_ids: list[str] = Field(min_length=1, description="the staff members to recuse")
+    found_when: Literal["accepted", "filed_later"] = Field(
+        description="`accepted`: found when the application was accepted; `filed_later`: the "
+        "relative was filed while the case was open or on the roll")
+    archive_apart: bool = True
+    flagged_at: AwareDatetime
+
+
 # --- the roll: adjustments, re-checks, tekun care, low-income register (services/approval/roll)

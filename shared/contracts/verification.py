@@ -552,3 +552,22 @@ class DelegationAnswered(DelegationFacts):
     answer: Literal["accepted", "returned", "refused"]
     transport: DelegationTransport
     answered_at: AwareDatetime = Field(description="when the residence county answered")
+
+
+# --- near relatives: staff recused from investigations (R-AP-8; services/verification/recusals)
+
+
+class InvestigatorRecused(VerificationEvent):
+    """A staff member recused (回避, R-AP-8) after the case was flagged for their near relative
+    was taken off the investigation's team. While fewer than two remain, the investigation
+    needs a new team (it cannot complete, R-VE-1); the recused member's confirmation no longer
+    counts."""
+
+    event: ClassVar[str] = "investigator_recused"
+    investigation_id: Id
+    application_id: Id
+    user_id: UserId
+    staff_name: str = Field(min_length=1, max_length=50)
+    team: list[UserId] = Field(description="who is left on the team")
+    needs_new_team: bool = Field(description="fewer than two township staff are left (R-VE-1)")
+    recused_at: AwareDatetime

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.approval.cases import service
+from services.approval.relatives import service as relatives
 from shared.contracts import EventContract
 from shared.contracts.intake import (
     ApplicationAccepted,
@@ -21,6 +22,7 @@ async def on_application_accepted(
 ) -> None:
     """An accepted application becomes a review case with its R-AP-7 deadline."""
     await service.open_review_case(session, accepted)
+    await relatives.record_household(session, accepted)  # R-AP-8: flag near relatives
 
 
 async def on_investigation_completed(

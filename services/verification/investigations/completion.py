@@ -164,8 +164,10 @@ async def result_of(session: AsyncSession, investigation: Investigation,
     assert investigation.completed_at is not None
     content = FormContent.model_validate(form.content)
     team = await investigations.team_of(session, investigation.id)
-    confirmations: list[FormConfirmation] = await forms.confirmations_of(
-        session, investigation.id, form.version)
+    on_team = {i.user_id for i in team}
+    confirmations: list[FormConfirmation] = [  # not those of a member recused since (R-AP-8)
+        c for c in await forms.confirmations_of(session, investigation.id, form.version)
+        if c.party != Party.investigator or c.user_id in on_team]
     all_letters = await letters.letters_of(session, investigation.id)
     all_doubts = await doubts.doubts_of(session, investigation.id)
     visits = await session.scalar(select(func.count()).select_from(NeighbourVisit).where(

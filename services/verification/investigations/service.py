@@ -19,6 +19,7 @@ from services.verification.investigations.models import (
     InvestigationStatus,
     Investigator,
 )
+from services.verification.recusals import service as recusals
 from shared.auth import Role, User
 from shared.context import new_id
 from shared.contracts.intake import MemberIdentified
@@ -181,6 +182,8 @@ async def get_investigation(
     if investigation is None:
         raise NotFound(f"no investigation {investigation_id}")
     user.require_access(investigation.division)
+    await recusals.require_not_recused(session, application_id=investigation.application_id,
+                                       user=user)  # R-AP-8 回避
     return investigation
 
 
@@ -197,6 +200,8 @@ async def investigation_for_work(
     if investigation is None:
         raise NotFound(f"no investigation {investigation_id}")
     user.require_access(investigation.division)
+    await recusals.require_not_recused(session, application_id=investigation.application_id,
+                                       user=user)  # R-AP-8 回避
     require_open(investigation)
     return investigation
 
@@ -227,18 +232,21 @@ async def assign_team(
     session: AsyncSession, *, user: User, investigation_id: str,
     investigators: Sequence[StaffMember], village_helper: VillageHelper,
 ) -> list[Investigator]:
-    """Set the team (R-VE-1): two township staff at least and the village committee's helper.
-    A team is replaced only while nobody has confirmed the form's newest version."""
+    """Set the team (R-VE-1): two township staff at least and the village committee's helper,
+    none of them recused (R-AP-8). A team is replaced only while nobody has confirmed the
+    form's newest version, or once a recusal has left it short of two."""
     investigation = await investigation_for_work(session, user=user,
                                                  investigation_id=investigation_id)
     check_team(investigators)
+    await recusals.refuse_recused(session, application_id=investigation.application_id,
+                                  user_ids=[i.user_id for i in investigators])  # R-AP-8
     team = await team_of(session, investigation.id)
     if (investigation.village_helper_name, investigation.village_helper_title) == (
             village_helper.name, village_helper.title) and {
             (i.user_id, i.name, i.role) for i in team} == {
             (i.user_id, i.name, i.role) for i in investigators}:
         return team  # the same team again: nothing changes
-    if await _form_confirmed(session, investigation.id):
+    if len(team) >= MIN_INVESTIGATORS and await _form_confirmed(session, investigation.id):
         raise Conflict("the form has been confirmed: the team that confirmed it stays (R-VE-1); "
                        "record a new version of the form first to change the team")
     now = utcnow()
