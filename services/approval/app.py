@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from services.approval.cases import handlers as case_handlers
 from services.approval.cases.routes import router as cases_router
 from services.approval.db import Base, inbox, outbox
+from services.approval.decisions import handlers as decision_handlers
+from services.approval.decisions.routes import router as decisions_router
 from services.approval.notices.public_routes import router as public_router
 from services.approval.notices.routes import router as notices_router
 from services.approval.policy.routes import router as policy_router
@@ -23,8 +25,9 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[cases_router, policy_router, roll_router, notices_router, relatives_router],
-    handlers={**case_handlers.HANDLERS},
+    routers=[decisions_router, cases_router, policy_router, roll_router, notices_router,
+             relatives_router],  # decisions first: /cases/overdue-summary before /cases/{id}
+    handlers={**case_handlers.HANDLERS, **decision_handlers.HANDLERS},
 )
 
 

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.base import EventContract
+from shared.contracts.base import EventContract, EventData
 from shared.contracts.fields import ApplicationNumber, Area, Fen, Id, MaskedName, Month
 from shared.divisions import DivisionCode
 from shared.programs import Program
@@ -177,7 +177,146 @@ class PolicyVersionWithdrawn(ApprovalEvent):
     withdrawn_at: AwareDatetime
 
 
-# --- the decision: opinions, confirmations, meetings, refusals, extensions (services/approval/decisions)
+# --- the decision: opinions, confirmations, meetings, refusals, extensions (approval/decisions) -
+
+Outcome = Literal["approve", "refuse"]
+"""What an initial opinion proposes (R-AP-1)."""
+
+
+class InitialOpinionWritten(ApprovalEvent):
+    """The caseworker wrote the initial opinion (初审意见, R-AP-1), or a new version of it before
+    the confirmation (the old one kept): the proposed outcome and the benefit computed by the
+    rules (R-BE) with the policy version in force in the month it is for."""
+
+    event: ClassVar[str] = "initial_opinion_written"
+    case_id: Id
+    application_id: Id
+    application_number: ApplicationNumber
+    program: Program
+    division: DivisionCode
+    opinion_id: Id
+    opinion_version: int = Field(ge=1)
+    outcome: Outcome
+    eligible: bool = Field(description="what the rules found (R-BE)")
+    amount_fen: Fen = Field(description="monthly benefit (dibao, tekun), the one payment "
+                            "(temporary aid); 0 for a refusal or a near-dibao recognition")
+    benefit_month: Month = Field(description="the month the calculation is for")
+    policy_version_id: Id | None = Field(None, description="the parameters' version used")
+    reason_code: str | None = Field(None, description="a proposed refusal's reason code")
+    case_by_case: bool = Field(False, description="proposed for a collective decision (R-AP-6)")
+    written_by: str = Field(min_length=1, max_length=255, description="user id")
+    written_at: AwareDatetime
+
+
+class CaseReferredToMeeting(ApprovalEvent):
+    """The township leader passed the case to a confirmation meeting (审核确认会议, R-AP-2)."""
+
+    event: ClassVar[str] = "case_referred_to_meeting"
+    case_id: Id
+    application_id: Id
+    division: DivisionCode
+    referral_id: Id
+    reason: str
+    referred_by: str = Field(min_length=1, max_length=255, description="user id")
+    referred_at: AwareDatetime
+
+
+class CaseConfirmed(ApprovalEvent):
+    """The case was confirmed (审核确认, R-AP-2): by the township leader or a confirmation
+    meeting, never by the initial opinion's author. ``approved``: a public notice follows
+    (dibao, tekun, near-dibao; R-AP-3) or temporary aid is granted at once (R-BE-8);
+    ``rejected``: the written refusal follows within 3 working days (R-AP-5)."""
+
+    event: ClassVar[str] = "case_confirmed"
+    case_id: Id
+    application_id: Id
+    application_number: ApplicationNumber
+    program: Program
+    division: DivisionCode
+    confirmation_id: Id
+    opinion_id: Id
+    opinion_version: int = Field(ge=1)
+    by: Literal["leader", "meeting"]
+    meeting_id: Id | None = None
+    outcome: Literal["approved", "rejected"]
+    amount_fen: Fen = Field(description="approved: the amount confirmed; rejected: 0")
+    case_by_case: bool = Field(False, description="a collective decision (一事一议, R-AP-6)")
+    reason_code: str | None = None
+    confirmed_by: str = Field(min_length=1, max_length=255,
+                              description="user id of the leader, or of the meeting's chair")
+    confirmed_at: AwareDatetime
+    status: str = Field(description="the case's status after it")
+
+
+class MeetingCase(EventData):
+    """One case a confirmation meeting decided."""
+
+    case_id: Id
+    outcome: Literal["approved", "rejected"]
+    case_by_case: bool = False
+
+
+class ConfirmationMeetingRecorded(ApprovalEvent):
+    """A confirmation meeting (审核确认会议) with its record: the chair, at least 3 attendees and
+    a decision per case (一事一议 where R-AP-6 applies); the record is kept."""
+
+    event: ClassVar[str] = "confirmation_meeting_recorded"
+    meeting_id: Id
+    division: DivisionCode = Field(description="the township that held it")
+    held_on: date
+    chair: str = Field(min_length=1, max_length=255, description="the chair's user id")
+    attendees: int = Field(ge=3)
+    cases: list[MeetingCase]
+    recorded_by: str = Field(min_length=1, max_length=255, description="user id")
+    recorded_at: AwareDatetime
+
+
+class RefusalNoticeDelivered(ApprovalEvent):
+    """The written refusal (不予批准通知书, R-AP-5) was delivered: how, to whom, when; ``late``
+    when after its third working day."""
+
+    event: ClassVar[str] = "refusal_notice_delivered"
+    refusal_id: Id
+    case_id: Id
+    application_id: Id
+    division: DivisionCode
+    delivered_at: AwareDatetime
+    method: str
+    due_on: date
+    late: bool
+
+
+class ReviewDeadlineExtended(ApprovalEvent):
+    """The township leader extended the case's review period once, with a reason (R-AP-7):
+    dibao 30 working days instead of 20, tekun 20 instead of 15."""
+
+    event: ClassVar[str] = "review_deadline_extended"
+    case_id: Id
+    application_id: Id
+    program: Program
+    division: DivisionCode
+    reason: str
+    previous_due_on: date
+    review_due_on: date
+    review_due_provisional: bool
+    extended_by: str = Field(min_length=1, max_length=255, description="user id")
+    extended_at: AwareDatetime
+
+
+class EmergencyAidRecorded(ApprovalEvent):
+    """Emergency aid granted first at intake (先行救助, R-IN-5) was recorded against its case and
+    checked against the temporary-aid cap (R-BE-8); its procedure completes afterwards."""
+
+    event: ClassVar[str] = "emergency_aid_recorded"
+    grant_id: Id
+    application_id: Id
+    division: DivisionCode
+    amount_fen: Fen
+    cap_fen: Fen | None = Field(None, description="the R-BE-8 cap; null: no parameters")
+    within_cap: bool | None = Field(None, description="null when no cap could be computed")
+    policy_version_id: Id | None = None
+
+
 
 
 # --- public notices, objections, appraisals, certificates (services/approval/notices) ----------

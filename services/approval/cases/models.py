@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Date, Index, String, Text
+from sqlalchemy import JSON, Boolean, Date, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.approval.db import Base
 from shared.db import UTCDateTime
+from shared.masking import mask_name
 
 
 class CaseStatus(StrEnum):
@@ -53,3 +55,15 @@ class ReviewCase(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_reason: Mapped[str | None] = mapped_column(String(40))  # application_refused | ...
     closed_detail: Mapped[str | None] = mapped_column(Text)
+    # What the decision computes from (R-AP-1): the members as intake counted them (ID numbers
+    # masked, never in full) and the completed investigation's figures (decisions.service).
+    members: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    investigation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    review_extended: Mapped[bool] = mapped_column(
+        Boolean, server_default=false(), default=False)  # R-AP-7, once (decisions.deadlines)
+
+    @property
+    def head_name_masked(self) -> str | None:
+        """The head's name, masked (R-AP-3, R-SE-2), from the members kept; None if unknown."""
+        head = next((m for m in self.members or () if m.get("relationship") == "head"), None)
+        return mask_name(head["name"]) if head and head.get("name") else None

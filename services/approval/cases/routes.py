@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -12,8 +13,7 @@ from services.approval.cases.schemas import ReviewCaseOut
 from shared.auth import Role, User, allow
 from shared.inputs import PAGED, Paging, RecordId
 from shared.programs import Program
-from shared.service import DbSession
-from shared.workdays import today_in_shanghai
+from shared.service import DbSession, Today
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -21,8 +21,8 @@ Reader = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader, Ro
                                        Role.city_officer, Role.auditor))]
 
 
-def _out(case: ReviewCase) -> ReviewCaseOut:
-    overdue = service.is_overdue(case, today=today_in_shanghai())
+def _out(case: ReviewCase, today: date) -> ReviewCaseOut:
+    overdue = service.is_overdue(case, today=today)
     return ReviewCaseOut.model_validate(case).model_copy(update={"overdue": overdue})
 
 
@@ -33,19 +33,22 @@ def _out(case: ReviewCase) -> ReviewCaseOut:
             "R-AP-7 deadline); only those inside your divisions (R-SE-1). A deadline in a year "
             "without a loaded calendar is marked provisional.")
 async def list_cases(
-    session: DbSession, user: Reader, page: Paging, status: CaseStatus | None = None,
+    session: DbSession, user: Reader, page: Paging, today: Today,
+    status: CaseStatus | None = None,
     program: Program | None = None, application_id: RecordId | None = None,
     overdue: Annotated[bool | None, Query(description="true: past the R-AP-7 deadline; "
                                           "false: still within it")] = None,
 ) -> list[ReviewCaseOut]:
-    rows = await service.list_cases(session, user=user, today=today_in_shanghai(), status=status,
+    rows = await service.list_cases(session, user=user, today=today, status=status,
                                     program=program, application_id=application_id,
                                     overdue=overdue, window=page.window(service.CASES))
-    return [_out(r) for r in page.finish(rows, service.CASES)]
+    return [_out(r, today) for r in page.finish(rows, service.CASES)]
 
 
 @router.get("/{case_id}", response_model=ReviewCaseOut, summary="One review case",
-            description="One review case with its deadline (R-AP-7) and whether it is overdue. "
+            description="One review case with its deadline (R-AP-7) and whether it is overdue, "
+            "its members (ID numbers masked) and its investigation's figures (R-AP-1). "
             "404 if there is none; 403 if it lies outside your divisions.")
-async def get_case(session: DbSession, user: Reader, case_id: RecordId) -> ReviewCaseOut:
-    return _out(await service.get_case(session, user=user, case_id=case_id))
+async def get_case(session: DbSession, user: Reader, today: Today, case_id: RecordId
+                   ) -> ReviewCaseOut:
+    return _out(await service.get_case(session, user=user, case_id=case_id), today)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,3 +31,9 @@ class ReviewCaseOut(BaseModel):
     closed_reason: str | None = Field(
         None, description="`application_refused` or `application_withdrawn`")
     closed_detail: str | None = Field(None, description="the refusal's or withdrawal's reason")
+    review_extended: bool = Field(False, description="the review period was extended (R-AP-7)")
+    members: list[dict[str, Any]] | None = Field(
+        None, description="the members as intake counted them, ID numbers masked (what the "
+        "initial opinion computes on, R-AP-1)")
+    investigation: dict[str, Any] | None = Field(
+        None, description="the completed investigation's figures (R-AP-1)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import structlog
 from sqlalchemy import and_, not_, select
@@ -18,11 +18,12 @@ from shared.contracts.approval import (
     ReviewCaseClosed,
     ReviewCaseOpened,
 )
-from shared.contracts.intake import ApplicationAccepted
+from shared.contracts.intake import ApplicationAccepted, MemberIdentified
 from shared.contracts.verification import InvestigationCompleted
 from shared.db import utcnow, where_given
 from shared.inbox import NotYet
 from shared.inputs import Keyset, Window
+from shared.masking import mask_id_number
 from shared.outbox import emit
 from shared.problems import NotFound
 
@@ -51,6 +52,7 @@ async def open_review_case(session: AsyncSession, accepted: ApplicationAccepted)
         status=CaseStatus.awaiting_investigation, accepted_on=accepted.accepted_on,
         review_due_on=accepted.review_due_on,
         review_due_provisional=accepted.review_due_provisional, opened_at=utcnow(),
+        members=[kept_member(m) for m in accepted.members],
     )
     session.add(case)
     await session.flush()
@@ -73,14 +75,22 @@ async def record_investigation_completed(
     )
     if case is None:
         raise CaseNotOpened(f"no review case for application {completed.application_id}")
-    if case.status != CaseStatus.awaiting_investigation:
+    taken = (case.investigation_id == completed.investigation_id
+             and case.investigation_completed_at is not None)
+    if not taken and case.status in (CaseStatus.awaiting_investigation,  # a first, or a new
+                                     CaseStatus.objection_review):  # one after an objection
+        case.status = CaseStatus.awaiting_initial_opinion
+    elif case.investigation_id is not None or case.status in (CaseStatus.rejected,
+                                                              CaseStatus.closed):
         if case.investigation_id != completed.investigation_id:
             log.warning("investigation_completed_ignored", case_id=case.id, status=case.status,
                         investigation_id=completed.investigation_id)
         return case
-    case.status = CaseStatus.awaiting_initial_opinion
+    # else: a case decided case by case before its investigation (R-AP-6, R-VE-1): the
+    # investigation that follows is kept with it, and the case stays where it is
     case.investigation_id = completed.investigation_id
     case.investigation_completed_at = completed.completed_at
+    case.investigation = investigation_figures(completed)
     await session.flush()
     await emit(session, InvestigationResultRecorded(
         case_id=case.id, application_id=case.application_id,
@@ -89,6 +99,38 @@ async def record_investigation_completed(
         status=case.status,
     ), subject=case.id, division=case.division)
     return case
+
+
+def kept_member(member: MemberIdentified) -> dict[str, Any]:
+    """A member as the decision needs them (R-AP-1): the ID number masked, never in full."""
+    return {"member_id": member.member_id, "name": member.name,
+            "id_number_masked": mask_id_number(member.id_number),
+            "birth_date": member.birth_date.isoformat(), "sex": member.sex,
+            "relationship": member.relationship, "living_status": member.living_status,
+            "counted": member.counted, "count_reason": member.count_reason,
+            "is_student": member.is_student}
+
+
+def investigation_figures(completed: InvestigationCompleted) -> dict[str, Any]:
+    """What the initial opinion computes from (R-AP-1): the checked income by item, assets,
+    rigid expenditure, the counted monthly income, doubts, letters and the cross-checks."""
+    form = completed.form
+    return {
+        "investigation_id": completed.investigation_id,
+        "completed_at": completed.completed_at.isoformat(),
+        "visited_on": form.visited_on.isoformat() if form else None,
+        "situation": form.situation if form else None,
+        "income": [line.model_dump(mode="json") for line in form.income] if form else [],
+        "assets": [line.model_dump(mode="json") for line in form.assets] if form else [],
+        "rigid_expenditure": [line.model_dump(mode="json")
+                              for line in form.rigid_expenditure] if form else [],
+        "monthly_income_fen": completed.monthly_income_fen,
+        "doubts": [d.model_dump(mode="json") for d in completed.doubts],
+        "letters": [letter.model_dump(mode="json") for letter in completed.letters],
+        "neighbour_visits": completed.neighbour_visits,
+        "findings": completed.findings,
+        "checks": completed.checks.model_dump(mode="json") if completed.checks else None,
+    }
 
 
 async def close_for_ended_application(
