@@ -43,6 +43,9 @@ class InvestigationOpened(VerificationEvent):
     application_id: Id
     application_number: ApplicationNumber
     program: Program
+    follows_id: Id | None = Field(
+        None, description="a new investigation after an objection (R-AP-4): the one it does "
+        "again, which stays as it was")
 
 
 # --- the team ----------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.verification.investigations import service
 from services.verification.investigations.models import ClosedReason
+from services.verification.investigations.reinvestigation import on_reinvestigation_requested
 from shared.contracts import EventContract
+from shared.contracts.approval import ReinvestigationRequested
 from shared.contracts.intake import (
     ApplicationAccepted,
     ApplicationRefused,
@@ -72,4 +74,5 @@ HANDLERS: dict[type[EventContract], Handler] = {
     ApplicationAccepted: on_application_accepted,
     ApplicationRefused: on_application_refused,
     ApplicationWithdrawn: on_application_withdrawn,
+    ReinvestigationRequested: on_reinvestigation_requested,
 }

@@ -29,7 +29,9 @@ class Investigation(Base):
     __table_args__ = (Index("ix_investigation_opened_at_id", "opened_at", "id"),)  # the list
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    application_id: Mapped[str] = mapped_column(String(32), unique=True)
+    application_id: Mapped[str] = mapped_column(String(32), index=True)
+    """One investigation per accepted application, and one more per objection reviewed by a
+    new investigation (R-AP-4): the earlier ones stay as they were."""
     application_number: Mapped[str] = mapped_column(String(40))
     program: Mapped[str] = mapped_column(String(30))
     division: Mapped[str] = mapped_column(String(12), index=True)
@@ -50,6 +52,10 @@ class Investigation(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_reason: Mapped[str | None] = mapped_column(String(30))  # ClosedReason
     closed_note: Mapped[str | None] = mapped_column(Text)
+    follows_id: Mapped[str | None] = mapped_column(String(32))
+    """The investigation of the same application this one does again after an objection."""
+    objection_review_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    """Approval's review of the objection that asked for it (R-AP-4, 重新调查)."""
 
 
 class HouseholdMember(Base):

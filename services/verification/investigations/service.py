@@ -302,8 +302,9 @@ async def close_investigation(
 ) -> Investigation | None:
     """The application ended (refused or withdrawn): its open investigation is closed with the
     reason and leaves the work lists. A completed or closed one stays as it is."""
-    investigation = await session.scalar(
-        select(Investigation).where(Investigation.application_id == application_id))
+    investigation = await session.scalar(  # the latest: one more after an objection (R-AP-4)
+        select(Investigation).where(Investigation.application_id == application_id)
+        .order_by(Investigation.opened_at.desc(), Investigation.id.desc()).limit(1))
     if investigation is None or investigation.status != InvestigationStatus.open:
         return investigation
     investigation.status = InvestigationStatus.closed
