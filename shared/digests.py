@@ -19,8 +19,12 @@ def id_digest(key: bytes, id_number: str) -> str:
     return hmac.new(key, id_number.strip().upper().encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def id_digests(keyring: Keyring, purpose: str, id_number: str) -> dict[str, str]:
-    """The digest of ``id_number`` under every key of the keyring (key id → digest), so a
-    record digested before a key rotation is still matched."""
-    return {kid: id_digest(keyring.derived_key(purpose, kid)[1], id_number)
-            for kid in keyring.ids()}
+def digest_keys(keyring: Keyring, purpose: str) -> dict[str, bytes]:
+    """The digest key of ``purpose`` under every key of the keyring (key id → key)."""
+    return {kid: keyring.derived_key(purpose, kid)[1] for kid in keyring.ids()}
+
+
+def id_digests(keys: dict[str, bytes], id_number: str) -> dict[str, str]:
+    """The digest of ``id_number`` under each of ``keys`` (key id → digest, see
+    :func:`digest_keys`), so a record digested before a key rotation is still matched."""
+    return {kid: id_digest(key, id_number) for kid, key in keys.items()}

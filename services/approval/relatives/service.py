@@ -35,7 +35,7 @@ from shared.contracts.approval import (
     NearRelativeWithdrawn,
 )
 from shared.contracts.intake import ApplicationAccepted
-from shared.digests import id_digests
+from shared.digests import digest_keys, id_digests
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number, mask_name
 from shared.outbox import EventSource, emit
@@ -135,7 +135,7 @@ async def file_near_relative(session: AsyncSession, *, user: User, body: NearRel
     staff_id, staff_name, staff_division = _staff_of(user, body)
     level = staff_level(staff_division)
     keyring = keyring_of(session)
-    digests = id_digests(keyring, DIGEST_PURPOSE, body.id_number)
+    digests = id_digests(digest_keys(keyring, DIGEST_PURPOSE), body.id_number)
     active = await session.scalar(
         select(NearRelative.id).where(
             NearRelative.staff_user_id == staff_id,
@@ -239,9 +239,9 @@ async def record_household(session: AsyncSession, accepted: ApplicationAccepted)
         CaseMemberDigest.case_id == case.id).limit(1))
     if known is not None:
         return  # recorded already (a redelivery)
-    keyring = keyring_of(session)
+    keys = digest_keys(keyring_of(session), DIGEST_PURPOSE)
     pairs = {(kid, digest) for member in accepted.members
-             for kid, digest in id_digests(keyring, DIGEST_PURPOSE, member.id_number).items()}
+             for kid, digest in id_digests(keys, member.id_number).items()}
     session.add_all(CaseMemberDigest(case_id=case.id, application_id=case.application_id,
                                      id_key_id=kid, id_digest=digest) for kid, digest in pairs)
     await session.flush()
