@@ -9,6 +9,7 @@ from services.approval.cases.routes import router as cases_router
 from services.approval.db import Base, inbox, outbox
 from services.approval.decisions import handlers as decision_handlers
 from services.approval.decisions.routes import router as decisions_router
+from services.approval.notices.jobs import CLOSE_NOTICES
 from services.approval.notices.public_routes import router as public_router
 from services.approval.notices.routes import router as notices_router
 from services.approval.policy.routes import router as policy_router
@@ -28,6 +29,7 @@ SPEC = ServiceSpec(
     routers=[decisions_router, cases_router, policy_router, roll_router, notices_router,
              relatives_router],  # decisions first: /cases/overdue-summary before /cases/{id}
     handlers={**case_handlers.HANDLERS, **decision_handlers.HANDLERS},
+    jobs=[CLOSE_NOTICES],
 )
 
 

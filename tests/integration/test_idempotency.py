@@ -272,6 +272,10 @@ NOT_CREATING = {
     # An upload (multipart) is archived once by its SHA-256: the same file again answers 200
     # with the record made the first time (services/verification/evidence).
     ("POST", "/api/v1/investigations/{investigation_id}/evidence"),
+    # The village page's public objection form takes no token, so no caller to scope a key to:
+    # its own signed one-time form token makes the same form, sent twice, one objection with
+    # one receipt (services/approval/notices/public.py).
+    ("POST", "/public/villages/{village_code}/objections"),
 }
 
 
