@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     idempotency_ttl_h: float = Field(
         24.0, gt=0, le=24 * 366,
         description="hours a POST's Idempotency-Key and its answer are kept (shared.idempotency)")
+    public_rate_per_minute: int = Field(
+        60, ge=0, le=100_000,
+        description="requests a minute one source address may make to the public endpoints "
+        "(the benefit self-check, the deadline calculator; shared.ratelimit); 0: no limit")
     max_body_bytes: int = Field(
         1_048_576, ge=1024,
         description="largest request body accepted (413 beyond it, before it is read)")

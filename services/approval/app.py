@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.approval.calculations.routes import router as calculations_router
 from services.approval.cases import handlers as case_handlers
 from services.approval.cases.routes import router as cases_router
 from services.approval.db import Base, inbox, outbox
+from services.approval.deadlines.routes import router as deadlines_router
 from services.approval.decisions import handlers as decision_handlers
 from services.approval.decisions.routes import router as decisions_router
 from services.approval.notices.jobs import CLOSE_NOTICES
@@ -26,7 +28,7 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[decisions_router, cases_router, policy_router, roll_router, notices_router,
+    routers=[decisions_router, cases_router, policy_router, calculations_router, deadlines_router, roll_router, notices_router,
              relatives_router],  # decisions first: /cases/overdue-summary before /cases/{id}
     handlers={**case_handlers.HANDLERS, **decision_handlers.HANDLERS},
     jobs=[CLOSE_NOTICES],

@@ -272,6 +272,9 @@ NOT_CREATING = {
     # An upload (multipart) is archived once by its SHA-256: the same file again answers 200
     # with the record made the first time (services/verification/evidence).
     ("POST", "/api/v1/investigations/{investigation_id}/evidence"),
+    # A calculation (public, no token) stores nothing: the same figures give the same answer
+    # (services/approval/calculations).
+    ("POST", "/api/v1/calculations"),
     # The village page's public objection form takes no token, so no caller to scope a key to:
     # its own signed one-time form token makes the same form, sent twice, one objection with
     # one receipt (services/approval/notices/public.py).
