@@ -28,7 +28,8 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[decisions_router, cases_router, policy_router, calculations_router, deadlines_router, roll_router, notices_router,
+    routers=[decisions_router, cases_router, policy_router, calculations_router,
+             deadlines_router, roll_router, notices_router,
              relatives_router],  # decisions first: /cases/overdue-summary before /cases/{id}
     handlers={**case_handlers.HANDLERS, **decision_handlers.HANDLERS},
     jobs=[CLOSE_NOTICES],
