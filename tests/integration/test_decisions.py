@@ -37,6 +37,8 @@ from tests.decisions import (
     REFUSAL,
     TOWNSHIP,
     VILLAGE,
+    accepted_event,
+    completed_event,
     officer,
     open_case,
     opinion,
@@ -421,3 +423,64 @@ async def test_emergency_aid_granted_first_is_capped_and_completed_R_IN_5_R_BE_8
     async with kit.sessions() as session:
         grant = await session.scalar(select(TemporaryAidGrant))
         assert grant.amount_fen == 68000  # 1,680 decided, 1,000 granted first
+
+
+async def test_after_an_objection_a_new_investigation_opinion_and_confirmation_R_AP_4(approval):
+    """R-AP-4: an objection sent to a new investigation brings the case back: the new
+    investigation's completion is taken (the old one's, redelivered, is not), a new opinion
+    version is written and confirmed again, and a second notice is posted; after a democratic
+    appraisal the case is confirmed again directly."""
+    app, client, settings = approval
+    consumer = app.state.kit.consumer
+    env = accepted_event()
+    assert await consumer.handle(env) is True
+    first = completed_event(env)
+    assert await consumer.handle(first) is True
+    [case] = (await client.get("/api/v1/cases", headers=officer(settings),
+                               params={"application_id": env.data["application_id"]})).json()
+    url = f"/api/v1/cases/{case['id']}"
+    writer, leader = person(settings, CASEWORKER), person(settings, LEADER)
+    assert (await client.post(f"{url}/opinion", headers=writer,
+                              json=opinion(case))).status_code == 201
+    assert (await client.post(f"{url}/confirmation", headers=leader,
+                              json={"decision": "confirm"})).status_code == 201
+    [notice] = (await client.get("/api/v1/notices", headers=leader)).json()
+    r = await client.post(f"/api/v1/notices/{notice['id']}/objections", headers=leader,
+                          json={"text": "该户有经营收入, 公示中未见说明"})
+    assert r.status_code == 201, r.text
+    r = await client.post(f"{url}/objection-review", headers=leader, json={
+        "kind": "reinvestigation", "reason": "异议人反映有经营收入, 重新入户调查"})
+    assert r.status_code == 201, r.text
+
+    redelivered = first.model_copy(update={"id": first.id + "-again"})
+    assert await consumer.handle(redelivered) is True  # handled, but changes nothing
+    assert (await get_case(client, settings, case["id"]))["status"] == "awaiting_investigation"
+    again = completed_event(env)
+    assert await consumer.handle(again) is True
+    reopened = await get_case(client, settings, case["id"])
+    assert reopened["status"] == "awaiting_initial_opinion"
+    assert reopened["investigation_id"] == again.data["investigation_id"]
+    r = await client.post(f"{url}/opinion", headers=writer, json=opinion(case))
+    assert r.status_code == 201 and r.json()["version"] == 2
+    assert r.json()["investigation_id"] == again.data["investigation_id"]
+    r = await client.post(f"{url}/confirmation", headers=leader, json={"decision": "confirm"})
+    assert r.status_code == 201 and r.json()["opinion_version"] == 2
+    notices = (await client.get("/api/v1/notices", headers=leader)).json()
+    assert sorted(n["round"] for n in notices) == [1, 2]
+
+    # a democratic appraisal sends the case straight back for a new confirmation
+    [second] = [n for n in notices if n["round"] == 2]
+    assert (await client.post(f"/api/v1/notices/{second['id']}/objections", headers=leader,
+                              json={"text": "仍有异议"})).status_code == 201
+    r = await client.post(f"{url}/objection-review", headers=leader, json={
+        "kind": "appraisal", "held_on": "2026-12-01", "participants": ["村委会主任 刘强"],
+        "result": "异议不成立", "record": "到会9人, 8人认为异议不成立"})
+    assert r.status_code == 201, r.text
+    author = person(settings, CASEWORKER, role=Role.township_leader)
+    refused = await client.post(f"{url}/confirmation", headers=author,
+                                json={"decision": "confirm"})
+    assert refused.status_code == 403 and problem_type(refused) == "four-eyes"
+    r = await client.post(f"{url}/confirmation", headers=leader, json={"decision": "confirm"})
+    assert r.status_code == 201 and r.json()["case_status"] == "in_public_notice"
+    confirmations = (await client.get(f"{url}/confirmations", headers=leader)).json()
+    assert [c["opinion_version"] for c in confirmations] == [1, 2, 2]
