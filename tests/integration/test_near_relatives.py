@@ -280,6 +280,44 @@ async def test_case_flagged_on_acceptance_and_staff_member_refused(make_settings
             settings, division=OTHER_COUNTY))).json() == []
 
 
+
+async def test_recused_staff_refused_on_the_decision_steps_through_the_api(make_settings,
+                                                                          nats_server):
+    """R-AP-8 回避 through approval's own endpoints: the caseworker whose mother is in the
+    household may not write the initial opinion (R-AP-1), the leader whose brother is in it
+    may not extend the period (R-AP-7); other staff pass the recusal (and meet the case's own
+    rules instead)."""
+    settings = make_settings("approval")
+    app = create_approval(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        sibling = resident("19700815", "031")
+        for who, body in ((ALICE, filing()), (BOB, filing(sibling, relationship="sibling"))):
+            r = await client.post("/api/v1/near-relatives", headers=staff(settings, who),
+                                  json=body)
+            assert r.status_code == 201, r.text
+        env = application_with(MOTHER, sibling)
+        await publish(nats_server.url, env)
+        await eventually(lambda: flagged_cases(client, settings))
+        case = await case_of(app, env.data["application_id"])
+        assert case is not None
+        opinion = {"proposal": "refuse", "reason_code": "income_above_standard",
+                   "reasons": ["家庭月人均收入高于当地低保标准"], "text": "拟不予批准"}
+        r = await client.post(f"/api/v1/cases/{case.id}/opinion", headers=staff(settings, ALICE),
+                              json=opinion)
+        assert r.status_code == 403 and r.json()["type"] == RECUSAL, r.text
+        r = await client.post(f"/api/v1/cases/{case.id}/opinion", headers=staff(settings, CAROL),
+                              json=opinion)
+        assert r.status_code != 403, r.text  # not recused: the case's status decides
+        extension = {"reason": "回函尚未收到"}
+        r = await client.post(f"/api/v1/cases/{case.id}/extension", headers=staff(settings, BOB),
+                              json=extension)
+        assert r.status_code == 403 and r.json()["type"] == RECUSAL, r.text
+        other_leader = ("tl-qian", "钱进", "township_leader")
+        r = await client.post(f"/api/v1/cases/{case.id}/extension",
+                              headers=staff(settings, other_leader), json=extension)
+        assert r.status_code == 201, r.text
+
 async def test_case_flagged_when_the_relative_is_filed_later(make_settings, nats_server):
     """R-AP-8: a relative filed after the application was accepted flags the open case at
     once (`found_when: filed_later`); a case closed at intake is not flagged; a withdrawn
