@@ -333,3 +333,51 @@ async def test_a_case_ended_during_its_notice_is_withdrawn_not_approved_R_AP_3(
         assert await beneficiary_of(kit, case_id) is None
         async with kit.sessions() as session:
             assert (await session.scalars(select(Notice.status))).all() == ["withdrawn"]
+
+
+async def test_from_the_leaders_confirmation_to_the_certificate_R_AP_3_R_AP_4(make_settings):
+    """The whole path in approval: the opinion and the leader's confirmation (R-AP-1, R-AP-2)
+    post the notice with the confirmed amount; it shows on the village page; the notice's PDF
+    prints it; at 24:00 of D+7 the case is approved with the members the opinion covered on
+    the roll, and its certificate prints."""
+    from tests import decisions
+
+    app = await started(make_settings)
+    async with running(app) as client:
+        kit = app.state.kit
+        kit.clock.set(decisions.NOW)  # Tuesday 1 December 2026, 10:00 in Shanghai
+        await decisions.publish_parameters(client, kit.settings)
+        case = await decisions.open_case(app, client, kit.settings)
+        url = f"/api/v1/cases/{case['id']}"
+        writer = decisions.person(kit.settings, decisions.CASEWORKER)
+        leader = decisions.person(kit.settings, decisions.LEADER)
+        opinion = await client.post(f"{url}/opinion", headers=writer,
+                                    json=decisions.opinion(case))
+        assert opinion.status_code == 201, opinion.text
+        confirmed = await client.post(f"{url}/confirmation", headers=leader,
+                                      json={"decision": "confirm"})
+        assert confirmed.status_code == 201, confirmed.text
+        [notice] = (await client.get("/api/v1/notices", headers=leader)).json()
+        assert (notice["posted_on"], notice["closes_on"]) == ("2026-12-01", "2026-12-08")
+        assert notice["monthly_fen"] == confirmed.json()["amount_fen"] > 0
+        page = (await client.get(f"/public/villages/{decisions.VILLAGE}/notices.json")).json()
+        assert [n["id"] for n in page["notices"]] == [notice["id"]]
+        pdf = await client.get(f"/api/v1/notices/{notice['id']}.pdf", headers=leader)
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF")
+        early = await client.get(f"{url}/certificate.pdf", headers=leader)
+        assert early.status_code == 409
+
+        kit.clock.set(datetime(2026, 12, 9, 0, 5, tzinfo=SHANGHAI))
+        await close_notices(kit)
+        assert (await client.get(url, headers=leader)).json()["status"] == "approved"
+        beneficiary = await beneficiary_of(kit, case["id"])
+        covered = opinion.json()["figures"]["covered_member_ids"]
+        assert beneficiary is not None and beneficiary.household_size == len(covered)
+        assert beneficiary.effective_month == "2027-01"
+        assert beneficiary.monthly_fen == notice["monthly_fen"]
+        certificate = await client.get(f"{url}/certificate.pdf", headers=leader)
+        assert certificate.status_code == 200, certificate.text
+        assert certificate.content.startswith(b"%PDF")
+        outsider = bearer(kit.settings, Role.caseworker, ["230722101"])
+        assert (await client.get(f"{url}/certificate.pdf", headers=outsider)).status_code == 403

@@ -27,6 +27,13 @@ def committee(notice: Notice) -> str:
     return name + ("居民委员会" if name.endswith("社区") else "村民委员会")
 
 
+def document_number(notice: Notice, township: str) -> str:
+    """发文字号 of the notice: the township's, the year, the application's number; a notice
+    after an objection says which it is (第2次)."""
+    again = f"(第{notice.round}次)" if notice.round > 1 else ""
+    return f"{township}民救公〔{notice.posted_on.year}〕{notice.application_number}号{again}"
+
+
 def township_name(division: str) -> str:
     return name_of(division[:9]) or division[:9]
 
@@ -47,11 +54,11 @@ def notice_pdf(notice: Notice, *, complaint_phone: str) -> bytes:
         program=Program(notice.program), household_size=notice.household_size,
         monthly_amount_fen=notice.monthly_fen)
     return _render(documents.public_notice, documents.PublicNotice(
-        authority=f"{township}人民政府", document_number=f"{notice.application_number}-公示"
-        f"{notice.round}", issued_on=notice.posted_on, village=committee(notice),
+        authority=f"{township}人民政府", document_number=document_number(notice, township),
+        issued_on=notice.posted_on, village=committee(notice),
         posted_on=notice.posted_on, entries=(entry,),
         objection_place=f"{township}人民政府社会救助服务窗口",
-        complaint_phone=complaint_phone, objection_online=f"/public/villages/{notice.division}"))
+        complaint_phone=complaint_phone))
 
 
 def certificate_pdf(notice: Notice, case: ReviewCase, members: Sequence[str]) -> bytes:

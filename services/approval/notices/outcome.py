@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.approval.cases.models import CaseStatus, ReviewCase
+from services.approval.decisions.models import Confirmation, InitialOpinion
 from services.approval.notices.models import CertificateSequence, Notice, NoticeStatus
 from services.approval.notices.service import effective_month_of
 from services.approval.roll import service as roll
@@ -55,7 +56,7 @@ def covered_members(case: ReviewCase, household_size: int) -> list[str] | None:
     """Who the confirmed benefit covers, by intake's member ids: the counted members when the
     confirmed household is theirs, the head alone for a household of one (R-BE-4); else None
     (the roll then takes the case's household)."""
-    members: Sequence[dict[str, Any]] = getattr(case, "members", None) or ()
+    members: Sequence[dict[str, Any]] = case.members or ()
     counted = [m["member_id"] for m in members if m.get("counted")]
     if len(counted) == household_size:
         return counted
@@ -65,8 +66,18 @@ def covered_members(case: ReviewCase, household_size: int) -> list[str] | None:
     return None
 
 
+async def covered_of(session: AsyncSession, notice: Notice, case: ReviewCase) -> list[str] | None:
+    """Who the confirmation covers (its opinion's ``covered_member_ids``, R-BE-4), else as
+    :func:`covered_members` finds them."""
+    opinion = await session.scalar(
+        select(InitialOpinion).join(Confirmation, Confirmation.opinion_id == InitialOpinion.id)
+        .where(Confirmation.id == notice.confirmation_id))
+    ids = (opinion.figures or {}).get("covered_member_ids") if opinion is not None else None
+    return list(ids) if ids else covered_members(case, notice.household_size)
+
+
 def member_names(case: ReviewCase) -> dict[str, str]:
-    members: Sequence[dict[str, Any]] = getattr(case, "members", None) or ()
+    members: Sequence[dict[str, Any]] = case.members or ()
     return {m["member_id"]: m["name"] for m in members if m.get("name")}
 
 
@@ -94,7 +105,7 @@ async def approve_after_notice(session: AsyncSession, notice: Notice, case: Revi
         division=case.division, outcome="approved", decided_at=decided_at,
         decided_on=decided_on,
     ), subject=case.id, division=case.division)
-    members = covered_members(case, notice.household_size)
+    members = await covered_of(session, notice, case)
     if Program(case.program) in roll.TEMPORARY_AID:
         await roll.grant_temporary_aid(
             session, case=case, amount_fen=notice.monthly_fen,

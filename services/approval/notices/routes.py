@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from services.approval.cases.service import get_case
 from services.approval.notices import documents, service
 from services.approval.notices.models import Notice, NoticeStatus, Objection, ReviewKind
-from services.approval.notices.outcome import covered_members, member_names
+from services.approval.notices.outcome import covered_of, member_names
 from services.approval.notices.schemas import (
     NoticeOut,
     ObjectionIn,
@@ -131,7 +131,7 @@ async def certificate_pdf(session: DbSession, user: Reader, case_id: RecordId) -
     if notice is None:
         raise documents.NotApproved(f"case {case.id} has no certificate: it is {case.status}")
     names = member_names(case)
-    covered = [names[m] for m in covered_members(case, notice.household_size) or names
+    covered = [names[m] for m in await covered_of(session, notice, case) or names
                if m in names]
     return Response(documents.certificate_pdf(notice, case, covered),
                     media_type="application/pdf")

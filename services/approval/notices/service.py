@@ -83,8 +83,7 @@ def village_name(division: str) -> str:
 
 def head_name_of(case: ReviewCase) -> str:
     """The head's masked name as the case keeps it (R-AP-3: never in full)."""
-    name = getattr(case, "head_name_masked", None)
-    return name if isinstance(name, str) and name else UNKNOWN_NAME
+    return case.head_name_masked or UNKNOWN_NAME
 
 
 # --- posting ------------------------------------------------------------------------------------
