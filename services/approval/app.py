@@ -16,6 +16,8 @@ from services.approval.notices.public_routes import router as public_router
 from services.approval.notices.routes import router as notices_router
 from services.approval.policy.routes import router as policy_router
 from services.approval.relatives.routes import router as relatives_router
+from services.approval.roll import handlers as roll_handlers
+from services.approval.roll.jobs import JOBS as ROLL_JOBS
 from services.approval.roll.routes import router as roll_router
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
@@ -31,8 +33,9 @@ SPEC = ServiceSpec(
     routers=[decisions_router, cases_router, policy_router, calculations_router,
              deadlines_router, roll_router, notices_router,
              relatives_router],  # decisions first: /cases/overdue-summary before /cases/{id}
-    handlers={**case_handlers.HANDLERS, **decision_handlers.HANDLERS},
-    jobs=[CLOSE_NOTICES],
+    handlers={**case_handlers.HANDLERS, **decision_handlers.HANDLERS,
+              **roll_handlers.HANDLERS},
+    jobs=[CLOSE_NOTICES, *ROLL_JOBS],
 )
 
 

@@ -19,6 +19,8 @@ from services.verification.forms.routes import router as forms_router
 from services.verification.investigations import handlers as investigation_handlers
 from services.verification.investigations.routes import router as investigations_router
 from services.verification.letters.routes import router as letters_router
+from services.verification.rechecks import handlers as recheck_handlers
+from services.verification.rechecks.routes import router as rechecks_router
 from services.verification.recusals import handlers as recusal_handlers
 from services.verification.visits.routes import router as visits_router
 from shared.contracts.intake import ApplicationAccepted
@@ -45,9 +47,11 @@ SPEC = ServiceSpec(
     outbox=outbox,
     inbox=inbox,
     routers=[investigations_router, forms_router, visits_router, letters_router, doubts_router,
-             evidence_router, checks_router, delegate_router, delegations_router],
+             evidence_router, checks_router, delegate_router, delegations_router,
+             rechecks_router],
     handlers={**investigation_handlers.HANDLERS, ApplicationAccepted: on_application_accepted,
-              **delegation_handlers.HANDLERS, **recusal_handlers.HANDLERS},
+              **delegation_handlers.HANDLERS, **recusal_handlers.HANDLERS,
+              **recheck_handlers.HANDLERS},
     workers=[CheckRunner, DelegationCourier],
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -123,21 +123,24 @@ class BeneficiaryAdjusted(ApprovalEvent):
     """增发、减发 (R-DY-3): the new monthly amount holds from ``effective_month`` on."""
 
     event: ClassVar[str] = "beneficiary_adjusted"
-    producer_pending: ClassVar[str | None] = DECISIONS_PENDING
     beneficiary_id: Id
     amount_fen: Fen
     effective_month: Month
     division: DivisionCode | None = Field(None, description="when it changed")
     head_name_masked: MaskedName | None = Field(None, description="when it changed")
+    adjustment_id: Id | None = Field(None, description="the confirmed adjustment (R-DY-3)")
+    change: Literal["increase", "decrease"] | None = None
 
 
 class BeneficiaryStopped(ApprovalEvent):
     """停发 (R-DY-3): nothing is paid from ``effective_month`` on."""
 
     event: ClassVar[str] = "beneficiary_stopped"
-    producer_pending: ClassVar[str | None] = DECISIONS_PENDING
     beneficiary_id: Id
     effective_month: Month
+    adjustment_id: Id | None = Field(None, description="the confirmed adjustment (R-DY-3)")
+    reason: str | None = Field(None, description="why it stops; a gradual exit's end (R-BE-6)")
+    division: DivisionCode | None = None
 
 
 # --- policy parameters and calculations (services/approval/policy, calculations) ---------------
@@ -479,3 +482,150 @@ class CaseFlaggedNearRelative(ApprovalEvent):
 
 
 # --- the roll: adjustments, re-checks, tekun care, low-income register (services/approval/roll)
+
+RollChange = Literal["increase", "decrease", "gradual_exit", "stop"]
+"""What an adjustment does (增发、减发、渐退、停发, R-DY-3, R-BE-6)."""
+RecheckOutcome = Literal["unchanged", "increase", "decrease", "gradual_exit", "stop"]
+UserRef = Annotated[str, Field(min_length=1, max_length=255, description="user id")]
+
+
+class RollMember(EventData):
+    """A member a benefit covers, by intake's member id, the name masked."""
+
+    member_id: Id
+    name_masked: MaskedName | None = None
+
+
+class RecheckRequested(ApprovalEvent):
+    """复核 (R-DY-2): a beneficiary's re-check falls due (yearly, or every 6 months for unsteady
+    income, members able to work or a filed near relative): verification opens its task."""
+
+    event: ClassVar[str] = "recheck_requested"
+    recheck_id: Id
+    beneficiary_id: Id
+    case_id: Id
+    application_id: Id
+    application_number: ApplicationNumber
+    program: Program
+    division: DivisionCode
+    head_name_masked: MaskedName
+    household_size: int = Field(ge=0)
+    members: list[RollMember] = Field(default_factory=list)
+    monthly_fen: Fen = Field(description="the amount paid now")
+    due_on: date = Field(description="the day the re-check falls due (R-DY-2)")
+    frequency_months: Literal[6, 12]
+    reasons: list[str] = Field(default_factory=list, description="why every 6 months: "
+                               "unsteady_income, able_to_work, near_relative")
+    requested_at: AwareDatetime
+
+
+class RecheckRecorded(ApprovalEvent):
+    """The re-check's result is on the roll (R-DY-2): what the rules found, the adjustment it
+    proposes (R-DY-3, R-BE-6), and when the next re-check falls due."""
+
+    event: ClassVar[str] = "recheck_recorded"
+    recheck_id: Id
+    beneficiary_id: Id
+    division: DivisionCode
+    visited_on: date
+    outcome: RecheckOutcome
+    assessed_fen: Fen | None = Field(None, description="the amount the rules give now")
+    adjustment_id: Id | None = Field(None, description="the adjustment proposed, if any")
+    frequency_months: Literal[6, 12]
+    reasons: list[str] = Field(default_factory=list)
+    next_recheck_due: date
+    recorded_at: AwareDatetime
+
+
+class AdjustmentProposed(ApprovalEvent):
+    """A caseworker proposed to change a benefit (R-DY-3): the new amount computed by the rules
+    (R-BE) with the parameters in force, from a stated month; a township leader who is not the
+    proposer confirms it (R-AP-2)."""
+
+    event: ClassVar[str] = "adjustment_proposed"
+    adjustment_id: Id
+    beneficiary_id: Id
+    case_id: Id
+    division: DivisionCode
+    change: RollChange
+    source: Literal["recheck", "reported_change"]
+    recheck_id: Id | None = None
+    current_fen: Fen
+    new_fen: Fen | None = Field(None, description="null for a stop")
+    effective_month: Month = Field(description="the first month of the change")
+    stop_month: Month | None = Field(None, description="a gradual exit's first month unpaid")
+    policy_version_id: Id | None = None
+    reason: str
+    proposed_by: UserRef
+    proposed_at: AwareDatetime
+
+
+class AdjustmentRejected(ApprovalEvent):
+    """The township leader did not confirm a proposed adjustment: the roll stays as it was."""
+
+    event: ClassVar[str] = "adjustment_rejected"
+    adjustment_id: Id
+    beneficiary_id: Id
+    division: DivisionCode
+    reason: str
+    rejected_by: UserRef
+    rejected_at: AwareDatetime
+
+
+class GradualExitStarted(ApprovalEvent):
+    """渐退 (R-BE-6): the household's income rose above the standard but it is near-dibao: it
+    keeps its benefit from ``first_month`` to ``last_month``, then stops from ``stop_month``
+    (``beneficiary_stopped`` follows in the month before, before the ledger's cut-off)."""
+
+    event: ClassVar[str] = "gradual_exit_started"
+    beneficiary_id: Id
+    adjustment_id: Id
+    division: DivisionCode
+    amount_fen: Fen = Field(description="the benefit kept during the exit")
+    first_month: Month
+    last_month: Month
+    stop_month: Month
+
+
+class CareAgreementRecorded(ApprovalEvent):
+    """A tekun person's care (R-BE-7): dispersed (分散供养) with a named caregiver and a signed
+    care agreement, or concentrated (集中供养) with the institution's signed agreement; a new
+    agreement supersedes the last."""
+
+    event: ClassVar[str] = "care_agreement_recorded"
+    agreement_id: Id
+    beneficiary_id: Id
+    division: DivisionCode
+    mode: Literal["dispersed", "concentrated"]
+    self_care: Literal["able", "partly_unable", "unable"]
+    caregiver_name_masked: MaskedName | None = None
+    institution: str | None = None
+    document_ref: str
+    signed_on: date
+    valid_from: date
+    valid_until: date | None = None
+    recorded_by: UserRef
+
+
+class LowIncomePersonAdded(ApprovalEvent):
+    """Staff added someone to the low-income register (R-DY-4): at-risk (易返贫致贫),
+    expenditure hardship, near-dibao or other low-income; masked."""
+
+    event: ClassVar[str] = "low_income_person_added"
+    person_id: Id
+    category: Literal["near_dibao", "at_risk", "expenditure_hardship", "other"]
+    division: DivisionCode
+    name_masked: MaskedName
+    id_number_masked: str | None = Field(None, max_length=18)
+    recorded_by: UserRef
+
+
+class LowIncomePersonEnded(ApprovalEvent):
+    """Staff ended an entry they added to the low-income register (R-DY-4)."""
+
+    event: ClassVar[str] = "low_income_person_ended"
+    person_id: Id
+    category: str
+    division: DivisionCode
+    reason: str
+    ended_on: date

@@ -574,3 +574,75 @@ class InvestigatorRecused(VerificationEvent):
     team: list[UserId] = Field(description="who is left on the team")
     needs_new_team: bool = Field(description="fewer than two township staff are left (R-VE-1)")
     recused_at: AwareDatetime
+
+
+# --- re-checks of the roll (R-DY-2; services/verification/rechecks) ---------------------------
+
+
+class RecheckOpened(VerificationEvent):
+    """Approval's re-check (复核, R-DY-2) is a task in the township's work list."""
+
+    event: ClassVar[str] = "recheck_opened"
+    task_id: Id
+    recheck_id: Id
+    beneficiary_id: Id
+    application_id: Id
+    program: Program
+    division: DivisionCode
+    due_on: date
+
+
+class RecheckTeamAssigned(VerificationEvent):
+    """The re-check's team: two township staff at least, the village committee assisting
+    (R-VE-1 as for an investigation)."""
+
+    event: ClassVar[str] = "recheck_team_assigned"
+    task_id: Id
+    recheck_id: Id
+    investigators: list[StaffMember] = Field(min_length=2)
+    village_helper: VillageHelper | None = None
+    assigned_at: AwareDatetime
+
+
+class RecheckMember(EventData):
+    """A member's facts as the re-check found them, for the benefit rules (R-BE)."""
+
+    member_id: Id
+    age: int = Field(ge=0, le=150)
+    covered: bool = Field(True, description="still counted in the household")
+    employed: bool = False
+    able_to_work: bool = Field(description="has the ability to work (R-DY-2: half-yearly)")
+    disability_grade: int | None = Field(None, ge=1, le=4)
+    disabled_serviceman_grade: int | None = Field(None, ge=1, le=10)
+    seriously_ill: bool = False
+    military_or_martyr_family: bool = False
+    in_school: bool = False
+    self_care: Literal["able", "partly_unable", "unable"] = "able"
+    has_income_source: bool = Field(True, description="R-BE-11, for a tekun person")
+    supporter: Literal["able", "none", "tekun", "old_or_severely_disabled_dibao", "missing",
+                       "in_prison"] = Field("able", description="R-BE-11, for a tekun person")
+
+
+class RecheckCompleted(VerificationEvent):
+    """The re-check is done (R-DY-2): the household's members, income, assets and rigid
+    expenditure as the team found them, whether its income is unsteady, and the findings;
+    approval records it on the roll and proposes an adjustment (R-DY-3)."""
+
+    event: ClassVar[str] = "recheck_completed"
+    task_id: Id
+    recheck_id: Id
+    beneficiary_id: Id
+    application_id: Id
+    program: Program
+    division: DivisionCode
+    visited_on: date
+    investigators: list[StaffMember] = Field(min_length=2)
+    members: list[RecheckMember] = Field(min_length=1)
+    income: list[IncomeLine] = Field(default_factory=list)
+    assets: list[AssetLine] = Field(default_factory=list)
+    rigid_expenditure: list[ExpenditureLine] = Field(default_factory=list)
+    unsteady_income: bool = Field(description="income that varies month to month (R-DY-2)")
+    long_lived_in_border_county: bool = Field(False, description="R-BE-12")
+    findings: str = Field(min_length=1, max_length=2000)
+    completed_by: UserId
+    completed_at: AwareDatetime

@@ -14,9 +14,11 @@ from services.approval.low_income.models import Category, LowIncomePerson, Sourc
 from shared.auth import User
 from shared.clock import now_of, today_of
 from shared.context import current_actor, new_id
+from shared.contracts.approval import LowIncomePersonAdded, LowIncomePersonEnded
 from shared.db import where_given
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number, mask_name
+from shared.outbox import emit
 from shared.problems import Conflict, NotFound
 
 if TYPE_CHECKING:
@@ -113,6 +115,10 @@ async def add_person(
                     id_number_masked=mask_id_number(id_number) if id_number else None, note=note)
     session.add(person)
     await session.flush()
+    await emit(session, LowIncomePersonAdded(
+        person_id=person.id, category=category.value, division=division,
+        name_masked=person.name_masked, id_number_masked=person.id_number_masked,
+        recorded_by=user.user_id), subject=person.id, division=division)
     return person
 
 
@@ -126,6 +132,9 @@ async def end_person(
     if person.active:
         person.active, person.ended_on, person.ended_reason = False, today_of(session), reason
         await session.flush()
+        await emit(session, LowIncomePersonEnded(
+            person_id=person.id, category=person.category, division=person.division,
+            reason=reason, ended_on=person.ended_on), subject=person.id, division=person.division)
     return person
 
 

@@ -4,6 +4,7 @@ change is an entry of its history and an event disbursement pays from (R-DI-1)."
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Literal
 
 import structlog
@@ -11,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.approval.cases.models import ReviewCase
+from services.approval.decisions.models import InitialOpinion
 from services.approval.low_income import service as low_income
 from services.approval.rechecks.schedule import next_due, recheck_frequency
+from services.approval.relatives.service import is_flagged
 from services.approval.roll.models import (
     Beneficiary,
     ChangeKind,
@@ -49,18 +52,39 @@ def default_unit(program: str) -> Unit:
 
 async def near_relative_flagged(session: AsyncSession, case_id: str) -> bool:
     """R-AP-8 through R-DY-2: does the case touch a filed near relative?"""
-    try:
-        from services.approval.relatives.service import is_flagged
-    except ImportError:  # pragma: no cover - the register arrives with issue 8's relatives
-        return False
-    return bool(await is_flagged(session, case_id))
+    return await is_flagged(session, case_id)
+
+
+WORKING_AGE = (16, 60)
+"""Assumption (R-DY-2 names no ages): members from 16 up to 60 count as of working age."""
+
+
+async def able_to_work_found(
+    session: AsyncSession, case: ReviewCase, member_ids: Sequence[str] | None, today: date
+) -> bool:
+    """R-DY-2: does a covered member of working age have the ability to work, as the initial
+    opinion assessed them (R-AP-1; a member it did not assess keeps the rules' default)?"""
+    opinion = await session.scalar(select(InitialOpinion).where(
+        InitialOpinion.case_id == case.id).order_by(InitialOpinion.version.desc()).limit(1))
+    facts = {c.get("member_id"): c for c in (opinion.circumstances if opinion else [])}
+    for member in case.members or ():
+        covered = (member.get("member_id") in member_ids if member_ids is not None
+                   else member.get("counted", True))
+        if not covered or not member.get("birth_date"):
+            continue
+        born = date.fromisoformat(member["birth_date"])
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if WORKING_AGE[0] <= age < WORKING_AGE[1] and facts.get(
+                member.get("member_id"), {}).get("able_to_work", True):
+            return True
+    return False
 
 
 async def enter_roll(
     session: AsyncSession, *, case: ReviewCase, monthly_fen: int, effective_month: str,
     certificate_number: str, member_ids: Sequence[str] | None = None, head_name_masked: str,
     unit: Unit | None = None, member_names: Mapping[str, str] | None = None,
-    unsteady_income: bool = False, able_to_work: bool = False,
+    unsteady_income: bool = False, able_to_work: bool | None = None,
 ) -> Beneficiary:
     """R-AP-4: the approved case enters the roll (纳入保障名册) with its amount from its first
     month and its certificate, its re-checks scheduled (R-DY-2); ``beneficiary_approved``
@@ -77,6 +101,8 @@ async def enter_roll(
     members = list(dict.fromkeys(member_ids)) if member_ids is not None else None
     names = member_names or {}
     near_relative = await near_relative_flagged(session, case.id)
+    if able_to_work is None:
+        able_to_work = await able_to_work_found(session, case, members, today)
     months, reasons = recheck_frequency(unsteady_income=unsteady_income,
                                         able_to_work=able_to_work, near_relative=near_relative)
     actor = current_actor.get().user_id

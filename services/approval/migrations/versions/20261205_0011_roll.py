@@ -135,8 +135,96 @@ def upgrade() -> None:
     op.create_index("ix_low_income_person_beneficiary", "low_income_person",
                     ["beneficiary_id", "category"])
 
+    op.create_table(
+        "recheck",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("beneficiary_id", ID, nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("program", sa.String(30), nullable=False),
+        sa.Column("trigger", sa.String(20), nullable=False),
+        sa.Column("due_on", sa.Date, nullable=False),
+        sa.Column("frequency_months", sa.Integer, nullable=False),
+        sa.Column("reasons", sa.JSON, nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("requested_at", TIME, nullable=False),
+        sa.Column("requested_by", USER, nullable=False),
+        sa.Column("task_id", ID, nullable=True),
+        sa.Column("visited_on", sa.Date, nullable=True),
+        sa.Column("completed_at", TIME, nullable=True),
+        sa.Column("completed_by", USER, nullable=True),
+        sa.Column("findings", sa.Text, nullable=True),
+        sa.Column("result", sa.JSON, nullable=True),
+        sa.Column("outcome", sa.String(20), nullable=True),
+        sa.Column("assessed_fen", sa.Integer, nullable=True),
+        sa.Column("assessment", sa.JSON, nullable=True),
+        sa.Column("adjustment_id", ID, nullable=True),
+        sa.ForeignKeyConstraint(["beneficiary_id"], ["beneficiary.id"],
+                                name="fk_recheck_beneficiary_id_beneficiary"),
+        sa.PrimaryKeyConstraint("id", name="pk_recheck"),
+    )
+    op.create_index("ix_recheck_division", "recheck", ["division"])
+    op.create_index("ix_recheck_status", "recheck", ["status"])
+    op.create_index("ix_recheck_due_id", "recheck", ["due_on", "id"])
+    op.create_index("ix_recheck_beneficiary_status", "recheck", ["beneficiary_id", "status"])
+    op.create_table(
+        "adjustment",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("beneficiary_id", ID, nullable=False),
+        sa.Column("case_id", ID, nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("change", sa.String(20), nullable=False),
+        sa.Column("source", sa.String(20), nullable=False),
+        sa.Column("recheck_id", ID, nullable=True),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("current_fen", sa.Integer, nullable=False),
+        sa.Column("new_fen", sa.Integer, nullable=True),
+        sa.Column("effective_month", MONTH, nullable=False),
+        sa.Column("stop_month", MONTH, nullable=True),
+        sa.Column("policy_version_id", ID, nullable=True),
+        sa.Column("found", sa.JSON, nullable=True),
+        sa.Column("assessment", sa.JSON, nullable=True),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("proposed_by", USER, nullable=False),
+        sa.Column("proposed_at", TIME, nullable=False),
+        sa.Column("decided_by", USER, nullable=True),
+        sa.Column("decided_at", TIME, nullable=True),
+        sa.Column("decision_note", sa.Text, nullable=True),
+        sa.ForeignKeyConstraint(["beneficiary_id"], ["beneficiary.id"],
+                                name="fk_adjustment_beneficiary_id_beneficiary"),
+        sa.PrimaryKeyConstraint("id", name="pk_adjustment"),
+    )
+    op.create_index("ix_adjustment_division", "adjustment", ["division"])
+    op.create_index("ix_adjustment_status", "adjustment", ["status"])
+    op.create_index("ix_adjustment_proposed_id", "adjustment", ["proposed_at", "id"])
+    op.create_index("ix_adjustment_beneficiary_status", "adjustment", ["beneficiary_id", "status"])
+    op.create_table(
+        "care_agreement",
+        sa.Column("id", ID, nullable=False),
+        sa.Column("beneficiary_id", ID, nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("mode", sa.String(20), nullable=False),
+        sa.Column("self_care", sa.String(20), nullable=False),
+        sa.Column("caregiver_name", sa.String(50), nullable=True),
+        sa.Column("caregiver_relationship", sa.String(50), nullable=True),
+        sa.Column("institution", sa.String(100), nullable=True),
+        sa.Column("document_ref", sa.String(100), nullable=False),
+        sa.Column("signed_on", sa.Date, nullable=False),
+        sa.Column("valid_from", sa.Date, nullable=False),
+        sa.Column("valid_until", sa.Date, nullable=True),
+        sa.Column("recorded_by", USER, nullable=False),
+        sa.Column("recorded_at", TIME, nullable=False),
+        sa.Column("superseded_at", TIME, nullable=True),
+        sa.ForeignKeyConstraint(["beneficiary_id"], ["beneficiary.id"],
+                                name="fk_care_agreement_beneficiary_id_beneficiary"),
+        sa.PrimaryKeyConstraint("id", name="pk_care_agreement"),
+    )
+    op.create_index("ix_care_agreement_division", "care_agreement", ["division"])
+    op.create_index("ix_care_agreement_beneficiary_recorded", "care_agreement",
+                    ["beneficiary_id", "recorded_at"])
+
 
 def downgrade() -> None:
-    for table in ("low_income_person", "temporary_aid_grant", "beneficiary_change",
-                  "beneficiary_member", "beneficiary"):
+    for table in ("care_agreement", "adjustment", "recheck", "low_income_person",
+                  "temporary_aid_grant", "beneficiary_change", "beneficiary_member",
+                  "beneficiary"):
         op.drop_table(table)
