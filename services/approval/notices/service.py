@@ -153,6 +153,7 @@ async def file_objection(
     sent twice (the same one-time token) answers the receipt of the first."""
     if form_nonce is not None and (again := await objection_by_nonce(session, form_nonce)):
         return again
+    await session.refresh(notice, with_for_update=True)  # the closing job waits, or we do
     now = now_of(session)
     if not is_open_at(notice, now):
         raise NoticeNotOpen(f"notice {notice.id} is {notice.status} and took objections until "
