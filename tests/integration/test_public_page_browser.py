@@ -58,13 +58,13 @@ async def village(make_settings) -> AsyncIterator[dict[str, Any]]:
         yield {"url": url, "kit": kit, "open": open_cases}
 
 
-def fontconfig(folder: Path) -> dict[str, str]:
+def fontconfig(folder: Path) -> dict[str, str | float | bool]:
     """The browser's environment: the system's fonts plus the CJK font the documents bundle
     (shared/documents/fonts), so the screenshots read on a machine with no Chinese font. The
     page itself names system fonts only and loads none."""
     fonts = Path(__file__).resolve().parents[2] / "shared" / "documents" / "fonts"
     if not fonts.is_dir():
-        return dict(os.environ)
+        return {**os.environ}
     conf = folder / "fonts.conf"
     conf.write_text(
         '<?xml version="1.0"?>\n<fontconfig>\n'

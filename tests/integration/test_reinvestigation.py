@@ -13,9 +13,9 @@ from sqlalchemy import select
 from services.verification.app import create_app as create_verification
 from services.verification.checks import service as checks
 from services.verification.investigations.models import Investigation
+from shared.context import new_id
 from shared.contracts.approval import ReinvestigationRequested
 from shared.contracts.intake import MemberIdentified
-from shared.context import new_id
 from shared.programs import Program
 from tests.events import accepted, envelope_of
 from tests.investigations import ALICE, BOB, VILLAGE, ready_to_complete, resident_id, staff

@@ -22,6 +22,7 @@ from shared.inputs import clean_text
 from shared.money import format_yuan
 from shared.problems import PROBLEM_JSON, InvalidField, NotFound, Problem
 from shared.programs import PROGRAMS, Program
+from shared.ratelimit import TOO_MANY_REQUESTS, PublicRateLimit
 from shared.service import DbSession, Now
 from shared.workdays import SHANGHAI
 
@@ -36,6 +37,7 @@ HTML_OR_PROBLEM: dict[str, Any] = {"content": {HTML: {}, PROBLEM_JSON: {}}}
 PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "not a village of this county", **PROBLEM},
     422: {"description": "the code is not a village code", **PROBLEM},
+    **TOO_MANY_REQUESTS,
 }
 FORM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "the receipt, as a page", "content": {HTML: {}}},
@@ -43,7 +45,8 @@ FORM_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"description": "the notice has ended or already took an objection",
           **HTML_OR_PROBLEM},
     422: {"description": "the form is incomplete or its token expired", **HTML_OR_PROBLEM},
-    429: {"description": "too many objections from here this hour", **HTML_OR_PROBLEM},
+    429: {"description": "too many objections from here this hour, or too many requests this "
+          "minute (`ASSIST_PUBLIC_RATE_PER_MINUTE`)", **HTML_OR_PROBLEM},
 }
 
 
@@ -119,6 +122,7 @@ def render(template: str, status: int = 200, **values: Any) -> HTMLResponse:
 
 
 @router.get("/villages/{village_code}", response_class=HTMLResponse, responses=PAGE_RESPONSES,
+            dependencies=[PublicRateLimit],
             summary="A village's public notice board (HTML, no token)",
             description="Public, for anyone: the village's open notices (公示, R-AP-3) and the "
             "standing notice board of its dibao households (R-DY-1), masked (R-SE-3: the "
@@ -139,6 +143,7 @@ async def village_html(request: Request, session: DbSession, now: Now,
 
 
 @router.get("/villages/{village_code}/notices.json", response_model=PublicVillagePage,
+            dependencies=[PublicRateLimit],
             responses=PAGE_RESPONSES, summary="A village's public notice board (JSON, no token)",
             description="Public, for anyone: the JSON twin of the village page, the same masked "
             "data (R-AP-3, R-DY-1, R-SE-3).")
@@ -148,6 +153,7 @@ async def village_json(request: Request, session: DbSession, now: Now,
 
 
 @router.post("/villages/{village_code}/objections", response_class=HTMLResponse,
+             dependencies=[PublicRateLimit],
              responses=FORM_RESPONSES, summary="Object to an open notice (HTML form, no token)",
              description="Public, for anyone: the village page's form (a plain HTML form, no "
              "script): the notice, what is objected, an optional contact, and the page's "
