@@ -91,6 +91,17 @@ class HouseholdFoundIn(BaseModel):
     rigid_expenditure: list[ExpenditureIn] = Field(default_factory=list, max_length=MAX_ITEMS)
     long_lived_in_border_county: Flag = Field(False, description="R-BE-12")
 
+    @model_validator(mode="after")
+    def _lines_name_members(self) -> HouseholdFoundIn:
+        ids = [m.member_id for m in self.members]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a member is listed twice")
+        named = [i.member_id for i in self.income] + [e.member_id for e in self.rigid_expenditure]
+        for member_id in named:
+            if member_id is not None and member_id not in ids:
+                raise ValueError(f"{member_id} is not a member listed")
+        return self
+
     def found(self) -> Found:
         return Found(
             members=[RecheckMember(**m.model_dump()) for m in self.members],

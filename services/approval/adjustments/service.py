@@ -38,7 +38,7 @@ from shared.contracts.approval import (
 from shared.db import where_given
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
-from shared.problems import Conflict, Forbidden, NotFound
+from shared.problems import Conflict, Forbidden, NotFound, RuleViolation
 
 ADJUSTMENTS = Keyset("adjustments", Adjustment.proposed_at.asc(), Adjustment.id.asc())
 """The order of the list of adjustments and its cursors: the oldest proposal first."""
@@ -121,16 +121,20 @@ async def propose(
             raise ValueError("a recomputed adjustment needs the household as found")
         version_id, params = await policy_for(session, beneficiary, effective_month)
         area: Area = "urban" if beneficiary.area == "urban" else "rural"
-        household = household_of(found, area=area, county=beneficiary.division[:6],
-                                 on=first_day(effective_month))
-        if household.area != applicable_area(household, params):
-            version_id = None  # R-BE-12: on the other area's standard
         person = found.members[0].member_id if beneficiary.program == "tekun" else None
-        result = assess_change(
-            program=beneficiary.program,
-            in_gradual_exit=beneficiary.status == RollStatus.gradual_exit,
-            current_fen=beneficiary.monthly_fen, household=household, params=params,
-            effective_month=effective_month, person_id=person)
+        try:
+            household = household_of(found, area=area, county=beneficiary.division[:6],
+                                     on=first_day(effective_month))
+            if household.area != applicable_area(household, params):
+                version_id = None  # R-BE-12: on the other area's standard
+            result = assess_change(
+                program=beneficiary.program,
+                in_gradual_exit=beneficiary.status == RollStatus.gradual_exit,
+                current_fen=beneficiary.monthly_fen, household=household, params=params,
+                effective_month=effective_month, person_id=person)
+        except ValueError as exc:  # the rules refuse the household as given
+            raise RuleViolation(f"the benefit rules cannot compute on this household: {exc}",
+                                rule="R-BE", field="household") from exc
         if result.outcome == "unchanged":
             return None
         change, new_fen, stop_month = Change(result.outcome), result.new_fen, result.stop_month

@@ -30,7 +30,7 @@ from shared.db import where_given
 from shared.inbox import NotYet
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
-from shared.problems import Conflict, NotFound
+from shared.problems import Conflict, NotFound, RuleViolation
 from shared.workdays import SHANGHAI
 
 log = structlog.get_logger(__name__)
@@ -210,7 +210,7 @@ async def _propose(
             source=Source.recheck, recheck_id=recheck.id, found=found,
             reason=f"复核 re-check {completed.visited_on}: {completed.findings}",
             effective_month=add_months(month_of(today), 1))
-    except NoPolicyInForce as problem:
+    except (NoPolicyInForce, RuleViolation) as problem:
         log.warning("recheck_not_assessed", recheck_id=recheck.id, reason=problem.detail)
         return None
     if adjustment is None:

@@ -92,6 +92,8 @@ def test_r_be_6_assets_over_the_limit_stop_instead_of_a_gradual_exit():
 
 
 def test_r_be_7_tekun_support_follows_self_care():
+    """R-BE-7: 1.3 × the standard plus the care standard of the self-care ability; R-BE-11: a
+    person found able to work with an income source is no longer tekun, so the support stops."""
     person = {"members": [member(HEAD, 72, has_income_source=False, supporter="none",
                                  self_care="unable")]}
     result = change(0, program="tekun", current=100_000, found=person)
