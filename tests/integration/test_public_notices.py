@@ -252,7 +252,12 @@ async def test_public_page_and_json_twin_show_masked_data_only_R_SE_3_R_DY_1(mak
                 for n in page["notices"]] == [("陈**", 2, 45_000, "最低生活保障")]
         assert [(b["name"], b["program"], b["since"]) for b in page["board"]] == [
             ("王**", "dibao", "2027-01")]  # R-DY-1: the dibao household; tekun is not on it
-        html = (await client.get(f"/public/villages/{VILLAGE}")).text
+        page_response = await client.get(f"/public/villages/{VILLAGE}")
+        html = page_response.text
+        # nothing fetched from outside: no URL, no script, no font or stylesheet file
+        for outside in ("http://", "https://", "<script", "<link", "@import", "url(", "src="):
+            assert outside not in html, outside
+        assert "default-src 'none'" in page_response.headers["content-security-policy"]
         for text in (twin.text, html):
             assert not FULL_ID.search(text), "a full ID number on a public page (R-SE-3)"
             for secret in (HEAD_ID, SPOUSE_ID, "王建国", "陈小明", "李秀英", "孙", "刘德华"):
