@@ -519,6 +519,21 @@ class RecheckRequested(ApprovalEvent):
     requested_at: AwareDatetime
 
 
+class RecheckScheduleChanged(ApprovalEvent):
+    """A caseworker says whether the household's income is unsteady (R-DY-2): its re-checks
+    become half-yearly or yearly, and the next due day follows."""
+
+    event: ClassVar[str] = "recheck_schedule_changed"
+    beneficiary_id: Id
+    division: DivisionCode
+    unsteady_income: bool
+    frequency_months: Literal[6, 12]
+    reasons: list[str] = Field(default_factory=list)
+    next_recheck_due: date
+    reason: str
+    changed_by: UserRef
+
+
 class RecheckRecorded(ApprovalEvent):
     """The re-check's result is on the roll (R-DY-2): what the rules found, the adjustment it
     proposes (R-DY-3, R-BE-6), and when the next re-check falls due."""

@@ -108,7 +108,8 @@ async def test_r_dy_2_rechecks_half_yearly_for_unsteady_income_yearly_otherwise(
 async def test_r_dy_2_members_able_to_work_are_read_from_the_case(make_settings, nats_server):
     """R-DY-2: entering the roll without being told, a household with a covered member of
     working age (16 to 60) able to work is re-checked every 6 months; one of a 70-year-old and
-    a child of 10 once a year."""
+    a child of 10 once a year; a caseworker may say the income became unsteady (half-yearly
+    from the approval on) or steady again."""
     app = create_approval(make_settings("approval"))
     async with running_all([app]) as (client,):
         await eventually(lambda: ready(client))
@@ -121,6 +122,23 @@ async def test_r_dy_2_members_able_to_work_are_read_from_the_case(make_settings,
         stable = await enter(app, retired, monthly_fen=50_000, effective_month="2027-02")
         assert (able.recheck_months, able.recheck_reasons) == (6, ["able_to_work"])
         assert (stable.recheck_months, stable.recheck_reasons) == (12, [])
+
+        # a caseworker learns the income became unsteady before the re-check finds it
+        url = f"/api/v1/roll/{stable.id}/recheck-schedule"
+        cw = staff(app.state.kit.settings, Role.caseworker, "cw-wang")
+        body = {"unsteady_income": True, "reason": "户主改为季节性务工"}
+        r = await client.put(url, headers=staff(app.state.kit.settings, Role.caseworker, "cw-li",
+                                                "230722101"), json=body)
+        assert r.status_code == 403
+        r = await client.put(url, headers=cw, json=body)
+        assert r.status_code == 200, r.text
+        assert (r.json()["recheck_months"], r.json()["recheck_reasons"],
+                r.json()["next_recheck_due"]) == (6, ["unsteady_income"], "2027-07-10")
+        r = await client.put(url, headers=cw, json={"unsteady_income": False, "reason": "稳定"})
+        assert (r.json()["recheck_months"], r.json()["next_recheck_due"]) == (12, "2028-01-10")
+        [event, _] = await eventually(lambda: _all(
+            nats_server.url, f"assist.{COUNTY}.approval.recheck_schedule_changed", 2))
+        assert (event.data["frequency_months"], event.data["changed_by"]) == (6, "cw-wang")
 
 
 async def _all(url: str, subject: str, n: int) -> list | None:

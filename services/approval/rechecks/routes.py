@@ -14,8 +14,10 @@ from services.approval.rechecks.schemas import (
     RecheckDetail,
     RecheckOut,
     RecheckRequestIn,
+    RecheckScheduleIn,
 )
 from services.approval.roll import service as roll
+from services.approval.roll.schemas import BeneficiaryOut
 from shared.auth import Role, User, allow
 from shared.inputs import PAGED, DivisionCode, Paging, RecordId
 from shared.service import DbSession, Idempotent, Today
@@ -86,3 +88,19 @@ async def request_recheck(session: DbSession, user: Caseworker, today: Today,
     recheck = await service.request_recheck(session, user=user, beneficiary=beneficiary,
                                             due_on=body.due_on)
     return out(recheck, today)
+
+
+@router.put("/{beneficiary_id}/recheck-schedule", response_model=BeneficiaryOut,
+            summary="Say whether the household's income is unsteady (R-DY-2)",
+            description="Re-checks every 6 months for unsteady income (or members able to work, "
+            "or a filed near relative), else yearly; the next due day is counted again from the "
+            "last re-check or the approval, and a shorter frequency never puts it later. Each "
+            "re-check's result sets it again. Emits `recheck_schedule_changed`.")
+async def set_schedule(session: DbSession, user: Caseworker, today: Today,
+                       beneficiary_id: RecordId, body: RecheckScheduleIn) -> BeneficiaryOut:
+    beneficiary = await roll.get_beneficiary(session, user=user, beneficiary_id=beneficiary_id,
+                                             for_update=True)
+    await service.set_unsteady_income(session, user=user, beneficiary=beneficiary,
+                                      unsteady=body.unsteady_income, reason=body.reason)
+    return BeneficiaryOut.model_validate(beneficiary).model_copy(
+        update={"recheck_overdue": beneficiary.next_recheck_due < today})

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.inputs import CivilDate
+from shared.inputs import CivilDate, Flag, Reason
 
 
 class RecheckOut(BaseModel):
@@ -55,3 +55,14 @@ class OverdueLine(BaseModel):
     level: str = Field(description="township or county")
     open: int = Field(description="re-checks issued and not done")
     overdue: int = Field(description="of them past their due day (R-DY-2)")
+
+
+class RecheckScheduleIn(BaseModel):
+    """Whether the household's income is unsteady (R-DY-2: re-checked every 6 months)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"unsteady_income": True, "reason": "户主改为季节性务工, 收入不稳定 (村委会报告)"},
+    ]})
+
+    unsteady_income: Flag
+    reason: Reason

@@ -18,13 +18,19 @@ from services.approval.policy.service import NoPolicyInForce
 from services.approval.rechecks.models import Recheck, RecheckStatus
 from services.approval.rechecks.schedule import next_due, recheck_frequency
 from services.approval.relatives.models import FlaggedCase
+from services.approval.relatives.service import require_no_conflict
 from services.approval.roll.models import Beneficiary, ChangeKind, CoveredMember, RollStatus
 from services.approval.roll.months import add_months, month_of
 from services.approval.roll.service import near_relative_flagged, record_change
 from shared.auth import User
 from shared.clock import now_of, today_of
 from shared.context import current_actor, new_id
-from shared.contracts.approval import RecheckRecorded, RecheckRequested, RollMember
+from shared.contracts.approval import (
+    RecheckRecorded,
+    RecheckRequested,
+    RecheckScheduleChanged,
+    RollMember,
+)
 from shared.contracts.verification import RecheckCompleted
 from shared.db import where_given
 from shared.inbox import NotYet
@@ -137,6 +143,37 @@ async def request_recheck(
         raise Conflict(f"due_on {due_on} is before today {today}", field="due_on")
     return await issue(session, beneficiary, trigger="requested",
                        due_on=due_on or max(today, beneficiary.next_recheck_due))
+
+
+async def set_unsteady_income(
+    session: AsyncSession, *, user: User, beneficiary: Beneficiary, unsteady: bool, reason: str
+) -> Beneficiary:
+    """R-DY-2: a caseworker says the household's income is (no longer) unsteady before its
+    next re-check finds it: the frequency follows and the next due day is counted again from
+    the last re-check (or the approval); a shorter frequency never puts it later."""
+    user.require_access(beneficiary.division)
+    await require_no_conflict(session, case_id=beneficiary.case_id, user=user)
+    if beneficiary.status == RollStatus.stopped:
+        raise Conflict(f"beneficiary {beneficiary.id} has stopped", field="beneficiary_id")
+    beneficiary.unsteady_income = unsteady
+    months, reasons = recheck_frequency(unsteady_income=unsteady,
+                                        able_to_work=beneficiary.able_to_work,
+                                        near_relative=beneficiary.near_relative)
+    since = beneficiary.last_recheck_on or beneficiary.approved_at.astimezone(SHANGHAI).date()
+    due = next_due(since, months)
+    if months < beneficiary.recheck_months:
+        due = min(due, beneficiary.next_recheck_due)
+    beneficiary.recheck_months, beneficiary.recheck_reasons = months, reasons
+    beneficiary.next_recheck_due = due
+    await record_change(session, beneficiary, ChangeKind.recheck_frequency,
+                        detail=f"every {months} months"
+                        f"{' (' + ', '.join(reasons) + ')' if reasons else ''}: {reason}")
+    await session.flush()
+    await emit(session, RecheckScheduleChanged(
+        beneficiary_id=beneficiary.id, division=beneficiary.division, unsteady_income=unsteady,
+        frequency_months=months, reasons=reasons, next_recheck_due=due, reason=reason,
+        changed_by=user.user_id), subject=beneficiary.id, division=beneficiary.division)
+    return beneficiary
 
 
 async def record_result(session: AsyncSession, completed: RecheckCompleted) -> Recheck:
