@@ -63,7 +63,7 @@ async def test_r_dy_2_rechecks_half_yearly_for_unsteady_income_yearly_otherwise(
                                     application_number=later.application_number,
                                     division=later.division, archive_apart=True,
                                     flagged_at=at("2027-01-10")))
-        await kit.scheduler.run_due()
+        await kit.scheduler.run_now("issue_due_rechecks")  # its run of the day may be done
         cw = staff(settings, Role.caseworker, "cw-wang")
         r = await client.get(f"/api/v1/roll/{later.id}", headers=cw)
         assert (r.json()["recheck_months"], r.json()["recheck_reasons"]) == (6, ["near_relative"])
