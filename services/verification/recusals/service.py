@@ -73,8 +73,10 @@ async def record_flag(session: AsyncSession, flagged: CaseFlaggedNearRelative) -
                     for s in new)
     await session.flush()
     investigation = await session.scalar(select(Investigation).where(
-        Investigation.application_id == flagged.application_id))
-    if investigation is None or investigation.status != InvestigationStatus.open:
+        Investigation.application_id == flagged.application_id,
+        Investigation.status == InvestigationStatus.open)
+        .order_by(Investigation.opened_at.desc(), Investigation.id.desc()).limit(1))
+    if investigation is None:  # none open: after an objection a new one may open later
         return
     team = list((await session.scalars(select(Investigator).where(
         Investigator.investigation_id == investigation.id)
