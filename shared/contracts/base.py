@@ -89,6 +89,11 @@ def register(contract: type[EventContract]) -> None:
     """Called for every contract class; one class per (service, event, version)."""
     if not getattr(contract, "service", None):
         raise TypeError(f"{contract.__name__} names no producing service")
+    shadowed = sorted({"service", "event", "version", "producer_pending"}
+                      & set(contract.model_fields))
+    if shadowed:  # a field of that name would hide the contract's own name or version
+        raise TypeError(f"{contract.__name__}: fields {shadowed} shadow the contract's own; "
+                        "name them after what they are (opinion_version, say)")
     key = (contract.service, contract.event, contract.version)
     known = _REGISTRY.get(key)
     if known is not None and known.__qualname__ != contract.__qualname__:

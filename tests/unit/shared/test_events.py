@@ -66,3 +66,17 @@ def test_subject_naming():
     assert nats_subject("230781", "approval", "beneficiary_approved") == (
         "assist.230781.approval.beneficiary_approved"
     )
+
+
+@pytest.mark.filterwarnings("ignore:Field name \"version\"")
+def test_a_contract_field_may_not_shadow_the_contracts_version() -> None:
+    """A field named ``version`` would hide the schema version the envelope carries."""
+    from pydantic import Field
+
+    from shared.contracts.base import EventContract
+
+    with pytest.raises(TypeError, match="shadow"):
+        class Shadowing(EventContract):  # noqa: F841 - defining it is the test
+            service = "tests"
+            event = "shadowing_tried"
+            version: int = Field(1)  # type: ignore[assignment]
