@@ -38,7 +38,8 @@ from shared.contracts.approval import (
 from shared.db import where_given
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
-from shared.problems import Conflict, Forbidden, NotFound, RuleViolation
+from shared.problems import Conflict, Forbidden, RuleViolation
+from shared.records import get_in_jurisdiction
 
 ADJUSTMENTS = Keyset("adjustments", Adjustment.proposed_at.asc(), Adjustment.id.asc())
 """The order of the list of adjustments and its cursors: the oldest proposal first."""
@@ -314,12 +315,9 @@ async def _decidable(session: AsyncSession, *, user: User, adjustment_id: str) -
 async def get_adjustment(
     session: AsyncSession, *, user: User, adjustment_id: str, for_update: bool = False
 ) -> Adjustment:
-    query = select(Adjustment).where(Adjustment.id == adjustment_id)
-    adjustment = await session.scalar(query.with_for_update() if for_update else query)
-    if adjustment is None:
-        raise NotFound(f"no adjustment {adjustment_id}")
-    user.require_access(adjustment.division)
-    return adjustment
+    return await get_in_jurisdiction(session, Adjustment, adjustment_id, user=user,
+                                     missing=f"no adjustment {adjustment_id}",
+                                     for_update=for_update)
 
 
 async def list_adjustments(

@@ -33,8 +33,8 @@ from shared.db import where_given
 from shared.inputs import Keyset, Window
 from shared.masking import mask_name
 from shared.outbox import emit
-from shared.problems import NotFound
 from shared.programs import PROGRAMS, Program
+from shared.records import get_in_jurisdiction
 
 log = structlog.get_logger(__name__)
 
@@ -220,12 +220,9 @@ async def list_roll(
 async def get_beneficiary(
     session: AsyncSession, *, user: User, beneficiary_id: str, for_update: bool = False
 ) -> Beneficiary:
-    query = select(Beneficiary).where(Beneficiary.id == beneficiary_id)
-    beneficiary = await session.scalar(query.with_for_update() if for_update else query)
-    if beneficiary is None:
-        raise NotFound(f"no beneficiary {beneficiary_id} on the roll")
-    user.require_access(beneficiary.division)
-    return beneficiary
+    return await get_in_jurisdiction(session, Beneficiary, beneficiary_id, user=user,
+                                     missing=f"no beneficiary {beneficiary_id} on the roll",
+                                     for_update=for_update)
 
 
 async def members_and_history(

@@ -32,7 +32,8 @@ from shared.contracts.verification import (
 from shared.db import where_given
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
-from shared.problems import Conflict, Forbidden, InvalidField, NotFound
+from shared.problems import Conflict, Forbidden, InvalidField
+from shared.records import get_in_jurisdiction
 
 TASKS = Keyset("recheck_tasks", RecheckTask.due_on.asc(), RecheckTask.id.asc())
 """The order of the re-check work list and its cursors: the nearest due day first."""
@@ -151,12 +152,9 @@ async def complete(
 async def get_task(
     session: AsyncSession, *, user: User, task_id: str, for_update: bool = False
 ) -> RecheckTask:
-    query = select(RecheckTask).where(RecheckTask.id == task_id)
-    task = await session.scalar(query.with_for_update() if for_update else query)
-    if task is None:
-        raise NotFound(f"no re-check task {task_id}")
-    user.require_access(task.division)
-    return task
+    return await get_in_jurisdiction(session, RecheckTask, task_id, user=user,
+                                     missing=f"no re-check task {task_id}",
+                                     for_update=for_update)
 
 
 async def list_tasks(
