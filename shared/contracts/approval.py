@@ -12,8 +12,6 @@ from shared.contracts.fields import ApplicationNumber, Area, Fen, Id, MaskedName
 from shared.divisions import DivisionCode
 from shared.programs import Program
 
-DECISIONS_PENDING = "issue 8 (decision, benefit rules, public notice, the roll)"
-
 
 class ApprovalEvent(EventContract):
     service: ClassVar[str] = "approval"

@@ -173,9 +173,9 @@ class EmergencyAidGranted(ApplicationFacts):
     before the application's materials were complete; the ones still missing are
     ``outstanding_materials`` and stay tracked at intake until they are in.
 
-    Consumers to come: approval records the aid on the application's case and completes its
-    procedure afterwards (issue 8); disbursement pays it at once, from the township's reserve
-    (R-DI-3, R-DI-9; issue 10). The amount's cap (R-BE-8) is approval's to check."""
+    Approval records the aid on the application's case, checks its cap (R-BE-8) and completes
+    the procedure afterwards; disbursement is to pay it at once, from the township's reserve
+    (R-DI-3, R-DI-9; issue 10)."""
 
     event: ClassVar[str] = "emergency_aid_granted"
     grant_id: Id

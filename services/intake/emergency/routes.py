@@ -25,9 +25,9 @@ Reader = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader,
              description="The township leader grants aid on an open `temp_emergency` "
              "application straight away, complete or not; the materials still missing stay "
              "tracked (`GET /emergency-aid?outstanding=true`) until they are in. Once per "
-             "application (409 after). Emits `emergency_aid_granted`, which approval (issue 8: "
-             "the case completed afterwards) and disbursement (issue 10: paid at once) will "
-             "take. Send `Idempotency-Key` to retry safely.", dependencies=[Idempotent])
+             "application (409 after). Emits `emergency_aid_granted`: approval records it on the "
+             "case and checks its cap (R-BE-8); disbursement (issue 10) will pay it at "
+             "once. Send `Idempotency-Key` to retry safely.", dependencies=[Idempotent])
 async def grant_emergency_aid(session: DbSession, user: Granter, application_id: RecordId,
                               body: EmergencyGrantIn) -> ApplicationOut:
     return ApplicationOut.of(await service.grant_first(
