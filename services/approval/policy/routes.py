@@ -54,7 +54,11 @@ async def publish_version(session: DbSession, user: Officer, body: PolicyVersion
 
 
 @router.get("/versions/{version_id}", response_model=PolicyVersionOut,
-            summary="One policy version")
+            summary="One policy version",
+            description="One version of a county's parameters for urban or rural residents: "
+            "every figure, the day it takes effect, who published it and why, and whether it "
+            "was withdrawn before taking effect. 404 if there is none; 403 outside your "
+            "county.")
 async def get_version(session: DbSession, user: Reader, version_id: RecordId
                       ) -> PolicyVersionOut:
     return PolicyVersionOut.of(await service.get_version(session, user=user,

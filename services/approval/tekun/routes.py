@@ -73,7 +73,11 @@ async def care_rate(session: DbSession, user: Reader) -> list[CareRateOut]:
 
 
 @router.get("/{beneficiary_id}/care-agreements", response_model=list[CareAgreementOut],
-            summary="A tekun beneficiary's care agreements, the newest first")
+            summary="A tekun beneficiary's care agreements, the newest first",
+            description="The care agreements of a tekun beneficiary (R-BE-7): dispersed care "
+            "with the named caregiver, or concentrated care with the institution, each with "
+            "its signed document and its dates, and whether it is in force today. 404 if "
+            "the beneficiary is not on the roll; 403 outside your divisions.")
 async def list_agreements(session: DbSession, user: Reader, today: Today,
                           beneficiary_id: RecordId) -> list[CareAgreementOut]:
     beneficiary = await roll.get_beneficiary(session, user=user, beneficiary_id=beneficiary_id)
