@@ -21,7 +21,7 @@ from shared.clock import now_of
 from shared.contracts.approval import RefusalNoticeDelivered
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
-from shared.problems import Conflict, InvalidField, NotFound, Unavailable
+from shared.problems import Conflict, InvalidField, NotFound
 from shared.programs import Program
 from shared.workdays import SHANGHAI
 
@@ -59,12 +59,6 @@ def refusal_document(refusal: Refusal, case: ReviewCase, *, complaint_phone: str
         complaint_phone=complaint_phone, reconsideration_body=f"{county}人民政府",
         court=f"{county}人民法院")
 
-
-def render(notice: documents.RefusalNotice) -> bytes:
-    try:
-        return documents.refusal_notice(notice)
-    except NotImplementedError:
-        raise Unavailable("the document renderer is not installed yet") from None
 
 
 # --- records -----------------------------------------------------------------------------------

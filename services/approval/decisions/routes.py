@@ -4,7 +4,7 @@ refusals.py and deadlines.py."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,8 @@ from services.approval.decisions.schemas import (
     ReferralOut,
     RefusalOut,
 )
+from services.approval.pdf import PDF, pdf_response
+from shared import documents
 from shared.auth import Role, User, allow
 from shared.inputs import PAGED, CivilDate, Paging, RecordId
 from shared.service import DbSession, Idempotent, Today
@@ -42,8 +44,6 @@ Reader = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader, Ro
                                        Role.city_officer, Role.auditor))]
 Overseer = Annotated[User, Depends(allow(Role.township_leader, Role.county_officer,
                                          Role.city_officer))]
-PDF: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/pdf": {}}, "description": "the document, A4"}}
 
 
 def opinion_out(opinion: InitialOpinion) -> OpinionOut:
@@ -204,8 +204,8 @@ async def refusal_notice_pdf(request: Request, session: DbSession, user: Reader,
     refusal, case = await refusals.refusal_of(session, user=user, case_id=case_id)
     document = refusals.refusal_document(
         refusal, case, complaint_phone=request.app.state.kit.settings.complaint_phone)
-    return Response(refusals.render(document), media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="refusal-{case.application_number}.pdf"'})
+    return await pdf_response(documents.refusal_notice, document,
+                              filename=f"refusal-{case.application_number}.pdf")
 
 
 @router.post("/cases/{case_id}/refusal-notice/delivery", status_code=201,

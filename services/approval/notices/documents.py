@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from services.approval.cases.models import ReviewCase
 from services.approval.notices.models import Notice
 from shared import documents
 from shared.divisions import name_of
 from shared.masking import mask_name
-from shared.problems import Conflict, Unavailable
+from shared.problems import Conflict
 from shared.programs import Program
 from shared.workdays import SHANGHAI
 
@@ -38,39 +37,32 @@ def township_name(division: str) -> str:
     return name_of(division[:9]) or division[:9]
 
 
-def _render(render: Any, document: Any) -> bytes:
-    try:
-        pdf: bytes = render(document)
-    except NotImplementedError:
-        raise Unavailable("the document renderer is not installed yet") from None
-    return pdf
-
-
-def notice_pdf(notice: Notice, *, complaint_phone: str) -> bytes:
+def notice_document(notice: Notice, *, complaint_phone: str) -> documents.PublicNotice:
     """R-AP-3: the notice as posted at the village, masked."""
     township = township_name(notice.division)
     entry = documents.NoticeEntry(
         name=notice.head_name_masked, village=notice.village_name,
         program=Program(notice.program), household_size=notice.household_size,
         monthly_amount_fen=notice.monthly_fen)
-    return _render(documents.public_notice, documents.PublicNotice(
+    return documents.PublicNotice(
         authority=f"{township}人民政府", document_number=document_number(notice, township),
         issued_on=notice.posted_on, village=committee(notice),
         posted_on=notice.posted_on, entries=(entry,),
         objection_place=f"{township}人民政府社会救助服务窗口",
-        complaint_phone=complaint_phone))
+        complaint_phone=complaint_phone)
 
 
-def certificate_pdf(notice: Notice, case: ReviewCase, members: Sequence[str]) -> bytes:
+def certificate_document(notice: Notice, case: ReviewCase, members: Sequence[str]
+                         ) -> documents.Certificate:
     """R-AP-4: the certificate issued when the notice passed."""
     if notice.certificate_number is None or notice.effective_month is None:
         raise NotApproved(f"case {case.id} has no certificate: its notice has not passed")
     year, month = map(int, notice.effective_month.split("-"))
     county = case.division[:6]
-    return _render(documents.certificate, documents.Certificate(
+    return documents.Certificate(
         certificate_number=notice.certificate_number, program=Program(notice.program),
         head_name=notice.head_name_masked, members=tuple(mask_name(m) for m in members),
         monthly_amount_fen=notice.monthly_fen, start_month=date(year, month, 1),
         authority=f"{name_of(county) or county}民政局",
         issued_on=(notice.ended_at or notice.closes_at).astimezone(SHANGHAI).date(),
-        village=notice.village_name))
+        village=notice.village_name)

@@ -3,7 +3,7 @@ outcome.py. The public village page is in public_routes.py."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -18,8 +18,11 @@ from services.approval.notices.schemas import (
     ObjectionReviewIn,
     ObjectionReviewOut,
 )
+from services.approval.pdf import PDF, pdf_response
 from services.approval.relatives.service import require_no_conflict
 from shared.auth import Role, User, allow
+from shared.documents import certificate as render_certificate
+from shared.documents import public_notice as render_public_notice
 from shared.inputs import PAGED, DivisionCode, Paging, RecordId
 from shared.masking import mask_phone
 from shared.service import DbSession, Idempotent
@@ -32,8 +35,6 @@ Reader = Annotated[User, Depends(allow(
 Receiver = Annotated[User, Depends(allow(Role.village_assistant, Role.caseworker,
                                          Role.township_leader))]
 Reviewer = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader))]
-PDF: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/pdf": {}}, "description": "an A4 PDF"}}
 
 
 def objection_out(objection: Objection) -> ObjectionOut:
@@ -62,8 +63,9 @@ async def notice_pdf(request: Request, session: DbSession, user: Reader,
                      notice_id: RecordId) -> Response:
     notice = await service.get_notice(session, notice_id=notice_id, user=user)
     phone = request.app.state.kit.settings.complaint_phone
-    return Response(documents.notice_pdf(notice, complaint_phone=phone),
-                    media_type="application/pdf")
+    return await pdf_response(render_public_notice,
+                              documents.notice_document(notice, complaint_phone=phone),
+                              filename=f"notice-{notice.id}.pdf")
 
 
 @router.get("/notices/{notice_id}", response_model=NoticeOut, summary="One public notice",
@@ -133,5 +135,6 @@ async def certificate_pdf(session: DbSession, user: Reader, case_id: RecordId) -
     names = member_names(case)
     covered = [names[m] for m in await covered_of(session, notice, case) or names
                if m in names]
-    return Response(documents.certificate_pdf(notice, case, covered),
-                    media_type="application/pdf")
+    return await pdf_response(render_certificate,
+                              documents.certificate_document(notice, case, covered),
+                              filename=f"certificate-{notice.certificate_number}.pdf")
