@@ -1,4 +1,5 @@
-"""The database refuses inserts that do not extend the chain, REPLACE, and a log_access chain (R-AU-2).
+"""The database refuses inserts that do not extend the chain, REPLACE, and a log_access
+chain (R-AU-2).
 
 Revision ID: 0006
 Revises: 0005
