@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -18,37 +18,12 @@ from shared.contracts.verification import (
     IncomeLine,
     RecheckMember,
 )
-from shared.inputs import WHOLE_NUMBER, AmountFen, Flag, Label, Reason, RecordId
+from shared.inputs import AmountFen, Flag, Label, Reason, RecordId
+from shared.inputs.household import MemberFactsIn
 
 MAX_ITEMS = 100
-Age = Annotated[int, Field(strict=True, ge=0, le=150), WHOLE_NUMBER]
-Grade4 = Annotated[int, Field(strict=True, ge=1, le=4), WHOLE_NUMBER]
-Grade10 = Annotated[int, Field(strict=True, ge=1, le=10), WHOLE_NUMBER]
-SelfCare = Literal["able", "partly_unable", "unable"]
-Supporter = Literal["able", "none", "tekun", "old_or_severely_disabled_dibao", "missing",
-                    "in_prison"]
 MEMBER = "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a501"
 SPOUSE = "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a502"
-
-
-class MemberFactsIn(BaseModel):
-    """A member as found: the facts the benefit rules read (R-BE-2, R-BE-3, R-BE-11)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    member_id: RecordId = Field(description="intake's member id")
-    age: Age
-    covered: Flag = Field(True, description="still counted in the household")
-    employed: Flag = False
-    able_to_work: Flag = Field(description="has the ability to work (R-DY-2: half-yearly)")
-    disability_grade: Grade4 | None = None
-    disabled_serviceman_grade: Grade10 | None = None
-    seriously_ill: Flag = False
-    military_or_martyr_family: Flag = False
-    in_school: Flag = False
-    self_care: SelfCare = "able"
-    has_income_source: Flag = True
-    supporter: Supporter = "able"
 
 
 class IncomeIn(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,11 +14,9 @@ from services.verification.forms.schemas import (
     IncomeItemIn,
 )
 from services.verification.investigations.schemas import StaffIn, VillageHelperIn
-from shared.inputs import WHOLE_NUMBER, CivilDate, Flag, Reason, RecordId
+from shared.inputs import CivilDate, Flag, Reason
+from shared.inputs.household import MemberFactsIn
 
-Age = Annotated[int, Field(strict=True, ge=0, le=150), WHOLE_NUMBER]
-Grade4 = Annotated[int, Field(strict=True, ge=1, le=4), WHOLE_NUMBER]
-Grade10 = Annotated[int, Field(strict=True, ge=1, le=10), WHOLE_NUMBER]
 HEAD = "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a501"
 SPOUSE = "5f1c2a9e8b7d4c3aa1e0f9d8c7b6a502"
 
@@ -38,26 +36,6 @@ class RecheckTeamIn(BaseModel):
     investigators: list[StaffIn] = Field(min_length=1, max_length=10)
     village_helper: VillageHelperIn | None = None
 
-
-class MemberFactsIn(BaseModel):
-    """A member as the re-check found them: what the benefit rules read (R-BE)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    member_id: RecordId = Field(description="intake's member id (a new member: a new id)")
-    age: Age
-    covered: Flag = Field(True, description="still counted in the household")
-    employed: Flag = False
-    able_to_work: Flag = Field(description="has the ability to work (R-DY-2: half-yearly)")
-    disability_grade: Grade4 | None = None
-    disabled_serviceman_grade: Grade10 | None = None
-    seriously_ill: Flag = False
-    military_or_martyr_family: Flag = False
-    in_school: Flag = False
-    self_care: Literal["able", "partly_unable", "unable"] = "able"
-    has_income_source: Flag = Field(True, description="R-BE-11, for a tekun person")
-    supporter: Literal["able", "none", "tekun", "old_or_severely_disabled_dibao", "missing",
-                       "in_prison"] = Field("able", description="R-BE-11, for a tekun person")
 
 
 class RecheckResultIn(BaseModel):
