@@ -117,6 +117,18 @@ class Settings(BaseSettings):
         1.0, gt=0, description="how often verification looks for due check runs and deliveries")
     delegation_retry_max_s: float = Field(
         300.0, gt=0, description="longest wait between two tries of a delivery to another county")
+    audit_signing_key: str | None = Field(
+        None, description="the audit log's Ed25519 checkpoint key: a PEM private key or the path "
+        "of one; default: data_dir/audit-signing-key.pem, generated on first start (R-AU-2)")
+    audit_checkpoint_file: Path | None = Field(
+        None, description="file every signed checkpoint of the audit log is appended to, for "
+        "the operator to keep elsewhere; default: data_dir/audit-checkpoints.txt")
+    audit_witness_url: str | None = Field(
+        None, description="a witness the audit log POSTs each checkpoint to (tlog-witness "
+        "add-checkpoint body), retried until accepted; default: none")
+    audit_witness_timeout_s: float = Field(10.0, gt=0, description="wait for the witness")
+    audit_witness_retry_max_s: float = Field(
+        300.0, gt=0, description="longest wait between two tries of a checkpoint's delivery")
     scheduler_poll_interval_s: float = Field(
         5.0, gt=0, le=300, description="how often a service with scheduled jobs looks for due "
         "ones (shared.scheduler)")
@@ -168,6 +180,10 @@ class Settings(BaseSettings):
     @property
     def check_data_path(self) -> Path:
         return self.check_data_dir or self.data_dir / "check-data"
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.txt"
 
     @property
     def event_keys_file(self) -> Path:

@@ -3,15 +3,24 @@ verification and export (rule book R-AU)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from services.audit.access.routes import router as access_router
 from services.audit.access.service import record_log_access
+from services.audit.checkpoints.courier import CheckpointCourier
+from services.audit.checkpoints.routes import router as checkpoints_router
+from services.audit.checkpoints.service import checkpoint_job
 from services.audit.db import Base, inbox, outbox
 from services.audit.log import handlers as log_handlers
 from services.audit.log.routes import router as log_router
+from shared.scheduler import Every, Job
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
+
+CHECKPOINT_INTERVAL = timedelta(hours=1)
+"""How often the log signs a checkpoint on its own (R-AU-2); more on demand."""
 
 SPEC = ServiceSpec(
     name="audit",
@@ -22,9 +31,12 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[log_router, access_router],
+    routers=[log_router, access_router, checkpoints_router],
     every_event=log_handlers.append_event,
     record_operation=record_log_access,
+    workers=[CheckpointCourier],
+    jobs=[Job("audit_checkpoint", checkpoint_job, Every(CHECKPOINT_INTERVAL),
+              description="sign a checkpoint of the log's Merkle tree and send it out (R-AU-2)")],
 )
 
 

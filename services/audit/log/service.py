@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.audit.checkpoints import tree
 from services.audit.log import chain
 from services.audit.log.models import AuditEntry
 from services.audit.log.schemas import ChainBreakOut, ChainHead, VerificationReport
@@ -84,11 +85,13 @@ async def append_entry(session: AsyncSession, envelope: Envelope) -> AuditEntry:
     ``event_id`` refuses a second one whatever happens. Entries are written at commit, in one
     statement for the batch.
     """
-    record = chain.seal(entry_fields(envelope, recorded_at=utcnow()),
-                        previous=await chain_head(session))
+    previous = await chain_head(session)
+    await tree.load_frontier(session, previous[0] if previous else 0)
+    record = chain.seal(entry_fields(envelope, recorded_at=utcnow()), previous=previous)
     entry = AuditEntry(**record)
     session.add(entry)
     session.info[HEAD_KEY] = (entry.seq, entry.hash)
+    tree.extend(session, entry.seq, entry.hash)  # its Merkle nodes, in this transaction (R-AU-2)
     return entry
 
 

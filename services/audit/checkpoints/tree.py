@@ -1,0 +1,115 @@
+"""The Merkle tree over the operation log (R-AU-2): leaf ``i`` is entry ``seq = i + 1``, its data
+the 32 bytes of the entry's chain hash, so leaf hash = SHA-256(0x00 || bytes.fromhex(hash)).
+
+Every complete subtree of two leaves or more is stored (``merkle_node``) as the entries are
+appended, in the same transaction: the transaction reads the tree's right edge once (at most
+log n rows, like the chain's head) and each entry adds on average one node. A root or a proof
+for any size is then a fold of at most log n stored subtrees per element: O(log n) rows read in
+one query, never a pass over the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.audit.checkpoints.models import MerkleNode
+from services.audit.log.models import AuditEntry
+from shared.problems import Conflict
+from shared.transparency import (
+    EMPTY_ROOT,
+    consistency_ranges,
+    fold,
+    inclusion_ranges,
+    leaf_hash,
+    node_hash,
+    range_nodes,
+)
+
+FRONTIER_KEY = "audit_merkle_frontier"
+"""Where a transaction keeps the tree's right edge [(level, position, hash)] once read."""
+
+Node = tuple[int, int]
+
+
+class TreeIncomplete(Conflict):
+    status, slug, title = 409, "tree-incomplete", "The log's Merkle tree lacks nodes"
+
+
+def entry_leaf(entry_hash: str) -> bytes:
+    """The leaf hash of an entry: SHA-256(0x00 || its 32-byte chain hash)."""
+    return leaf_hash(bytes.fromhex(entry_hash))
+
+
+async def node_hashes(session: AsyncSession, nodes: Iterable[Node]) -> dict[Node, bytes]:
+    """The hashes of complete subtrees: leaves from their entries, the rest from merkle_node."""
+    wanted = set(nodes)
+    leaves = [position + 1 for level, position in wanted if level == 0]
+    inner = [(level, position) for level, position in wanted if level > 0]
+    found: dict[Node, bytes] = {}
+    with session.no_autoflush:
+        if leaves:
+            rows = await session.execute(select(AuditEntry.seq, AuditEntry.hash)
+                                         .where(AuditEntry.seq.in_(leaves)))
+            found.update({(0, seq - 1): entry_leaf(h) for seq, h in rows})
+        if inner:
+            stored = await session.execute(select(MerkleNode.level, MerkleNode.position,
+                                                MerkleNode.hash).where(or_(*(
+                and_(MerkleNode.level == level, MerkleNode.position == position)
+                for level, position in inner))))
+            found.update({(level, position): bytes(h) for level, position, h in stored})
+    missing = wanted - found.keys()
+    if missing:
+        raise TreeIncomplete(f"the log's tree lacks {len(missing)} of its nodes, e.g. (level, "
+                             f"position) {sorted(missing)[0]}: run the verification")
+    return found
+
+
+async def range_hashes(session: AsyncSession, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+    """The tree hash of each leaf range, from one read of its complete subtrees."""
+    parts = [range_nodes(start, end) for start, end in ranges]
+    hashes = await node_hashes(session, (node for nodes in parts for node in nodes))
+    return [fold([hashes[node] for node in nodes]) for nodes in parts]
+
+
+async def tree_root(session: AsyncSession, size: int) -> bytes:
+    """The root of the tree of the first ``size`` entries (MTH), from at most log n nodes."""
+    if size == 0:
+        return EMPTY_ROOT
+    return (await range_hashes(session, [(0, size)]))[0]
+
+
+async def inclusion_path(session: AsyncSession, index: int, size: int) -> list[bytes]:
+    """The audit path of leaf ``index`` in the tree of ``size`` leaves."""
+    return await range_hashes(session, inclusion_ranges(index, size))
+
+
+async def consistency_path(session: AsyncSession, old_size: int, new_size: int) -> list[bytes]:
+    """The proof that the tree of ``old_size`` is the start of the tree of ``new_size``."""
+    return await range_hashes(session, consistency_ranges(old_size, new_size))
+
+
+async def load_frontier(session: AsyncSession, size: int) -> None:
+    """Read the tree's right edge once per transaction, before its first append."""
+    if FRONTIER_KEY in session.info:
+        return
+    nodes = range_nodes(0, size) if size else []
+    hashes = await node_hashes(session, nodes)
+    session.info[FRONTIER_KEY] = [(level, position, hashes[(level, position)])
+                                  for level, position in nodes]
+
+
+def extend(session: AsyncSession, seq: int, entry_hash: str) -> None:
+    """Add entry ``seq`` as the next leaf: store each subtree it completes (same transaction)."""
+    frontier: list[tuple[int, int, bytes]] = session.info[FRONTIER_KEY]
+    level, position, value = 0, seq - 1, entry_leaf(entry_hash)
+    expected = sum(1 << lv for lv, _, _ in frontier)
+    if position != expected:
+        raise RuntimeError(f"leaf {position} appended to a tree of {expected}")
+    while frontier and frontier[-1][0] == level:
+        _, left_position, left = frontier.pop()
+        level, position, value = level + 1, left_position >> 1, node_hash(left, value)
+        session.add(MerkleNode(level=level, position=position, hash=value))
+    frontier.append((level, position, value))

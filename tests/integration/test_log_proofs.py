@@ -1,0 +1,309 @@
+"""R-AU-2 (R-AU-3): the log's Merkle tree and signed checkpoints, checked the way a third party
+would, with ``python -m tools.logproof`` (which imports nothing of the service) on the proofs
+the API gives; checkpoints on a schedule and on demand, written to the operator's file and
+taken by a witness, which is tried again while it is down."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import select
+
+from services.audit.app import create_app as create_audit
+from services.audit.checkpoints.models import CheckpointDelivery
+from services.audit.checkpoints.service import tree_root
+from services.audit.log.models import AuditEntry
+from shared.auth import Role
+from shared.events import Envelope, EventActor
+from shared.natsd import free_port
+from shared.transparency import leaf_hash, root_of, verify_checkpoint, verify_consistency
+from tests.httpserver import serving
+from tests.support import bearer, eventually, running
+
+API = "/api/v1/audit"
+ROOT = Path(__file__).resolve().parents[2]
+T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+
+def event(n: int) -> Envelope:
+    return Envelope(
+        id=f"{n:032x}", type="assist.intake.something_happened",
+        source="/assist/230722/intake", subject=f"rec-{n % 3}", time=T0 + timedelta(minutes=n),
+        correlationid=f"corr-{n}", requestid=f"req-{n}", sourceaddress="10.1.2.3",
+        division="230722100001", actor=EventActor(user_id="cw-1", role="caseworker"),
+        data={"n": n},
+    )
+
+
+async def log_events(app: FastAPI, numbers: range) -> None:
+    """Publish events to the stream and wait until the audit consumer has logged them."""
+    kit = app.state.kit
+    await kit.bus.wait_ready(10)
+    for n in numbers:
+        e = event(n)
+        await kit.bus.publish(f"assist.{kit.settings.county}.intake.something_happened",
+                              e.to_json(), e.id)
+    wanted = {event(n).id for n in numbers}
+
+    async def logged() -> bool:
+        async with kit.sessions() as session:
+            return wanted <= set(await session.scalars(select(AuditEntry.event_id)))
+
+    await eventually(logged, timeout=20)
+
+
+def logproof(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The standalone verifier, as a third party runs it."""
+    return subprocess.run([sys.executable, "-m", "tools.logproof", *map(str, args)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+
+async def entry_hashes(app: FastAPI) -> list[str]:
+    async with app.state.kit.sessions() as session:
+        return list(await session.scalars(select(AuditEntry.hash).order_by(AuditEntry.seq)))
+
+
+async def deliveries(app: FastAPI, target: str) -> list[CheckpointDelivery]:
+    async with app.state.kit.sessions() as session:
+        return list(await session.scalars(select(CheckpointDelivery).where(
+            CheckpointDelivery.target == target).order_by(CheckpointDelivery.id)))
+
+
+def courier(app: FastAPI) -> Any:
+    [worker] = [w for w in app.state.kit.workers if type(w).__name__ == "CheckpointCourier"]
+    return worker
+
+
+async def test_r_au_2_proofs_from_the_api_are_checked_by_the_standalone_verifier(
+        make_settings, tmp_path: Path) -> None:
+    """R-AU-2, R-AU-3: checkpoints on demand; every entry's inclusion proof and the consistency
+    proof between them verify with the public key alone; the checkpoint file holds both; a
+    changed proof, another key or a rewritten checkpoint fail."""
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    auditor = bearer(settings, Role.auditor, ["230722"])
+    async with running(app) as client:
+        await log_events(app, range(1, 12))
+        r = await client.post(f"{API}/checkpoints", headers=auditor)
+        assert r.status_code == 201, r.text
+        first = r.json()
+        assert first["tree_size"] == 11 and first["made_by"] == "auditor-1"
+        assert first["origin"] == "assist/230722/audit"
+        # the checkpoint is an event, so it is in the log itself
+        await eventually(lambda: _has_type(app, "assist.audit.checkpoint_signed"), timeout=20)
+        await log_events(app, range(12, 20))
+        second = (await client.post(f"{API}/checkpoints", headers=bearer(
+            settings, Role.county_officer, ["230722"]))).json()
+        assert second["tree_size"] >= 20  # the 19 events and the first checkpoint's event
+
+        hashes = await entry_hashes(app)
+        for cp in (first, second):  # the stored subtrees give the tree over the entries
+            leaves = [leaf_hash(bytes.fromhex(h)) for h in hashes[:cp["tree_size"]]]
+            assert root_of(leaves).hex() == cp["root_hash"]
+        async with app.state.kit.sessions() as session:
+            assert (await tree_root(session, 7)).hex() == root_of(
+                [leaf_hash(bytes.fromhex(h)) for h in hashes[:7]]).hex()
+
+        key = (await client.get(f"{API}/checkpoints/key", headers=auditor)).json()
+        assert key["origin"] == "assist/230722/audit"
+        pem, vkey = tmp_path / "audit.pem", tmp_path / "audit.vkey"
+        pem.write_text(key["public_key_pem"])
+        vkey.write_text(key["verifier_key"])
+        listed = (await client.get(f"{API}/checkpoints", headers=auditor)).json()
+        assert [c["id"] for c in listed] == [second["id"], first["id"]]
+
+        for seq in (1, 6, 11):
+            for cp in (first, second):
+                r = await client.get(f"{API}/entries/{seq}/proof", headers=auditor,
+                                     params={"tree_size": cp["tree_size"]})
+                assert r.status_code == 200, r.text
+                proof = tmp_path / f"inclusion-{seq}-{cp['id']}.json"
+                proof.write_text(r.text)
+                out = logproof("inclusion", "--key", pem, proof, "--entry-hash", hashes[seq - 1])
+                assert out.returncode == 0, out.stderr
+        latest = (await client.get(f"{API}/entries/19/proof", headers=auditor)).json()
+        assert latest["checkpoint"] == second["note"]  # default: the newest checkpoint
+        assert (await client.get(f"{API}/entries/{second['tree_size'] + 5}/proof",
+                                 headers=auditor)).status_code == 404
+        r = await client.get(f"{API}/entries/19/proof", headers=auditor,
+                             params={"tree_size": first["tree_size"]})
+        assert r.status_code == 409  # entry 19 came after the first checkpoint
+        outside_view = bearer(settings, Role.auditor, ["230722200"])
+        assert (await client.get(f"{API}/entries/1/proof",
+                                 headers=outside_view)).status_code == 404
+        assert (await client.post(f"{API}/checkpoints", headers=bearer(
+            settings, Role.caseworker, ["230722100001"]))).status_code == 403
+
+        r = await client.get(f"{API}/checkpoints/consistency", headers=auditor,
+                             params={"from": first["id"], "to": second["id"]})
+        assert r.status_code == 200, r.text
+        consistency = tmp_path / "consistency.json"
+        consistency.write_text(r.text)
+        out = logproof("consistency", "--key", vkey, consistency)
+        assert out.returncode == 0, out.stderr
+        assert (await client.get(f"{API}/checkpoints/consistency", headers=auditor, params={
+            "from": second["id"], "to": first["id"]})).status_code == 409
+
+        # the operator's file: both checkpoints, appended by the courier
+        path = settings.audit_checkpoint_path
+        await eventually(lambda: _notes_in(path, 2), timeout=10)
+        out = logproof("checkpoint", "--key", pem, path)
+        assert out.returncode == 0 and "2 checkpoint(s)" in out.stdout, out.stderr
+        kept = tmp_path / "kept.txt"
+        kept.write_text(first["note"])
+        proof = tmp_path / f"inclusion-6-{first['id']}.json"
+        assert logproof("inclusion", "--key", pem, proof, "--checkpoint", kept).returncode == 0
+
+        # what fails: a changed proof, a wrong entry, another key, a rewritten checkpoint
+        doc = json.loads(proof.read_text())
+        doc["proof"][0] = ("0" if doc["proof"][0][0] != "0" else "1") + doc["proof"][0][1:]
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps(doc))
+        assert logproof("inclusion", "--key", pem, bad).returncode == 1
+        assert logproof("inclusion", "--key", pem, proof,
+                        "--entry-hash", hashes[0]).returncode == 1
+        other = tmp_path / "other.pem"
+        other.write_text(_other_public_pem())
+        assert logproof("inclusion", "--key", other, proof).returncode == 1
+        doc = json.loads(consistency.read_text())
+        doc["old_checkpoint"] = doc["old_checkpoint"].replace(
+            f"\n{first['tree_size']}\n", f"\n{first['tree_size'] - 1}\n")
+        bad.write_text(json.dumps(doc))
+        out = logproof("consistency", "--key", pem, bad)
+        assert out.returncode == 1 and "signature" in out.stderr
+        assert logproof("checkpoint", "--key", pem, kept).returncode == 0
+        assert logproof("checkpoint", "--key", other, kept).returncode == 1
+
+
+async def _has_type(app: FastAPI, event_type: str) -> bool:
+    async with app.state.kit.sessions() as session:
+        return bool(await session.scalar(select(AuditEntry.seq).where(
+            AuditEntry.event_type == event_type).limit(1)))
+
+
+async def _notes_in(path: Path, count: int) -> bool:
+    return path.exists() and path.read_text().count("\n\n\u2014 ") >= count
+
+
+def _other_public_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+async def test_r_au_2_checkpoints_are_signed_on_schedule_with_the_key_kept_in_the_data_folder(
+        make_settings) -> None:
+    """R-AU-2: the scheduled job signs a checkpoint every interval as the clock moves; the key
+    is generated once into the data folder (mode 0600) and kept across restarts."""
+    settings = make_settings("audit", scheduler_poll_interval_s=300)
+    app = create_audit(settings)
+    async with running(app) as client:
+        kit = app.state.kit
+        key_file = settings.data_dir / "audit-signing-key.pem"
+        assert key_file.stat().st_mode & 0o777 == 0o600
+        await log_events(app, range(1, 4))
+        auditor = bearer(settings, Role.auditor, ["230722"])
+        public = (await client.get(f"{API}/checkpoints/key", headers=auditor)).json()
+        kit.clock.advance(timedelta(hours=1, minutes=1))
+        await kit.scheduler.run_due()
+        kit.clock.advance(timedelta(hours=1))
+        await kit.scheduler.run_due()
+        made = (await client.get(f"{API}/checkpoints", headers=auditor)).json()
+        assert len(made) == 2 and {c["made_by"] for c in made} == {"system:audit"}
+        for cp in made:
+            checked = verify_checkpoint(cp["note"], public["public_key_pem"])
+            assert checked.tree_size == cp["tree_size"] >= 3
+            assert abs(checked.timestamp - datetime.fromisoformat(cp["timestamp"])) < timedelta(
+                seconds=1)
+        assert made[0]["timestamp"] > made[1]["timestamp"]
+        jobs = (await client.get("/api/v1/jobs", headers=auditor)).json()
+        assert "audit_checkpoint" in {j["name"] for j in jobs}
+    again = create_audit(settings)
+    async with running(again) as client:
+        key = (await client.get(f"{API}/checkpoints/key", headers=bearer(
+            settings, Role.auditor, ["230722"]))).json()
+        assert key == public  # the same key after a restart
+
+
+async def test_r_au_2_the_witness_takes_each_checkpoint_and_is_tried_again_while_down(
+        make_settings) -> None:
+    """R-AU-2: with a witness set, each checkpoint is POSTed to it (tlog-witness body: old size,
+    consistency proof, the signed note); while it cannot be reached the delivery waits and is
+    tried again, the log going on meanwhile; the witness can check what it got."""
+    port = free_port()
+    settings = make_settings("audit", audit_witness_url=f"http://127.0.0.1:{port}/add-checkpoint",
+                             audit_witness_timeout_s=2, courier_poll_interval_s=0.1)
+    received: list[str] = []
+    witness = FastAPI()
+
+    @witness.post("/add-checkpoint")
+    async def add_checkpoint(request: Request) -> PlainTextResponse:
+        received.append((await request.body()).decode())
+        return PlainTextResponse("\u2014 witness cosignature\n")
+
+    app = create_audit(settings)
+    auditor = bearer(settings, Role.auditor, ["230722"])
+    async with running(app) as client:
+        kit = app.state.kit
+        await log_events(app, range(1, 6))
+        first = (await client.post(f"{API}/checkpoints", headers=auditor)).json()
+        courier(app).wake()
+
+        async def tried() -> bool:
+            rows = await deliveries(app, "witness")
+            return bool(rows) and rows[0].attempts >= 1
+
+        await eventually(tried, timeout=10)
+        [pending] = await deliveries(app, "witness")
+        assert pending.state == "pending" and "cannot reach" in (pending.last_error or "")
+        await log_events(app, range(6, 9))  # the log does not wait for the witness
+        public = (await client.get(f"{API}/checkpoints/key", headers=auditor)).json()
+        async with serving(witness, port):
+            kit.clock.advance(timedelta(seconds=5))
+            courier(app).wake()
+
+            async def delivered(count: int) -> bool:
+                rows = await deliveries(app, "witness")
+                return len(rows) >= count and all(r.state == "delivered" for r in rows)
+
+            await eventually(lambda: delivered(1), timeout=10)
+            second = (await client.post(f"{API}/checkpoints", headers=auditor)).json()
+            kit.clock.advance(timedelta(seconds=1))
+            courier(app).wake()
+            await eventually(lambda: delivered(2), timeout=10)
+        assert len(received) == 2
+        old_part, _, note = received[0].partition("\n\n")
+        assert old_part == "old 0" and note == first["note"]
+        head, _, note = received[1].partition("\n\n")
+        lines = head.split("\n")
+        assert lines[0] == f"old {first['tree_size']}" and note == second["note"]
+        old = verify_checkpoint(first["note"], public["verifier_key"])
+        new = verify_checkpoint(note, public["verifier_key"])
+        verify_consistency(old.tree_size, new.tree_size, old.root_hash, new.root_hash,
+                           [base64.b64decode(line) for line in lines[1:]])
+        rows = await deliveries(app, "witness")
+        assert rows[0].attempts >= 2 and rows[0].delivered_at is not None
+    await asyncio.sleep(0)
+
+
+def test_r_au_2_the_verifier_imports_nothing_of_the_service() -> None:
+    """R-AU-2: tools.logproof needs only shared.transparency (and the standard library,
+    cryptography): a third party runs it without the service's code or libraries."""
+    code = ("import sys, tools.logproof; print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'sqlalchemy', 'fastapi', 'pydantic', 'httpx', 'nats', 'services', 'structlog'}), "
+            "sorted(m for m in sys.modules if m.startswith('shared.')"
+            " and not m.startswith('shared.transparency')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[] []"
