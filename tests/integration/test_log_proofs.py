@@ -307,3 +307,119 @@ def test_r_au_2_the_verifier_imports_nothing_of_the_service() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=ROOT)
     assert out.stdout.strip() == "[] []"
+
+
+async def test_r_au_2_the_migration_builds_the_tree_of_a_log_already_kept(make_settings) -> None:
+    """R-AU-2: entries logged before revision 0005 get their stored subtrees from the migration,
+    so proofs and roots hold for them as for new ones."""
+    from alembic import command
+    from sqlalchemy import insert
+
+    from services.audit.checkpoints import tree
+    from services.audit.checkpoints.models import MerkleNode
+    from services.audit.log import chain
+    from shared import migrations
+    from shared.db import create_engine, create_sessionmaker, ensure_schema
+    from shared.transparency import inclusion_proof, verify_inclusion
+
+    settings = make_settings("audit")
+    engine = create_engine(settings, pooled=False)
+    await ensure_schema(engine, settings.pg_schema)
+    cfg = migrations.alembic_config(settings)
+    await asyncio.to_thread(command.upgrade, cfg, "0004")
+    rows, previous = [], None
+    for n in range(1, 38):
+        e = event(n)
+        record = chain.seal({
+            "event_id": e.id, "event_type": e.type, "service": "intake", "record_id": e.subject,
+            "division": e.division, "actor_user": "cw-1", "actor_role": "caseworker",
+            "correlation_id": e.correlationid, "request_id": e.requestid,
+            "source_address": e.sourceaddress, "occurred_at": e.time, "recorded_at": e.time,
+            "payload": chain.canonical_json(e.model_dump(mode="json")),
+        }, previous=previous)
+        previous = (record["seq"], record["hash"])
+        rows.append(record)
+    async with engine.begin() as conn:
+        await conn.execute(insert(AuditEntry.__table__), rows)
+    await asyncio.to_thread(command.upgrade, cfg, "0005")
+    leaves = [leaf_hash(bytes.fromhex(r["hash"])) for r in rows]
+    sessions = create_sessionmaker(engine, {})
+    try:
+        async with sessions() as session:
+            stored = len((await session.scalars(select(MerkleNode))).all())
+            assert stored == 37 - bin(37).count("1")  # every complete subtree of 2 or more
+            for size in (1, 2, 5, 16, 37):
+                assert await tree.tree_root(session, size) == root_of(leaves[:size])
+            proof = await tree.inclusion_path(session, 20, 37)
+            assert proof == inclusion_proof(20, leaves)
+            verify_inclusion(leaves[20], 20, 37, proof, root_of(leaves))
+    finally:
+        await engine.dispose()
+
+
+async def _disable_guards(app: FastAPI) -> None:
+    """What an attacker with the owner's rights does first: the log's triggers off."""
+    from sqlalchemy import text
+
+    async with app.state.kit.engine.begin() as conn:
+        if app.state.kit.settings.is_postgres:
+            await conn.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER USER"))
+            return
+        names = (await conn.execute(text("SELECT name FROM sqlite_master WHERE type = "
+                                         "'trigger' AND tbl_name = 'audit_entry'"))).scalars()
+        for name in list(names):
+            await conn.execute(text(f"DROP TRIGGER {name}"))
+
+
+async def test_r_au_2_a_rewritten_or_cut_log_no_longer_gives_the_signed_roots(
+        make_settings) -> None:
+    """R-AU-2, R-AU-3: the actor of an entry rewritten and every later hash recomputed (the
+    chain holds again), then the tail cut off: the checkpoints held in the service and the one
+    kept outside no longer match, and the first one that fails is named."""
+    from sqlalchemy import text
+
+    from services.audit.checkpoints.verify import verify_checkpoints
+    from services.audit.log import chain
+
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    auditor = bearer(settings, Role.auditor, ["230722"])
+    async with running(app) as client:
+        kit = app.state.kit
+        await log_events(app, range(1, 9))
+        first = (await client.post(f"{API}/checkpoints", headers=auditor)).json()
+        await log_events(app, range(9, 15))
+        second = (await client.post(f"{API}/checkpoints", headers=auditor)).json()
+        key = (await client.get(f"{API}/checkpoints/key", headers=auditor)).json()
+        pem = key["public_key_pem"]
+        report = await verify_checkpoints(kit.sessions, pem, outside=[first["note"]])
+        assert report.ok and report.checked == 3, report.failures
+
+        await _disable_guards(app)
+        async with kit.engine.begin() as conn:
+            rows = (await conn.execute(select(AuditEntry).order_by(AuditEntry.seq))).mappings()
+            entries = [dict(r) for r in rows]
+            previous = entries[9]["prev_hash"]
+            for entry in entries[9:]:  # entry 10 rewritten, the chain recomputed after it
+                if entry["seq"] == 10:
+                    entry["actor_user"] = "someone-else"
+                entry["prev_hash"] = previous
+                entry["hash"] = previous = chain.entry_hash(entry)
+                await conn.execute(text("UPDATE audit_entry SET actor_user = :a, prev_hash = :p, "
+                                        "hash = :h WHERE seq = :s"), {
+                    "a": entry["actor_user"], "p": entry["prev_hash"], "h": entry["hash"],
+                    "s": entry["seq"]})
+        assert chain.verify_chain(entries) is None  # the chain alone holds
+        report = await verify_checkpoints(kit.sessions, pem, outside=[first["note"]])
+        assert not report.ok and report.first_bad is not None
+        assert report.first_bad.source == f"stored:{second['id']}"  # entry 10 > first's 8
+        assert report.first_bad.tree_size == second["tree_size"]
+        assert "another root" in report.first_bad.reason
+        assert [f.source for f in report.failures] == [f"stored:{second['id']}"]
+
+        async with kit.engine.begin() as conn:  # the tail cut off, down to 5 entries
+            await conn.execute(text("DELETE FROM audit_entry WHERE seq > 5"))
+        report = await verify_checkpoints(kit.sessions, pem, outside=[first["note"]])
+        assert {f.source for f in report.failures} == {
+            f"stored:{first['id']}", f"stored:{second['id']}", "outside:1"}
+        assert "fewer than" in report.failures[0].reason and report.log_size == 5
