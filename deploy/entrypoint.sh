@@ -6,7 +6,7 @@ services="intake verification approval disbursement complaints audit"
 
 usage() {
   echo "usage: assist-entrypoint <service> [uvicorn options]  (services: $services)"
-  echo "       assist-entrypoint migrate <service>             (run its migrations, then exit)"
+  echo "       assist-entrypoint migrate <service>|all         (run its migrations, then exit)"
 }
 
 is_service() {
@@ -18,6 +18,10 @@ command="${1:-help}"
 case "$command" in
   migrate)
     service="${2:-}"
+    if [ "$service" = "all" ]; then
+      for s in $services; do python -m shared.migrations "$s"; done
+      exit 0
+    fi
     is_service "$service" || { usage >&2; exit 2; }
     exec python -m shared.migrations "$service"
     ;;

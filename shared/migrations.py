@@ -20,6 +20,7 @@ def alembic_config(settings: Settings) -> Config:
     """An Alembic config pointing at services/<name>/migrations and this service's database."""
     cfg = Config()
     cfg.set_main_option("script_location", str(SERVICES_DIR / settings.service / "migrations"))
+    settings = settings.for_migrations()  # the tables' owner, when it is another role
     cfg.set_main_option("sqlalchemy.url", settings.sqlalchemy_url.replace("%", "%%"))
     cfg.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
     cfg.attributes["settings"] = settings

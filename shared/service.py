@@ -171,7 +171,8 @@ async def start_kit(spec: ServiceSpec, settings: Settings) -> ServiceKit:
     """Migrate, connect and start the relay and the consumer."""
     engine = create_engine(settings)
     if settings.migrate_on_start:
-        await ensure_schema(engine, settings.pg_schema)
+        if not settings.migration_database_url:  # else the owner creates it as it migrates
+            await ensure_schema(engine, settings.pg_schema)
         await asyncio.to_thread(migrations.upgrade, settings)
     bus = Bus(settings)
     sealer = Sealer.from_settings(settings)

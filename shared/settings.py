@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         None,
         description="SQLAlchemy async URL; default: a SQLite file per service under data_dir",
     )
+    migration_database_url: str | None = Field(
+        None,
+        description="PostgreSQL: the URL of the role that owns the service's tables, used only "
+        "to migrate them; the service itself connects with database_url as a role that may "
+        "not alter them (the audit log: INSERT and SELECT only; deploy/postgres). "
+        "Default: database_url")
     db_schema: str | None = Field(
         None, description="PostgreSQL schema of this service's tables; default: the service name"
     )
@@ -155,6 +161,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / f'{self.service}.db').as_posix()}"
+
+    def for_migrations(self) -> Settings:
+        """These settings with the owner's URL, if one is given (``migration_database_url``)."""
+        if not self.migration_database_url:
+            return self
+        return self.model_copy(update={"database_url": self.migration_database_url})
 
     @property
     def is_postgres(self) -> bool:

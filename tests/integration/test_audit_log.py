@@ -7,11 +7,12 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.audit.app import create_app as create_audit
 from services.audit.log import chain, service
+from services.audit.log.models import AuditEntry
 from services.verification.app import create_app as create_verification
 from shared import context
 from shared.auth import Role, decode_token
@@ -38,9 +39,21 @@ def event(n: int, *, record_id: str = "rec-1", division: str | None = VILLAGE_A,
 
 
 async def log_events(app, *events: Envelope) -> None:
-    """Hand events to the audit consumer as JetStream would, in order."""
+    """Publish events to JetStream, in order, and wait until the audit consumer has logged them
+    (the log is checked against the stream: an entry that never travelled is a stranger)."""
+    kit = app.state.kit
+    await kit.bus.wait_ready(10)
     for e in events:
-        assert await app.state.kit.consumer.handle(e) is True
+        _, service, name = e.type.split(".")
+        await kit.bus.publish(f"assist.{kit.settings.county}.{service}.{name}", e.to_json(), e.id)
+    wanted = {e.id for e in events}
+
+    async def logged():
+        async with kit.sessions() as session:
+            ids = set(await session.scalars(select(AuditEntry.event_id)))
+        return wanted <= ids
+
+    await eventually(logged, timeout=20)
 
 
 async def raw_sql(app, statement: str) -> None:
@@ -210,6 +223,7 @@ async def test_concurrent_appends_form_one_gapless_chain_R_AU_2(make_settings):
         entries = (await client.get(f"{API}/entries", headers=officer(settings))).json()
         assert [e["seq"] for e in entries] == list(range(1, 13))
         assert {e["event_id"] for e in entries} == {e.id for e in events}
+        await log_events(app, *events)  # they travel too: handled already, kept once
         report = (await client.get(f"{API}/verify", headers=officer(settings))).json()
         assert (report["ok"], report["entries"]) == (True, 12)
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from services.audit.access.models import LogAccess
+from services.audit.access.service import append_access
 from services.complaints.case_links.models import CaseReference
 from services.disbursement.beneficiaries.models import Payee
 from services.intake.households.models import Member
@@ -283,10 +283,11 @@ async def test_cursors_walk_every_other_list(make_settings):
         assert len(seqs) == 7 and seqs == sorted(seqs)  # chain order
         assert [e["data"]["n"] for e in got] == list(range(1, 8))
         async with app.state.kit.unit_of_work() as session:
-            session.add_all(LogAccess(at=T0, user_id=f"u{i}", role="auditor", division=None,
-                                      method="GET", path="/", route="/", query="", status=200,
-                                      subject="/", request_id=None, source_address=None)
-                            for i in range(5))
+            for i in range(5):
+                await append_access(session, at=T0, user_id=f"u{i}", role="auditor",
+                                    division=None, method="GET", path="/", route="/", query="",
+                                    status=200, subject="/", request_id=None,
+                                    source_address=None)
         got = await walk(client, "/api/v1/audit/access", auditor, 2, user="u3")
         assert [a["user_id"] for a in got] == ["u3"]
         got = [a["id"] for a in await walk(client, "/api/v1/audit/access", auditor, 2)]

@@ -39,18 +39,20 @@ def canonical_time(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def hashed_record(entry: Mapping[str, Any]) -> dict[str, Any]:
+def hashed_record(entry: Mapping[str, Any],
+                  columns: tuple[str, ...] = HASHED_COLUMNS) -> dict[str, Any]:
     """The columns the hash covers, times in canonical text (exported entries keep that text)."""
     record: dict[str, Any] = {}
-    for column in HASHED_COLUMNS:
+    for column in columns:
         value = entry[column]
         record[column] = canonical_time(value) if isinstance(value, datetime) else value
     return record
 
 
-def entry_hash(entry: Mapping[str, Any]) -> str:
+def entry_hash(entry: Mapping[str, Any], columns: tuple[str, ...] = HASHED_COLUMNS) -> str:
     """SHA-256 (hex) of the canonical JSON of every hashed column of ``entry``."""
-    return hashlib.sha256(canonical_json(hashed_record(entry)).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(hashed_record(entry, columns)).encode("utf-8")
+                          ).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,11 @@ class ChainBreak:
 class ChainVerifier:
     """Checks entries fed in ``seq`` order, one batch after another, keeping only the last hash."""
 
-    def __init__(self) -> None:
+    def __init__(self, columns: tuple[str, ...] = HASHED_COLUMNS, key: str = "seq",
+                 label: str = "event_id") -> None:
+        """``columns`` hashed, ``key`` numbers the rows, ``label`` names a bad one (the read
+        log ``log_access`` is checked by the same verifier with its own columns)."""
+        self.columns, self.key, self.label = columns, key, label
         self.entries = 0
         self.expected_seq = 1
         self.prev_hash = GENESIS_HASH
@@ -84,12 +90,12 @@ class ChainVerifier:
         if found is not None:
             self.breaks += 1
             self.first_break = self.first_break or found
-        self.expected_seq = int(entry["seq"]) + 1
+        self.expected_seq = int(entry[self.key]) + 1
         self.prev_hash = str(entry["hash"])
         return found
 
     def _find_break(self, entry: Mapping[str, Any]) -> ChainBreak | None:
-        seq, event_id = int(entry["seq"]), str(entry["event_id"])
+        seq, event_id = int(entry[self.key]), str(entry[self.label])
         if seq != self.expected_seq:
             if seq < self.expected_seq:
                 missing = f"seq {seq} comes after seq {self.expected_seq - 1}"
@@ -98,7 +104,7 @@ class ChainVerifier:
             else:
                 missing = f"entries {self.expected_seq}..{seq - 1} are missing"
             return ChainBreak(seq, event_id, SEQ_GAP, f"seq gap (entry removed): {missing}")
-        if entry_hash(entry) != entry["hash"]:
+        if entry_hash(entry, self.columns) != entry["hash"]:
             return ChainBreak(seq, event_id, HASH_MISMATCH,
                               "hash mismatch (entry altered): the stored columns no longer "
                               "give the stored hash")

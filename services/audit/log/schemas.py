@@ -73,6 +73,54 @@ class ChainHead(BaseModel):
     hash: str
 
 
+class ChainReport(BaseModel):
+    """The result of recomputing one hash chain (the reads of the log, ``log_access``)."""
+
+    ok: bool
+    entries: int
+    breaks: int = Field(description="rows that fail a check")
+    first_bad: ChainBreakOut | None = Field(
+        description="the first bad row; its `event_id` is the row's id")
+    head: ChainHead | None
+
+
+class Finding(BaseModel):
+    """One event or entry on which the log and the stream disagree."""
+
+    event_id: str
+    seq: int | None = Field(description="the entry's seq in the log (none for a gap)")
+    stream_seq: int | None = Field(description="the message's sequence in the stream "
+                                   "(none for a stranger)")
+    subject: str | None = Field(description="the stream subject (none for a stranger)")
+    type: str | None = None
+
+
+class CompletenessReport(BaseModel):
+    """The log against its stream: what the stream still holds, what is missing or foreign."""
+
+    checked: bool = Field(description="false if the stream could not be read")
+    ok: bool
+    stream: str
+    subjects: str
+    stream_first_seq: int | None = Field(
+        description="the stream's first message still kept: events before it (dropped by the "
+        "stream's limits) can be proven by checkpoints only")
+    stream_last_seq: int | None
+    stream_first_time: datetime | None
+    stream_events: int = Field(description="events of the county in the stream")
+    log_entries: int
+    gaps: int = Field(description="events in the stream, handled, not in the log")
+    strangers: int = Field(description="entries whose event the stream does not have")
+    rewritten: int = Field(description="entries that differ from their event in the stream")
+    pending: int = Field(description="events the consumer has not handled yet")
+    parked: int = Field(description="events parked in the dead letters, not in the log")
+    unprovable: int = Field(description="entries older than the stream's first message")
+    first_gaps: list[Finding]
+    first_strangers: list[Finding]
+    first_rewritten: list[Finding]
+    error: str | None = None
+
+
 class VerificationReport(BaseModel):
     """The result of recomputing the whole chain (R-AU-2, R-AU-3)."""
 
@@ -81,4 +129,10 @@ class VerificationReport(BaseModel):
     breaks: int = Field(description="entries that fail a check")
     first_bad: ChainBreakOut | None
     head: ChainHead | None
+    completeness: CompletenessReport | None = Field(
+        None, description="the log against the stream it comes from: gaps, strangers, "
+        "rewritten entries; `ok` is false if any is found")
+    access: ChainReport | None = Field(
+        None, description="the chain of the reads of the log (`log_access`), checked the same "
+        "way; `ok` is false if either chain breaks")
     verified_at: datetime

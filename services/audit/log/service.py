@@ -9,10 +9,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.audit.access.service import verify_access
 from services.audit.checkpoints import tree
 from services.audit.log import chain
 from services.audit.log.models import AuditEntry
-from services.audit.log.schemas import ChainBreakOut, ChainHead, VerificationReport
+from services.audit.log.schemas import (
+    ChainBreakOut,
+    ChainHead,
+    CompletenessReport,
+    VerificationReport,
+)
 from shared.auth import Role, User
 from shared.db import utcnow
 from shared.events import Envelope
@@ -170,6 +176,7 @@ async def _batches(
 
 async def verify_log(
     sessions: async_sessionmaker[AsyncSession], *, batch_size: int = BATCH_SIZE,
+    completeness: CompletenessReport | None = None,
 ) -> VerificationReport:
     """Recompute the whole chain, batch by batch, and name the first bad entry (R-AU-2)."""
     verifier = chain.ChainVerifier()
@@ -180,10 +187,12 @@ async def verify_log(
             verifier.check(entry.stored())
         head = ChainHead(seq=batch[-1].seq, hash=batch[-1].hash)
     first = verifier.first_break
+    access = await verify_access(sessions, batch_size=batch_size)
     return VerificationReport(
-        ok=first is None, entries=verifier.entries, breaks=verifier.breaks,
+        ok=first is None and access.ok and (completeness is None or completeness.ok),
+        entries=verifier.entries, breaks=verifier.breaks,
         first_bad=ChainBreakOut(**first.as_dict()) if first else None, head=head,
-        verified_at=utcnow(),
+        completeness=completeness, access=access, verified_at=utcnow(),
     )
 
 

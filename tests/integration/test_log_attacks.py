@@ -1,0 +1,236 @@
+"""The attacks of issue 9 on the operation log, each as a test (R-AU-2).
+
+An attacker with write access to the audit database, even with the rights to drop and recreate
+triggers: the chain alone said ``ok`` after each of these. Now the database refuses what does
+not extend the chain, and ``verify`` compares the log with the stream it comes from.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from services.audit.access.models import LogAccess
+from services.audit.app import create_app as create_audit
+from services.audit.guards import CHAIN_REFUSAL, append_only_guards
+from services.audit.log import chain
+from services.audit.log.models import AuditEntry
+from shared.auth import Role
+from shared.events import Envelope, EventActor
+from tests.support import bearer, eventually, running
+
+API = "/api/v1/audit"
+T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+SUBJECT = "assist.230722.intake.something_happened"
+
+
+def event(n: int, *, user: str = "cw-1") -> Envelope:
+    return Envelope(
+        id=f"{n:032x}", type="assist.intake.something_happened",
+        source="/assist/230722/intake", subject=f"rec-{n}", time=T0 + timedelta(minutes=n),
+        correlationid=f"corr-{n}", requestid=f"req-{n}", sourceaddress="10.1.2.3",
+        division="230722100001", actor=EventActor(user_id=user, role="caseworker"),
+        data={"n": n},
+    )
+
+
+async def sql(app, statement: str, **params) -> None:
+    async with app.state.kit.engine.begin() as conn:
+        await conn.execute(text(statement), params)
+
+
+def on(app, table: str) -> str:
+    return f" ON {table}" if app.state.kit.settings.is_postgres else ""
+
+
+async def published(app, client, n: int) -> list[Envelope]:
+    """``n`` events through JetStream into the log, as the services publish them."""
+    kit = app.state.kit
+    await kit.bus.wait_ready(10)
+    events = [event(i) for i in range(1, n + 1)]
+    for e in events:
+        await kit.bus.publish(SUBJECT, e.to_json(), e.id)
+
+    async def logged():
+        async with kit.sessions() as session:
+            count = len((await session.scalars(select(AuditEntry.seq))).all())
+        info = await kit.bus.js.consumer_info(kit.settings.stream, kit.consumer.durable)
+        return count == n and info.num_ack_pending == 0 and info.num_pending == 0
+
+    await eventually(logged, timeout=20)
+    return events
+
+
+async def report(client, settings) -> dict:
+    r = await client.get(f"{API}/verify", headers=bearer(settings, Role.auditor, ["230722"]))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def entries(app) -> list[AuditEntry]:
+    async with app.state.kit.sessions() as session:
+        return list((await session.scalars(select(AuditEntry).order_by(AuditEntry.seq))).all())
+
+
+async def test_a_rewritten_actor_with_every_later_hash_recomputed_is_named_R_AU_2(
+        make_settings):
+    """R-AU-2 attack (a): the actor of entry 3 rewritten and the hashes of every entry after it
+    recomputed (guards dropped): the chain holds, the stream names the rewritten entry."""
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    async with running(app) as client:
+        events = await published(app, client, 8)
+        assert (await report(client, settings))["ok"] is True
+        await sql(app, f"DROP TRIGGER audit_entry_no_update{on(app, 'audit_entry')}")
+        rows = await entries(app)
+        previous: tuple[int, str] | None = (rows[1].seq, rows[1].hash)
+        for row in rows[2:]:
+            fields = row.stored()
+            if row.seq == 3:
+                fields["actor_user"] = "someone-else"
+            sealed = chain.seal({k: v for k, v in fields.items()
+                                 if k not in ("seq", "prev_hash", "hash")}, previous=previous)
+            await sql(app, "UPDATE audit_entry SET actor_user = :actor, prev_hash = :prev, "
+                      "hash = :hash WHERE seq = :seq", actor=sealed["actor_user"],
+                      prev=sealed["prev_hash"], hash=sealed["hash"], seq=row.seq)
+            previous = (sealed["seq"], sealed["hash"])
+        got = await report(client, settings)
+        assert got["first_bad"] is None and got["breaks"] == 0  # the chain alone: fooled
+        assert got["ok"] is False
+        found = got["completeness"]
+        assert (found["rewritten"], found["gaps"], found["strangers"]) == (1, 0, 0)
+        assert found["first_rewritten"] == [{
+            "event_id": events[2].id, "seq": 3, "stream_seq": 3, "subject": SUBJECT,
+            "type": events[2].type}]
+
+
+async def test_a_cut_tail_whose_inbox_says_handled_is_named_R_AU_2(make_settings):
+    """R-AU-2 attack (b): the delete trigger dropped, the last 50 entries deleted, the trigger
+    recreated; the inbox keeps the events out, the stream names every one of them."""
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    async with running(app) as client:
+        events = await published(app, client, 60)
+        await sql(app, f"DROP TRIGGER audit_entry_no_delete{on(app, 'audit_entry')}")
+        await sql(app, "DELETE FROM audit_entry WHERE seq > 10")
+        if settings.is_postgres:
+            await sql(app, """CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
+                FOR EACH ROW EXECUTE FUNCTION audit_entry_refuse_change()""")
+        else:
+            await sql(app, append_only_guards("audit_entry", "sqlite")[1])
+        assert await app.state.kit.consumer.handle(events[-1]) is False  # "already handled"
+        got = await report(client, settings)
+        assert (got["entries"], got["first_bad"]) == (10, None)  # the chain alone: fooled
+        assert got["ok"] is False
+        found = got["completeness"]
+        assert (found["gaps"], found["strangers"], found["rewritten"]) == (50, 0, 0)
+        assert found["first_gaps"][0] == {"event_id": events[10].id, "seq": None,
+                                          "stream_seq": 11, "subject": SUBJECT,
+                                          "type": events[10].type}
+        assert [g["event_id"] for g in found["first_gaps"]] == [e.id for e in events[10:]]
+        auditor = bearer(settings, Role.auditor, ["230722"])
+        direct = (await client.get(f"{API}/completeness", headers=auditor)).json()
+        assert (direct["gaps"], direct["stream_first_seq"], direct["stream_events"]) == (
+            50, 1, 60)
+        officer = bearer(settings, Role.county_officer, ["230722"])
+        assert (await client.get(f"{API}/completeness", headers=officer)).status_code == 403
+
+
+async def test_a_forged_insert_is_refused_or_named_a_stranger_R_AU_2(make_settings):
+    """R-AU-2 attack (c): an INSERT that does not extend the chain is refused by the database;
+    one forged to extend it (hash recomputed) is named by verify as a stranger to the stream."""
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    async with running(app) as client:
+        await published(app, client, 3)
+        rows = await entries(app)
+        forged = {k: v for k, v in rows[1].stored().items()
+                  if k not in ("seq", "prev_hash", "hash")} | {
+            "event_id": "f" * 32, "actor_user": "ghost", "recorded_at": rows[2].recorded_at}
+        columns = ", ".join(chain.HASHED_COLUMNS + ("hash",))
+        values = ", ".join(f":{c}" for c in chain.HASHED_COLUMNS + ("hash",))
+        insert = f"INSERT INTO audit_entry ({columns}) VALUES ({values})"
+        for place in (chain.seal(forged, previous=(rows[0].seq, rows[0].hash)),  # seq 2 again
+                      chain.seal(forged, previous=(rows[2].seq + 5, rows[2].hash)),  # a hole
+                      chain.seal(forged, previous=(rows[2].seq, rows[1].hash)),  # wrong link
+                      chain.seal(forged, previous=None)):  # a second genesis
+            with pytest.raises(DBAPIError, match=CHAIN_REFUSAL):
+                await sql(app, insert, **place)
+        extending = chain.seal(forged, previous=(rows[2].seq, rows[2].hash))
+        await sql(app, insert, **extending)  # extends the chain: the database takes it
+        got = await report(client, settings)
+        assert got["first_bad"] is None and got["ok"] is False
+        found = got["completeness"]
+        assert (found["strangers"], found["gaps"], found["rewritten"]) == (1, 0, 0)
+        assert found["first_strangers"] == [{
+            "event_id": "f" * 32, "seq": 4, "stream_seq": None, "subject": None,
+            "type": "assist.intake.something_happened"}]
+
+
+async def test_replace_over_an_entry_or_a_read_of_the_log_is_refused_R_AU_2(make_settings):
+    """R-AU-2 attack (d): SQLite's INSERT OR REPLACE (which skips delete triggers) over an entry
+    and over a read in log_access is refused: the chain guard fires before REPLACE's conflict
+    resolution. On PostgreSQL the same through INSERT … ON CONFLICT DO UPDATE."""
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    async with running(app) as client:
+        await published(app, client, 3)
+        auditor = bearer(settings, Role.auditor, ["230722"])
+        for _ in range(3):  # three reads of the log, recorded in log_access
+            assert (await client.get(f"{API}/entries", headers=auditor)).status_code == 200
+        rows = await entries(app)
+        target = rows[1].stored() | {"actor_user": "someone-else"}
+        columns = chain.HASHED_COLUMNS + ("hash",)
+        names, values = ", ".join(columns), ", ".join(f":{c}" for c in columns)
+        async with app.state.kit.sessions() as session:
+            reads = list((await session.scalars(select(LogAccess).order_by(LogAccess.id))).all())
+        assert [r.id for r in reads] == [1, 2, 3]
+        read = reads[1].stored() | {"user_id": "nobody"}
+        access_names = ", ".join(read)
+        access_values = ", ".join(f":{c}" for c in read)
+        if settings.is_postgres:
+            attacks = [
+                (f"INSERT INTO audit_entry ({names}) VALUES ({values}) ON CONFLICT (seq) DO "
+                 "UPDATE SET actor_user = excluded.actor_user", target),
+                (f"INSERT INTO log_access ({access_names}) VALUES ({access_values}) ON "
+                 "CONFLICT (id) DO UPDATE SET user_id = excluded.user_id", read),
+            ]
+        else:
+            attacks = [
+                (f"INSERT OR REPLACE INTO audit_entry ({names}) VALUES ({values})", target),
+                (f"REPLACE INTO log_access ({access_names}) VALUES ({access_values})", read),
+                (f"INSERT OR REPLACE INTO audit_entry ({names}) VALUES ({values})",
+                 target | {"seq": 4, "prev_hash": rows[2].hash}),  # a new seq, an old event id
+            ]
+        for statement, params in attacks:
+            with pytest.raises(DBAPIError, match=CHAIN_REFUSAL):
+                await sql(app, statement, **params)
+        got = await report(client, settings)
+        assert got["ok"] is True, got
+        assert [e.actor_user for e in await entries(app)] == ["cw-1"] * 3
+        assert got["access"]["ok"] is True and got["access"]["entries"] >= 3
+
+
+async def test_the_reads_of_the_log_are_chained_and_checked_like_the_log_R_AU_2(make_settings):
+    """R-AU-2: log_access is a hash chain: a read altered by hand is named by verify."""
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    async with running(app) as client:
+        auditor = bearer(settings, Role.auditor, ["230722"])
+        for _ in range(3):
+            await client.get(f"{API}/entries", headers=auditor)
+        first = await report(client, settings)
+        assert first["ok"] is True and first["access"]["entries"] == 3
+        async with app.state.kit.sessions() as session:
+            reads = list((await session.scalars(select(LogAccess).order_by(LogAccess.id))).all())
+        assert reads[0].prev_hash == chain.GENESIS_HASH
+        assert [r.prev_hash for r in reads[1:]] == [r.hash for r in reads[:-1]]
+        await sql(app, f"DROP TRIGGER log_access_no_update{on(app, 'log_access')}")
+        await sql(app, "UPDATE log_access SET user_id = 'nobody' WHERE id = 2")
+        got = await report(client, settings)
+        assert got["ok"] is False
+        assert {k: got["access"]["first_bad"][k] for k in ("seq", "reason")} == {
+            "seq": 2, "reason": chain.HASH_MISMATCH}
