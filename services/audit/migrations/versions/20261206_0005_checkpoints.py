@@ -1,8 +1,8 @@
 """Merkle checkpoints of the log, signed, and their witnesses (R-AU-2).
 
-The tree's stored subtrees (merkle_node) and the checkpoints are append-only like the log; the
-deliveries of checkpoints (file, witness) are a courier's work queue. The tree over entries
-already logged is built here, in one pass.
+The tree's stored subtrees (merkle_node) and the checkpoints are append-only like the log (on
+PostgreSQL only their owner may change them); the deliveries of checkpoints (file, witness) are
+a courier's work queue. The tree over entries already logged is built here, in one pass.
 
 Revision ID: 0005
 Revises: 0004
@@ -14,7 +14,11 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from services.audit.guards import append_only_guards, drop_append_only_guards
+from services.audit.guards import (
+    append_only_guards,
+    drop_append_only_guards,
+    refuse_changes_to_others,
+)
 from shared.migrations import create_scheduled_job_table
 from shared.transparency import leaf_hash, node_hash
 
@@ -73,6 +77,8 @@ def upgrade() -> None:
     for table in APPEND_ONLY:
         for statement in append_only_guards(table, dialect):
             op.execute(statement)
+        if dialect == "postgresql":  # the service's role: INSERT and SELECT only
+            op.execute(refuse_changes_to_others(table))
 
 
 def _build_tree() -> None:
