@@ -18,6 +18,7 @@ from services.audit.app import create_app as create_audit
 from services.audit.guards import CHAIN_REFUSAL, append_only_guards
 from services.audit.log import chain
 from services.audit.log.models import AuditEntry
+from services.audit.log.outside import split_notes
 from shared.auth import Role
 from shared.events import Envelope, EventActor
 from tests.support import bearer, eventually, running
@@ -46,22 +47,46 @@ def on(app, table: str) -> str:
     return f" ON {table}" if app.state.kit.settings.is_postgres else ""
 
 
-async def published(app, client, n: int) -> list[Envelope]:
-    """``n`` events through JetStream into the log, as the services publish them."""
+async def settled(app, entries: int) -> None:
+    """Wait until the log holds ``entries`` entries and the consumer has nothing pending."""
     kit = app.state.kit
-    await kit.bus.wait_ready(10)
-    events = [event(i) for i in range(1, n + 1)]
-    for e in events:
-        await kit.bus.publish(SUBJECT, e.to_json(), e.id)
 
-    async def logged():
+    async def done():
         async with kit.sessions() as session:
             count = len((await session.scalars(select(AuditEntry.seq))).all())
         info = await kit.bus.js.consumer_info(kit.settings.stream, kit.consumer.durable)
-        return count == n and info.num_ack_pending == 0 and info.num_pending == 0
+        return count == entries and info.num_ack_pending == 0 and info.num_pending == 0
 
-    await eventually(logged, timeout=20)
+    await eventually(done, timeout=20)
+
+
+async def published(app, client, n: int, *, first: int = 1, entries: int | None = None
+                    ) -> list[Envelope]:
+    """Events ``first`` … ``first + n - 1`` through JetStream into the log, as the services
+    publish them; then the log holds ``entries`` (default ``n``) entries."""
+    kit = app.state.kit
+    await kit.bus.wait_ready(10)
+    events = [event(i) for i in range(first, first + n)]
+    for e in events:
+        await kit.bus.publish(SUBJECT, e.to_json(), e.id)
+    await settled(app, entries if entries is not None else n)
     return events
+
+
+async def checkpoint(app, client, settings, *, entries: int, notes: int) -> dict:
+    """A signed checkpoint on demand; its event enters the log (``entries`` then) and the
+    courier appends it to the operator's file (``notes`` in it then)."""
+    r = await client.post(f"{API}/checkpoints", headers=bearer(settings, Role.auditor,
+                                                                ["230722"]))
+    assert r.status_code == 201, r.text
+    await settled(app, entries)
+    path = settings.audit_checkpoint_path
+
+    async def written():
+        return path.exists() and len(split_notes(path.read_text())) >= notes
+
+    await eventually(written, timeout=20)
+    return r.json()
 
 
 async def report(client, settings) -> dict:
@@ -82,14 +107,18 @@ async def test_a_rewritten_actor_with_every_later_hash_recomputed_is_named_R_AU_
     settings = make_settings("audit")
     app = create_audit(settings)
     async with running(app) as client:
-        events = await published(app, client, 8)
+        events = await published(app, client, 2)
+        await checkpoint(app, client, settings, entries=3, notes=1)  # size 2, entry 3
+        events += await published(app, client, 5, first=3, entries=8)  # entries 4 … 8
+        await checkpoint(app, client, settings, entries=9, notes=2)  # size 8, entry 9
         assert (await report(client, settings))["ok"] is True
         await sql(app, f"DROP TRIGGER audit_entry_no_update{on(app, 'audit_entry')}")
         rows = await entries(app)
-        previous: tuple[int, str] | None = (rows[1].seq, rows[1].hash)
-        for row in rows[2:]:
+        assert rows[4].event_id == events[3].id
+        previous: tuple[int, str] | None = (rows[3].seq, rows[3].hash)
+        for row in rows[4:]:
             fields = row.stored()
-            if row.seq == 3:
+            if row.seq == 5:
                 fields["actor_user"] = "someone-else"
             sealed = chain.seal({k: v for k, v in fields.items()
                                  if k not in ("seq", "prev_hash", "hash")}, previous=previous)
@@ -103,8 +132,14 @@ async def test_a_rewritten_actor_with_every_later_hash_recomputed_is_named_R_AU_
         found = got["completeness"]
         assert (found["rewritten"], found["gaps"], found["strangers"]) == (1, 0, 0)
         assert found["first_rewritten"] == [{
-            "event_id": events[2].id, "seq": 3, "stream_seq": 3, "subject": SUBJECT,
-            "type": events[2].type}]
+            "event_id": events[3].id, "seq": 5, "stream_seq": 5, "subject": SUBJECT,
+            "type": events[3].type}]
+        outside = got["checkpoints"]  # the file held outside: size 2 agrees, size 8 does not
+        assert (outside["checked"], outside["ok"], outside["checkpoints"]) == (True, False, 2)
+        assert outside["agrees_through"] == 2
+        assert {k: outside["first_disagreement"][k] for k in (
+            "tree_size", "first_entry", "last_entry")} == {
+            "tree_size": 8, "first_entry": 3, "last_entry": 8}
 
 
 async def test_a_cut_tail_whose_inbox_says_handled_is_named_R_AU_2(make_settings):
@@ -114,8 +149,9 @@ async def test_a_cut_tail_whose_inbox_says_handled_is_named_R_AU_2(make_settings
     app = create_audit(settings)
     async with running(app) as client:
         events = await published(app, client, 60)
+        await checkpoint(app, client, settings, entries=61, notes=1)  # size 60, entry 61
         await sql(app, f"DROP TRIGGER audit_entry_no_delete{on(app, 'audit_entry')}")
-        await sql(app, "DELETE FROM audit_entry WHERE seq > 10")
+        await sql(app, "DELETE FROM audit_entry WHERE seq > 11")  # the last 50 entries
         if settings.is_postgres:
             await sql(app, """CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
                 FOR EACH ROW EXECUTE FUNCTION audit_entry_refuse_change()""")
@@ -123,18 +159,25 @@ async def test_a_cut_tail_whose_inbox_says_handled_is_named_R_AU_2(make_settings
             await sql(app, append_only_guards("audit_entry", "sqlite")[1])
         assert await app.state.kit.consumer.handle(events[-1]) is False  # "already handled"
         got = await report(client, settings)
-        assert (got["entries"], got["first_bad"]) == (10, None)  # the chain alone: fooled
+        assert (got["entries"], got["first_bad"]) == (11, None)  # the chain alone: fooled
         assert got["ok"] is False
         found = got["completeness"]
         assert (found["gaps"], found["strangers"], found["rewritten"]) == (50, 0, 0)
-        assert found["first_gaps"][0] == {"event_id": events[10].id, "seq": None,
-                                          "stream_seq": 11, "subject": SUBJECT,
-                                          "type": events[10].type}
-        assert [g["event_id"] for g in found["first_gaps"]] == [e.id for e in events[10:]]
+        assert found["first_gaps"][0] == {"event_id": events[11].id, "seq": None,
+                                          "stream_seq": 12, "subject": SUBJECT,
+                                          "type": events[11].type}
+        gaps = [g["event_id"] for g in found["first_gaps"]]
+        assert gaps[:-1] == [e.id for e in events[11:]]  # and the checkpoint's own event
+        assert found["first_gaps"][-1]["type"] == "assist.audit.checkpoint_signed"
+        outside = got["checkpoints"]
+        assert (outside["ok"], outside["agrees_through"]) == (False, 0)
+        assert {k: outside["first_disagreement"][k] for k in (
+            "tree_size", "first_entry", "last_entry", "log_root")} == {
+            "tree_size": 60, "first_entry": 12, "last_entry": 60, "log_root": None}
         auditor = bearer(settings, Role.auditor, ["230722"])
         direct = (await client.get(f"{API}/completeness", headers=auditor)).json()
         assert (direct["gaps"], direct["stream_first_seq"], direct["stream_events"]) == (
-            50, 1, 60)
+            50, 1, 61)
         officer = bearer(settings, Role.county_officer, ["230722"])
         assert (await client.get(f"{API}/completeness", headers=officer)).status_code == 403
 

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
+from services.audit.checkpoints.keys import signing_key
 from services.audit.log import service
 from services.audit.log.completeness import completeness_of
+from services.audit.log.outside import compare_with_checkpoints
 from services.audit.log.schemas import AuditEntryOut, CompletenessReport, VerificationReport
 from shared.auth import Role, User, allow
 from shared.db import utcnow
@@ -67,9 +69,15 @@ async def search_entries(
             "the first entry that breaks it and why; the same for the chain of the reads of "
             "the log (`access`); and the log against the stream it comes from "
             "(`completeness`: gaps, strangers, rewritten entries, as in "
-            "`/api/v1/audit/completeness`).")
+            "`/api/v1/audit/completeness`); and the log against the signed checkpoints of the "
+            "operator's file (`checkpoints`: the first one it no longer matches, and the "
+            "entries where the difference lies).")
 async def verify_log(kit: Kit, user: Inspector) -> VerificationReport:
-    return await service.verify_log(kit.sessions, completeness=await completeness_of(kit))
+    outside = await compare_with_checkpoints(
+        kit.sessions, kit.settings.audit_checkpoint_path,
+        signing_key(kit.settings).public_key())
+    return await service.verify_log(kit.sessions, completeness=await completeness_of(kit),
+                                    outside=outside)
 
 
 @router.get("/completeness", response_model=CompletenessReport,

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from services.audit.log.models import AuditEntry
+from services.audit.log.outside import OutsideReport
 from shared.masking import mask_personal_data
 
 
@@ -129,6 +130,10 @@ class VerificationReport(BaseModel):
     breaks: int = Field(description="entries that fail a check")
     first_bad: ChainBreakOut | None
     head: ChainHead | None
+    checkpoints: OutsideReport | None = Field(
+        None, description="the log against the signed checkpoints of the operator's file "
+        "(held outside the database): the first checkpoint it no longer matches and where "
+        "the difference lies; `ok` is false if one disagrees")
     completeness: CompletenessReport | None = Field(
         None, description="the log against the stream it comes from: gaps, strangers, "
         "rewritten entries; `ok` is false if any is found")

@@ -13,6 +13,7 @@ from services.audit.access.service import verify_access
 from services.audit.checkpoints import tree
 from services.audit.log import chain
 from services.audit.log.models import AuditEntry
+from services.audit.log.outside import OutsideReport
 from services.audit.log.schemas import (
     ChainBreakOut,
     ChainHead,
@@ -176,7 +177,7 @@ async def _batches(
 
 async def verify_log(
     sessions: async_sessionmaker[AsyncSession], *, batch_size: int = BATCH_SIZE,
-    completeness: CompletenessReport | None = None,
+    completeness: CompletenessReport | None = None, outside: OutsideReport | None = None,
 ) -> VerificationReport:
     """Recompute the whole chain, batch by batch, and name the first bad entry (R-AU-2)."""
     verifier = chain.ChainVerifier()
@@ -189,10 +190,11 @@ async def verify_log(
     first = verifier.first_break
     access = await verify_access(sessions, batch_size=batch_size)
     return VerificationReport(
-        ok=first is None and access.ok and (completeness is None or completeness.ok),
+        ok=first is None and access.ok and (completeness is None or completeness.ok)
+        and (outside is None or outside.ok),
         entries=verifier.entries, breaks=verifier.breaks,
         first_bad=ChainBreakOut(**first.as_dict()) if first else None, head=head,
-        completeness=completeness, access=access, verified_at=utcnow(),
+        checkpoints=outside, completeness=completeness, access=access, verified_at=utcnow(),
     )
 
 
