@@ -142,6 +142,13 @@ async def test_r_au_2_proofs_from_the_api_are_checked_by_the_standalone_verifier
                                  headers=outside_view)).status_code == 404
         assert (await client.post(f"{API}/checkpoints", headers=bearer(
             settings, Role.caseworker, ["230722100001"]))).status_code == 403
+        # checkpoints are the installation's: a token over the whole county (R-SE-1)
+        for divisions in (["230722100"], ["230723"]):
+            elsewhere = bearer(settings, Role.auditor, divisions)
+            assert (await client.post(f"{API}/checkpoints", headers=elsewhere)).status_code == 403
+            assert (await client.get(f"{API}/checkpoints", headers=elsewhere)).status_code == 403
+        city = bearer(settings, Role.city_officer, ["230700"])
+        assert len((await client.get(f"{API}/checkpoints", headers=city)).json()) == 2
 
         r = await client.get(f"{API}/checkpoints/consistency", headers=auditor,
                              params={"from": first["id"], "to": second["id"]})
@@ -340,7 +347,7 @@ async def test_r_au_2_the_migration_builds_the_tree_of_a_log_already_kept(make_s
         previous = (record["seq"], record["hash"])
         rows.append(record)
     async with engine.begin() as conn:
-        await conn.execute(insert(AuditEntry.__table__), rows)
+        await conn.execute(insert(AuditEntry), rows)
     await asyncio.to_thread(command.upgrade, cfg, "0005")
     leaves = [leaf_hash(bytes.fromhex(r["hash"])) for r in rows]
     sessions = create_sessionmaker(engine, {})

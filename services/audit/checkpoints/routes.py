@@ -17,7 +17,7 @@ from services.audit.checkpoints.schemas import (
 from services.audit.checkpoints.tree import entry_leaf
 from shared.auth import Role, User, allow
 from shared.inputs import PAGED, Page, paging
-from shared.service import DbSession, Idempotent
+from shared.service import DbSession, Idempotent, Kit
 from shared.transparency import verifier_key
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -46,8 +46,9 @@ async def signing_key(session: DbSession, user: Inspector) -> SigningKeyOut:
              description="Signs the Merkle tree of every entry so far; the checkpoint is also "
              "made on a schedule (job `audit_checkpoint`). It is appended to the operator's "
              "checkpoint file and POSTed to the witness (when set) by a courier that tries "
-             "until accepted. Emits `checkpoint_signed`.")
-async def make_checkpoint(session: DbSession, user: Signer) -> CheckpointOut:
+             "until accepted. Emits `checkpoint_signed`. Needs a token over the whole county.")
+async def make_checkpoint(session: DbSession, kit: Kit, user: Signer) -> CheckpointOut:
+    user.require_access(kit.county)
     checkpoint = await service.make_checkpoint(session, made_by=user.user_id)
     return CheckpointOut.model_validate(checkpoint)
 
@@ -55,9 +56,10 @@ async def make_checkpoint(session: DbSession, user: Signer) -> CheckpointOut:
 @router.get("/checkpoints", response_model=list[CheckpointOut], responses=PAGED,
             summary="Signed checkpoints, newest first (R-AU-2)",
             description="Each with its signed note, to compare with the copies kept outside "
-            "(the checkpoint file, the witness).")
-async def list_checkpoints(session: DbSession, user: Inspector,
+            "(the checkpoint file, the witness). Needs a token over the whole county.")
+async def list_checkpoints(session: DbSession, kit: Kit, user: Inspector,
                            page: CheckpointPaging) -> list[CheckpointOut]:
+    user.require_access(kit.county)
     rows = await service.list_checkpoints(session, window=page.window(service.CHECKPOINTS))
     return [CheckpointOut.model_validate(r) for r in page.finish(rows, service.CHECKPOINTS)]
 
@@ -66,12 +68,14 @@ async def list_checkpoints(session: DbSession, user: Inspector,
             summary="Proof that one checkpoint's log is the start of a later one's (R-AU-2)",
             description="An RFC 6962 consistency proof between checkpoints `from` and `to` "
             "(ids): with both signed notes it shows no entry of the first was changed or "
-            "removed. 409 when `from` covers more entries than `to`.")
+            "removed. 409 when `from` covers more entries than `to`. Needs a token over the "
+            "whole county.")
 async def consistency(
-    session: DbSession, user: Inspector,
+    session: DbSession, kit: Kit, user: Inspector,
     first: Annotated[int, Query(alias="from", ge=1, le=2**62, description="older checkpoint")],
     second: Annotated[int, Query(alias="to", ge=1, le=2**62, description="newer checkpoint")],
 ) -> ConsistencyProofOut:
+    user.require_access(kit.county)
     old, new, proof = await service.consistency_proof(session, first=first, second=second)
     return ConsistencyProofOut(old_size=old.tree_size, new_size=new.tree_size,
                                proof=[p.hex() for p in proof], old_checkpoint=old.note,
