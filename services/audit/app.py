@@ -13,6 +13,7 @@ from services.audit.checkpoints.courier import CheckpointCourier
 from services.audit.checkpoints.routes import router as checkpoints_router
 from services.audit.checkpoints.service import checkpoint_job
 from services.audit.db import Base, inbox, outbox
+from services.audit.inspection.routes import router as inspection_router
 from services.audit.log import handlers as log_handlers
 from services.audit.log.routes import router as log_router
 from shared.scheduler import Every, Job
@@ -31,7 +32,7 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[log_router, access_router, checkpoints_router],
+    routers=[log_router, access_router, inspection_router, checkpoints_router],
     every_event=log_handlers.append_event,
     record_operation=record_log_access,
     workers=[CheckpointCourier],

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from services.audit.checkpoints.keys import signing_key
+from services.audit.inspection.export import covering_checkpoint, export_with_checkpoint
 from services.audit.log import service
 from services.audit.log.completeness import completeness_of
 from services.audit.log.outside import compare_with_checkpoints
@@ -34,10 +35,10 @@ NDJSON = "application/x-ndjson"
             "payee…) that lies inside your divisions, in chain order. ID numbers, phones and "
             "bank accounts in the event data are masked (R-SE-2). Your read is kept in the "
             "log's access record (`/api/v1/audit/access`).")
-async def record_log(session: DbSession, user: Inspector,
+async def record_log(session: DbSession, kit: Kit, user: Inspector,
                      record_id: SearchText) -> list[AuditEntryOut]:
     entries = await service.record_log(session, user=user, record_id=record_id)
-    return [AuditEntryOut.of(e) for e in entries]
+    return [AuditEntryOut.of(e, kit.sealer) for e in entries]
 
 
 @router.get("/entries", response_model=list[AuditEntryOut], responses=PAGED,
@@ -46,7 +47,8 @@ async def record_log(session: DbSession, user: Inspector,
             "order; `since` inclusive, `until` exclusive. Personal data masked (R-SE-2); the "
             "search is kept in the log's access record.")
 async def search_entries(
-    session: DbSession, user: Inspector, page: LogPaging, record_id: SearchText | None = None,
+    session: DbSession, kit: Kit, user: Inspector, page: LogPaging,
+    record_id: SearchText | None = None,
     user_id: Annotated[SearchText | None, Query(alias="user",
                                                 description="actor's user id")] = None,
     event_type: Annotated[EventTypeName | None, Query(
@@ -59,7 +61,7 @@ async def search_entries(
         service=service_name, correlation_id=correlation_id, since=since, until=until,
         window=page.window(service.ENTRIES),
     )
-    return [AuditEntryOut.of(e) for e in page.finish(entries, service.ENTRIES)]
+    return [AuditEntryOut.of(e, kit.sealer) for e in page.finish(entries, service.ENTRIES)]
 
 
 @router.get("/verify", response_model=VerificationReport,
@@ -92,17 +94,26 @@ async def completeness(kit: Kit, user: Auditor) -> CompletenessReport:
     return await completeness_of(kit)
 
 
+
 @router.get("/export", response_class=StreamingResponse,
             responses={200: {"content": {NDJSON: {}},
-                             "description": "one entry per line, every stored column"}},
-            summary="The log as NDJSON for offline comparison (R-AU-3)",
+                             "description": "one entry per line, every stored column, "
+                             "then the checkpoint line"}},
+            summary="The log as JSON Lines with its checkpoint, for offline checks (R-AU-3)",
             description="The entries you may read, up to the head at the start, one JSON object "
-            "per line with every stored column (hashes included), so an offline copy can be "
-            "compared and re-verified. Streamed as a file download.")
+            "per line with every stored column (hashes included; the payload as stored, "
+            "personal fields sealed) and "
+            "`data`, the event data with ID numbers, phones and bank accounts masked (R-SE-2). "
+            "Each entry carries `inclusion`, its RFC 6962 audit path to the checkpoint on the "
+            "last line (`checkpoint`: the signed note, its size and root; the latest, or one "
+            "signed now when the latest does not cover the log), so a recipient checks the "
+            "entries offline with the log's public key, a partial export too. Streamed as a "
+            "file download.")
 async def export_log(kit: Kit, user: Inspector, since: Since = None,
                      until: Until = None) -> StreamingResponse:
     filename = f"audit-{kit.county}-{utcnow():%Y%m%dT%H%M%SZ}.ndjson"
+    checkpoint = await covering_checkpoint(kit, made_by=f"export:{user.user_id}")
     return StreamingResponse(
-        service.export_log(kit.sessions, user=user, since=since, until=until),
+        export_with_checkpoint(kit, user=user, checkpoint=checkpoint, since=since, until=until),
         media_type=NDJSON, headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

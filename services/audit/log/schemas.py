@@ -8,9 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from services.audit.inspection.personal import masked
 from services.audit.log.models import AuditEntry
 from services.audit.log.outside import OutsideReport
-from shared.masking import mask_personal_data
+from shared.sealing import Sealer
 
 
 class ActorOut(BaseModel):
@@ -41,7 +42,8 @@ class AuditEntryOut(BaseModel):
     hash: str
 
     @classmethod
-    def of(cls, entry: AuditEntry) -> AuditEntryOut:
+    def of(cls, entry: AuditEntry, sealer: Sealer | None) -> AuditEntryOut:
+        """The entry for a reader: personal data opened and masked (R-SE-2)."""
         envelope = json.loads(entry.payload)
         actor = envelope.get("actor") or {}
         return cls(
@@ -52,7 +54,7 @@ class AuditEntryOut(BaseModel):
             correlation_id=entry.correlation_id, request_id=entry.request_id,
             source_address=entry.source_address, occurred_at=entry.occurred_at,
             recorded_at=entry.recorded_at,
-            data=mask_personal_data(envelope.get("data") or {}),
+            data=masked(envelope, sealer),
             prev_hash=entry.prev_hash, hash=entry.hash,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.audit.access.service import verify_access
 from services.audit.checkpoints import tree
+from services.audit.inspection import personal
+from services.audit.inspection.index import index_people
 from services.audit.log import chain
 from services.audit.log.models import AuditEntry
 from services.audit.log.outside import OutsideReport
@@ -25,6 +28,7 @@ from shared.db import utcnow
 from shared.events import Envelope
 from shared.inputs import Keyset, Window
 from shared.problems import NotFound
+from shared.sealing import Sealer
 
 APPEND_LOCK_KEY = int.from_bytes(b"auditlog", "big")
 """The PostgreSQL advisory lock that serialises appends across replicas."""
@@ -99,6 +103,7 @@ async def append_entry(session: AsyncSession, envelope: Envelope) -> AuditEntry:
     session.add(entry)
     session.info[HEAD_KEY] = (entry.seq, entry.hash)
     tree.extend(session, entry.seq, entry.hash)  # its Merkle nodes, in this transaction (R-AU-2)
+    index_people(session, envelope, seq=entry.seq)
     return entry
 
 
@@ -198,19 +203,33 @@ async def verify_log(
     )
 
 
-def export_line(entry: AuditEntry) -> bytes:
-    """One NDJSON line: every stored column as hashed, so the chain can be checked offline."""
+def export_line(entry: AuditEntry, sealer: Sealer | None = None) -> bytes:
+    """One JSON line: every stored column as hashed, so the chain can be checked offline, and
+    ``data``, the event data to read, personal fields masked (R-SE-2). The stored payload keeps
+    personal fields sealed (ciphertext, useless without the installation's keys); an entry from
+    before sealing that holds one in clear has its payload masked too and says so
+    (``payload_masked``: its own hash can then not be recomputed, its link and proof still hold).
+    """
     record = chain.hashed_record(entry.stored()) | {"hash": entry.hash}
+    envelope = json.loads(entry.payload)
+    if personal.holds_clear_personal_data(envelope):
+        record["payload"] = chain.canonical_json(
+            {**envelope, "data": personal.masked(envelope, None)})
+        record["payload_masked"] = True
+    record["data"] = personal.masked(envelope, sealer)
     return (chain.canonical_json(record) + "\n").encode("utf-8")
 
 
 async def export_log(
     sessions: async_sessionmaker[AsyncSession], *, user: User, since: datetime | None = None,
-    until: datetime | None = None, batch_size: int = BATCH_SIZE,
+    until: datetime | None = None, batch_size: int = BATCH_SIZE, sealer: Sealer | None = None,
+    through: int | None = None,
 ) -> AsyncIterator[bytes]:
-    """The entries the user may read, up to the head at the start, as NDJSON lines (R-AU-3)."""
+    """The entries the user may read, up to ``through`` (default: the head at the start), as
+    JSON lines (R-AU-3), personal data masked (R-SE-2)."""
     query = _in_period(select(AuditEntry).where(visible_to(user)), since, until)
-    async for batch in _batches(sessions, query, through=await _head_seq(sessions),
-                                batch_size=batch_size):
+    if through is None:
+        through = await _head_seq(sessions)
+    async for batch in _batches(sessions, query, through=through, batch_size=batch_size):
         for entry in batch:
-            yield export_line(entry)
+            yield export_line(entry, sealer)
