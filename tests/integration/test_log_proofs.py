@@ -430,3 +430,43 @@ async def test_r_au_2_a_rewritten_or_cut_log_no_longer_gives_the_signed_roots(
         assert {f.source for f in report.failures} == {
             f"stored:{first['id']}", f"stored:{second['id']}", "outside:1"}
         assert "fewer than" in report.failures[0].reason and report.log_size == 5
+
+
+async def test_r_au_2_a_witness_that_holds_another_size_gets_a_proof_from_it(
+        make_settings) -> None:
+    """R-AU-2: a witness answering 409 with the size it holds (C2SP tlog-witness) is sent the
+    consistency proof from that size at once, and can check it against the root it knew."""
+    port = free_port()
+    settings = make_settings("audit", audit_witness_url=f"http://127.0.0.1:{port}/add-checkpoint",
+                             courier_poll_interval_s=0.1)
+    bodies: list[str] = []
+    witness = FastAPI()
+
+    @witness.post("/add-checkpoint")
+    async def add_checkpoint(request: Request) -> PlainTextResponse:
+        body = (await request.body()).decode()
+        bodies.append(body)
+        if not body.startswith("old 3\n"):
+            return PlainTextResponse("3\n", status_code=409)
+        return PlainTextResponse("\u2014 witness cosignature\n")
+
+    app = create_audit(settings)
+    auditor = bearer(settings, Role.auditor, ["230722"])
+    async with running(app) as client, serving(witness, port):
+        await log_events(app, range(1, 8))
+        made = (await client.post(f"{API}/checkpoints", headers=auditor)).json()
+        courier(app).wake()
+
+        async def delivered() -> bool:
+            rows = await deliveries(app, "witness")
+            return bool(rows) and rows[0].state == "delivered"
+
+        await eventually(delivered, timeout=10)
+        hashes = await entry_hashes(app)
+    assert [b.split("\n")[0] for b in bodies] == ["old 0", "old 3"]
+    head, _, note = bodies[1].partition("\n\n")
+    assert note == made["note"]
+    leaves = [leaf_hash(bytes.fromhex(h)) for h in hashes]
+    verify_consistency(3, made["tree_size"], root_of(leaves[:3]),
+                       root_of(leaves[:made["tree_size"]]),
+                       [base64.b64decode(line) for line in head.split("\n")[1:]])

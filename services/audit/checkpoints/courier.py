@@ -5,8 +5,9 @@ Its work is in the database (``audit_checkpoint_delivery``), so a crash loses no
 log never waits for it. Deliveries of one target go in order: a later checkpoint waits while an
 earlier one is pending. The witness gets a C2SP tlog-witness ``add-checkpoint`` body: ``old
 <size>``, the consistency proof from the last checkpoint it accepted (base64 lines), a blank
-line and the signed checkpoint. Any answer but 2xx (a refusal, a timeout, no witness) is tried
-again after a wait that doubles up to ``ASSIST_AUDIT_WITNESS_RETRY_MAX_S``.
+line and the signed checkpoint; a 409 naming the size the witness holds gets the proof from that
+size at once. Any other answer but 2xx (a refusal, a timeout, no witness) is tried again after a
+wait that doubles up to ``ASSIST_AUDIT_WITNESS_RETRY_MAX_S``.
 """
 
 from __future__ import annotations
@@ -128,35 +129,45 @@ class CheckpointCourier:
             return f"cannot append to {path}: {exc}"
         return None
 
-    async def witness_body(self, checkpoint: Checkpoint) -> str:
-        """``old <size>``, the consistency proof from the last checkpoint the witness took, a
-        blank line, the checkpoint (C2SP tlog-witness add-checkpoint)."""
+    async def witness_body(self, checkpoint: Checkpoint, old: int | None = None) -> str:
+        """``old <size>``, the consistency proof from ``old`` (default: the last checkpoint the
+        witness took), a blank line, the checkpoint (C2SP tlog-witness add-checkpoint)."""
         async with self.kit.sessions() as session:
-            last = await session.scalar(
-                select(Checkpoint).join(CheckpointDelivery,
-                                        CheckpointDelivery.checkpoint_id == Checkpoint.id)
-                .where(CheckpointDelivery.target == "witness",
-                       CheckpointDelivery.state == DeliveryState.delivered,
-                       Checkpoint.id < checkpoint.id)
-                .order_by(Checkpoint.id.desc()).limit(1))
-            old = last.tree_size if last is not None else 0
+            if old is None:
+                last = await session.scalar(
+                    select(Checkpoint).join(CheckpointDelivery,
+                                            CheckpointDelivery.checkpoint_id == Checkpoint.id)
+                    .where(CheckpointDelivery.target == "witness",
+                           CheckpointDelivery.state == DeliveryState.delivered,
+                           Checkpoint.id < checkpoint.id)
+                    .order_by(Checkpoint.id.desc()).limit(1))
+                old = last.tree_size if last is not None else 0
             old = min(old, checkpoint.tree_size)
             proof = await tree.consistency_path(session, old, checkpoint.tree_size)
         lines = [f"old {old}", *(base64.b64encode(p).decode("ascii") for p in proof)]
         return "\n".join(lines) + "\n\n" + checkpoint.note
 
     async def post(self, url: str, checkpoint: Checkpoint) -> str | None:
-        """None when the witness took the checkpoint, else what went wrong."""
-        body = await self.witness_body(checkpoint)
+        """None when the witness took the checkpoint, else what went wrong. A 409 naming the
+        size the witness holds (tlog-witness: it knows another checkpoint than we thought) is
+        answered at once with a proof from that size."""
         timeout = self.kit.settings.audit_witness_timeout_s
-        try:
-            async with httpx.AsyncClient(timeout=timeout) as client:
-                response = await client.post(url, content=body.encode("utf-8"),
-                                             headers={"Content-Type": WITNESS_BODY})
-        except httpx.TimeoutException:
-            return f"no answer from {url} within {timeout:g} s"
-        except httpx.TransportError as exc:
-            return f"cannot reach {url} ({type(exc).__name__})"
-        if 200 <= response.status_code < 300:
-            return None
+        old: int | None = None
+        for _ in range(2):
+            body = await self.witness_body(checkpoint, old)
+            try:
+                async with httpx.AsyncClient(timeout=timeout) as client:
+                    response = await client.post(url, content=body.encode("utf-8"),
+                                                 headers={"Content-Type": WITNESS_BODY})
+            except httpx.TimeoutException:
+                return f"no answer from {url} within {timeout:g} s"
+            except httpx.TransportError as exc:
+                return f"cannot reach {url} ({type(exc).__name__})"
+            if 200 <= response.status_code < 300:
+                return None
+            held = response.text.strip()
+            if (response.status_code != 409 or not held.isdigit() or old is not None
+                    or int(held) > checkpoint.tree_size):
+                break
+            old = int(held)
         return f"{url} answered HTTP {response.status_code}: {response.text[:500]}"
