@@ -7,19 +7,24 @@ not extend the chain, and ``verify`` compares the log with the stream it comes f
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic import command
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from services.audit.access.models import LogAccess
+from services.audit.access.service import append_access, verify_access
 from services.audit.app import create_app as create_audit
 from services.audit.guards import CHAIN_REFUSAL, append_only_guards
 from services.audit.log import chain
 from services.audit.log.models import AuditEntry
 from services.audit.log.outside import split_notes
+from shared import migrations
 from shared.auth import Role
+from shared.db import create_engine, create_sessionmaker, ensure_schema
 from shared.events import Envelope, EventActor
 from tests.support import bearer, eventually, running
 
@@ -277,3 +282,38 @@ async def test_the_reads_of_the_log_are_chained_and_checked_like_the_log_R_AU_2(
         assert got["ok"] is False
         assert {k: got["access"]["first_bad"][k] for k in ("seq", "reason")} == {
             "seq": 2, "reason": chain.HASH_MISMATCH}
+
+
+async def test_reads_kept_before_the_guards_are_numbered_and_chained_by_migration_0006_R_AU_2(
+        make_settings):
+    """R-AU-2: migration 0006 numbers the reads kept before it 1, 2, 3… (their ids had holes)
+    and links them; the chain then verifies and the next read extends it."""
+    settings = make_settings("audit")
+    engine = create_engine(settings, pooled=False)
+    await ensure_schema(engine, settings.pg_schema)
+    cfg = migrations.alembic_config(settings)
+    await asyncio.to_thread(command.upgrade, cfg, "0005")
+    async with engine.begin() as conn:
+        for n, user in ((5, "u-a"), (9, "u-b"), (12, "u-c")):
+            await conn.execute(text(
+                "INSERT INTO log_access (id, at, user_id, role, division, method, path, route, "
+                "query, status, subject) VALUES (:id, :at, :user, 'auditor', NULL, 'GET', '/', "
+                "'/', '', 200, '/')"), {"id": n, "at": T0 + timedelta(minutes=n), "user": user})
+    await asyncio.to_thread(command.upgrade, cfg, "head")
+    sessions = create_sessionmaker(engine, info={})
+    try:
+        checked = await verify_access(sessions)
+        assert (checked.ok, checked.entries) == (True, 3)
+        async with sessions() as session:
+            reads = list((await session.scalars(select(LogAccess).order_by(LogAccess.id))).all())
+            assert [(r.id, r.user_id) for r in reads] == [(1, "u-a"), (2, "u-b"), (3, "u-c")]
+            assert reads[0].prev_hash == chain.GENESIS_HASH
+            row = await append_access(session, at=T0, user_id="u-d", role="auditor",
+                                      division=None, method="GET", path="/", route="/",
+                                      query="", status=200, subject="/", request_id=None,
+                                      source_address=None)
+            await session.commit()
+        assert row.id == 4 and row.prev_hash == reads[-1].hash
+        assert (await verify_access(sessions)).entries == 4
+    finally:
+        await engine.dispose()
