@@ -470,3 +470,36 @@ async def test_r_au_2_a_witness_that_holds_another_size_gets_a_proof_from_it(
     verify_consistency(3, made["tree_size"], root_of(leaves[:3]),
                        root_of(leaves[:made["tree_size"]]),
                        [base64.b64decode(line) for line in head.split("\n")[1:]])
+
+
+async def test_r_au_2_entries_appended_without_the_tree_are_added_to_it(make_settings) -> None:
+    """R-AU-2: entries written by a process that kept no tree (an older replica during an
+    upgrade) do not stop the log: the next append completes the tree first, and proofs hold."""
+    from sqlalchemy import insert
+
+    from services.audit.log import chain, service
+    from shared.transparency import inclusion_proof, verify_inclusion
+
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    auditor = bearer(settings, Role.auditor, ["230722"])
+    async with running(app) as client:
+        kit = app.state.kit
+        await log_events(app, range(1, 6))
+        async with kit.unit_of_work() as session:  # as an old replica would: no tree
+            previous = await service.chain_head(session)
+            for n in range(100, 104):
+                e = event(n)
+                record = chain.seal(service.entry_fields(e, recorded_at=e.time),
+                                    previous=previous)
+                await session.execute(insert(AuditEntry), [record])
+                previous = (record["seq"], record["hash"])
+        await log_events(app, range(6, 9))
+        made = (await client.post(f"{API}/checkpoints", headers=auditor)).json()
+        hashes = await entry_hashes(app)
+        leaves = [leaf_hash(bytes.fromhex(h)) for h in hashes[:made["tree_size"]]]
+        assert made["tree_size"] >= 12 and made["root_hash"] == root_of(leaves).hex()
+        proof = (await client.get(f"{API}/entries/7/proof", headers=auditor)).json()
+        assert proof["proof"] == [p.hex() for p in inclusion_proof(6, leaves)]
+        verify_inclusion(leaves[6], 6, len(leaves), [bytes.fromhex(p) for p in proof["proof"]],
+                         root_of(leaves))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, or_, select
+import structlog
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.checkpoints.models import MerkleNode
@@ -27,6 +28,8 @@ from shared.transparency import (
     node_hash,
     range_nodes,
 )
+
+log = structlog.get_logger(__name__)
 
 FRONTIER_KEY = "audit_merkle_frontier"
 """Where a transaction keeps the tree's right edge [(level, position, hash)] once read."""
@@ -91,12 +94,47 @@ async def consistency_path(session: AsyncSession, old_size: int, new_size: int) 
     return await range_hashes(session, consistency_ranges(old_size, new_size))
 
 
+async def repair(session: AsyncSession, size: int, *, batch_size: int = 5000) -> int:
+    """Store the subtrees the first ``size`` entries lack beyond those stored on each level
+    (entries appended by a process that kept no tree, e.g. an older replica during an
+    upgrade): one pass over the entries' hashes; returns how many were written."""
+    stored = dict((await session.execute(select(MerkleNode.level, func.max(MerkleNode.position))
+                                         .group_by(MerkleNode.level))).all())
+    frontier: list[tuple[int, bytes]] = []
+    written, after = 0, 0
+    while after < size:
+        rows = (await session.execute(
+            select(AuditEntry.seq, AuditEntry.hash)
+            .where(AuditEntry.seq > after, AuditEntry.seq <= size)
+            .order_by(AuditEntry.seq).limit(batch_size))).all()
+        if not rows:
+            break
+        missing = []
+        for seq, entry_hash in rows:
+            level, position, value = 0, seq - 1, entry_leaf(entry_hash)
+            while frontier and frontier[-1][0] == level:
+                value = node_hash(frontier.pop()[1], value)
+                level, position = level + 1, position >> 1
+                if position > stored.get(level, -1):
+                    missing.append(MerkleNode(level=level, position=position, hash=value))
+            frontier.append((level, value))
+        session.add_all(missing)
+        await session.flush()
+        written, after = written + len(missing), rows[-1][0]
+    return written
+
+
 async def load_frontier(session: AsyncSession, size: int) -> None:
-    """Read the tree's right edge once per transaction, before its first append."""
+    """Read the tree's right edge once per transaction, before its first append; a tree the
+    log has outgrown (entries appended without it) is completed first (:func:`repair`)."""
     if FRONTIER_KEY in session.info:
         return
     nodes = range_nodes(0, size) if size else []
-    hashes = await node_hashes(session, nodes)
+    try:
+        hashes = await node_hashes(session, nodes)
+    except TreeIncomplete:
+        log.warning("audit_tree_repaired", written=await repair(session, size))
+        hashes = await node_hashes(session, nodes)
     session.info[FRONTIER_KEY] = [(level, position, hashes[(level, position)])
                                   for level, position in nodes]
 
