@@ -21,7 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from shared import context
 from shared.divisions import is_within, significant_prefix, validate_division_code
-from shared.problems import Forbidden, OutOfJurisdiction, Unauthorized
+from shared.problems import Forbidden, NotFound, OutOfJurisdiction, Unauthorized
 from shared.settings import Settings
 
 
@@ -72,10 +72,20 @@ class User(context.Actor):
         return or_(*(column.startswith(significant_prefix(d)) for d in self.divisions))
 
     def require_access(self, division: str) -> None:
+        """R-SE-1: a division the caller names (a list filter, a create, a county-wide act)
+        must be theirs: 403 ``out-of-jurisdiction`` otherwise."""
         if not self.can_access(division):
             raise OutOfJurisdiction(
                 f"division {division} is outside your jurisdiction ({', '.join(self.divisions)})"
             )
+
+    def require_record(self, division: str | None, missing: str) -> None:
+        """R-SE-1: a record the caller reaches by its id, outside their divisions, is answered
+        exactly as a record that does not exist (404 with ``missing``, the same text): never
+        confirm that it exists, nor show any of it. The one place this is decided."""
+        if division is None or not self.can_access(division):
+            context.hidden_record.set(True)  # logged as an attempt (shared.operations)
+            raise NotFound(missing)
 
 
 def load_or_create_secret(settings: Settings) -> str:

@@ -27,6 +27,10 @@ request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 source_address: ContextVar[str | None] = ContextVar("source_address", default=None)
 events_emitted: ContextVar[bool] = ContextVar("events_emitted", default=False)
 """Set when the current request wrote a domain event (see shared.operations)."""
+hidden_record: ContextVar[bool] = ContextVar("hidden_record", default=False)
+"""Set when the current request is answered 404 for a record outside the caller's divisions
+(``User.require_record``): an attempt beyond their jurisdiction, which the operation log records
+although the caller is told only that there is no such record (R-SE-1, R-AU-1)."""
 
 
 def new_id() -> str:

@@ -41,7 +41,8 @@ class MeOut(BaseModel):
     service: str = Field(description="the service that answers", examples=["intake"])
     operations: list[OperationOut] = Field(
         description="what this role may call in this service (from the same checks that "
-        "enforce it); a record outside the divisions is still refused (403)")
+        "enforce it); a record outside the divisions is answered 404, as if it did not "
+        "exist (R-SE-1)")
 
 
 def _claims(credentials: HTTPAuthorizationCredentials | None) -> dict[str, Any]:

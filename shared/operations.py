@@ -9,7 +9,9 @@ through the outbox, so it reaches the audit log like any other event. (The audit
 reads of the log itself in its own append-only table: logging them into the chain they read
 would change what the next reader sees.) Requests without a valid token, and requests refused as
 invalid (422), conflicting (409) or not found (404), change nothing and are not staff
-operations.
+operations; but a record outside the caller's divisions, answered 404 so that its existence is
+never confirmed (R-SE-1), is an attempt beyond their jurisdiction: recorded, with its 404 (a
+404 in the log is always that).
 
 Recording costs little: the operations of concurrent requests share one transaction (group
 commit, ``OperationLog``), so under load a read adds a row to a batch rather than a commit.
@@ -141,11 +143,12 @@ class OperationLog:
                 await self._writer
 
 
-def should_record(*, role: str, status: int, emitted: bool) -> bool:
-    """A staff operation the domain events don't already record."""
+def should_record(*, role: str, status: int, emitted: bool, hidden: bool = False) -> bool:
+    """A staff operation the domain events don't already record; ``hidden``: answered 404 for
+    a record outside the caller's divisions (an attempt beyond them)."""
     if role == context.ANONYMOUS.role or emitted:
         return False
-    return 200 <= status < 300 or status in RECORDED_STATUSES
+    return 200 <= status < 300 or status in RECORDED_STATUSES or (hidden and status == 404)
 
 
 def route_template(scope: Scope) -> str:
@@ -196,7 +199,8 @@ class OperationLogMiddleware:
             if message["type"] == "http.response.start":
                 actor = context.current_actor.get()
                 if should_record(role=actor.role, status=message["status"],
-                                 emitted=context.events_emitted.get()):
+                                 emitted=context.events_emitted.get(),
+                                 hidden=context.hidden_record.get()):
                     operation = operation_of(scope, message["status"], actor)
                     try:
                         await scope["app"].state.kit.operations.record(operation)
@@ -214,8 +218,10 @@ class OperationLogMiddleware:
             await send(message)
 
         token = context.events_emitted.set(False)
+        hidden = context.hidden_record.set(False)
         try:
             await self.app(scope, receive, send_once_recorded)
         finally:
             context.events_emitted.reset(token)
+            context.hidden_record.reset(hidden)
 

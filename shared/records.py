@@ -24,10 +24,11 @@ async def get_in_jurisdiction(
     for_update: bool = False,
 ) -> R:
     """The ``model`` row ``record_id`` (locked for update if asked): 404 with ``missing`` if
-    there is none, 403 if its ``division`` lies outside the user's divisions (R-SE-1)."""
+    there is none, and the same 404 if its ``division`` lies outside the user's divisions
+    (R-SE-1, ``User.require_record``: never confirm it exists)."""
     query = select(model).where(model.id == record_id)
     record = await session.scalar(query.with_for_update() if for_update else query)
     if record is None:
         raise NotFound(missing)
-    user.require_access(record.division)
+    user.require_record(record.division, missing)
     return record

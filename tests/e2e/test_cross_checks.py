@@ -298,4 +298,4 @@ async def test_r_ve_4_a_manual_check_stands_in_for_a_source_that_is_down(checked
     outsider = await checked.verification.post(
         f"/api/v1/investigations/{investigation['id']}/check-runs", json={},
         headers=checked.caseworker(OTHER_TOWNSHIP))
-    assert outsider.status_code == 403
+    assert outsider.status_code == 404  # R-SE-1: another division's record is not confirmed

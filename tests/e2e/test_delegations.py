@@ -188,7 +188,7 @@ async def test_r_ve_3_a_delegation_over_the_shared_nats_cluster_comes_back_with_
         outsider = await counties.residence.get(
             f"/api/v1/delegations/{sent['id']}",
             headers=counties.residence_caseworker(OTHER_RESIDENCE))
-        assert outsider.status_code == 403  # R-SE-1
+        assert outsider.status_code == 404  # R-SE-1: another division's record is not confirmed
 
         early = await counties.residence.post(f"/api/v1/delegations/{sent['id']}/return",
                                               json=result(sent["members"]),

@@ -25,7 +25,7 @@ async def test_reading_a_record_and_a_refused_attempt_are_logged_R_AU_1_R_SE_2(c
     stranger = bearer(county.settings, "caseworker", ["230722101"], user_id="cw-other")
     refused = await county.intake.get(f"/api/v1/applications/{app_id}",
                                       headers=stranger | {"X-Request-ID": "peek-1"})
-    assert refused.status_code == 403
+    assert refused.status_code == 404  # R-SE-1: not confirmed, but logged as an attempt
 
     async def operations():
         entries = await county.audit_log(app_id)
@@ -38,7 +38,7 @@ async def test_reading_a_record_and_a_refused_attempt_are_logged_R_AU_1_R_SE_2(c
                               "route": "/api/v1/applications/{application_id}"} == reading["data"]
     assert reading["source_address"] == "10.1.2.3" and reading["division"] == TOWNSHIP
     assert (peeking["actor"]["user_id"], peeking["request_id"]) == ("cw-other", "peek-1")
-    assert peeking["data"]["status"] == 403
+    assert peeking["data"]["status"] == 404
     types = [e["type"] for e in await county.audit_log(app_id)]
     assert types.count("assist.intake.application_submitted") == 1  # the write: its own events
 

@@ -35,7 +35,7 @@ async def test_withdrawn_by_the_applicant_closes_the_review_case(county):
         refused = await county.intake.post(url, json=body, headers=county.as_(role))
         assert refused.status_code == 403, role
     other_township = county.as_(Role.caseworker, "230722101")
-    assert (await county.intake.post(url, json=body, headers=other_township)).status_code == 403
+    assert (await county.intake.post(url, json=body, headers=other_township)).status_code == 404
     future = {"requested_by": "张三", "requested_on": str(today_in_shanghai() + timedelta(1))}
     r = await county.intake.post(url, json=future, headers=county.caseworker)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "requested_on"

@@ -209,8 +209,9 @@ async def test_cases_are_filtered_by_jurisdiction_and_role_R_SE_1(make_settings,
 
         denied = await client.get(f"/api/v1/cases/{their_case['id']}",
                                   headers=reader(settings, [TOWNSHIP]))
-        assert denied.status_code == 403
-        assert denied.json()["type"] == "urn:assist:problem:out-of-jurisdiction"
+        assert denied.status_code == 404  # R-SE-1: never confirm another township's record
+        assert denied.json()["type"] == "urn:assist:problem:not-found"
+        assert their_case["id"] in denied.json()["detail"]
         for role in (Role.village_assistant, Role.finance_officer):
             refused = await client.get("/api/v1/cases", headers=reader(settings, [COUNTY], role))
             assert refused.status_code == 403

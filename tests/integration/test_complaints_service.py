@@ -142,7 +142,7 @@ async def test_case_references_are_filtered_by_jurisdiction_R_SE_1(make_settings
         assert len(await references(client, staff(settings, ["230700"], Role.city_officer))) == 2
         their_id = found[theirs["accepted"].subject]["id"]
         denied = await client.get(f"/api/v1/case-references/{their_id}", headers=staff(settings))
-        assert denied.status_code == 403
+        assert denied.status_code == 404  # R-SE-1: another division's record is not confirmed
         for role in (Role.finance_officer, Role.village_assistant):
             refused = await client.get("/api/v1/case-references",
                                        headers=staff(settings, [COUNTY], role))

@@ -152,7 +152,7 @@ async def test_the_opinion_author_can_never_confirm_it_R_AP_2(approval):
     assert wrong_role.status_code == 403
     outside = await client.post(f"{url}/confirmation", json={"decision": "confirm"},
                                 headers=person(settings, LEADER, divisions=[OTHER_TOWNSHIP]))
-    assert outside.status_code == 403 and problem_type(outside) == "out-of-jurisdiction"
+    assert outside.status_code == 404 and problem_type(outside) == "not-found"  # R-SE-1
     assert await count(app, Confirmation) == 0
 
     r = await client.post(f"{url}/confirmation", headers=person(settings, LEADER),
@@ -234,7 +234,7 @@ async def test_meeting_decides_case_by_case_with_its_record_R_AP_6(approval):
     assert (await client.get(f"/api/v1/meetings/{held['id']}",
                              headers=officer(settings))).json() == held
     other = officer(settings, Role.county_officer, ["230723"])
-    assert (await client.get(f"/api/v1/meetings/{held['id']}", headers=other)).status_code == 403
+    assert (await client.get(f"/api/v1/meetings/{held['id']}", headers=other)).status_code == 404
 
 
 async def test_refusal_notice_due_in_three_working_days_served_and_tracked_R_AP_5(approval):

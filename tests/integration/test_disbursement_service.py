@@ -205,8 +205,8 @@ async def test_payees_are_filtered_by_jurisdiction_and_role_R_SE_1(make_settings
         assert len(await payees(client, finance(settings, ["230700"], Role.city_officer))) == 2
         assert len(await payees(client, finance(settings, ["230700"], Role.auditor))) == 2
         denied = await client.get(f"/api/v1/payees/{their_payee['id']}", headers=township)
-        assert denied.status_code == 403
-        assert denied.json()["type"] == "urn:assist:problem:out-of-jurisdiction"
+        assert denied.status_code == 404  # R-SE-1: never confirm another township's record
+        assert denied.json()["type"] == "urn:assist:problem:not-found"
         for role in (Role.caseworker, Role.township_leader, Role.village_assistant):
             refused = await client.get("/api/v1/payees", headers=finance(settings, [COUNTY], role))
             assert refused.status_code == 403

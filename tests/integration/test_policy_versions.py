@@ -215,7 +215,7 @@ async def test_staff_read_the_versions_of_their_jurisdiction_and_its_county(appr
     listed = await approval.get("/api/v1/policy/versions", headers=caseworker)
     assert [v["id"] for v in listed.json()] == [ours["id"]]
     assert (await approval.get(f"/api/v1/policy/versions/{theirs['id']}",
-                               headers=caseworker)).status_code == 403
+                               headers=caseworker)).status_code == 404
     assert (await in_force(approval, TODAY, county=OTHER_COUNTY,
                            headers=caseworker)).status_code == 403
     assert (await in_force(approval, TODAY, headers=caseworker)).json()["id"] == ours["id"]

@@ -385,4 +385,4 @@ async def test_from_the_leaders_confirmation_to_the_certificate_R_AP_3_R_AP_4(ma
         assert certificate.status_code == 200, certificate.text
         assert certificate.content.startswith(b"%PDF")
         outsider = bearer(kit.settings, Role.caseworker, ["230722101"])
-        assert (await client.get(f"{url}/certificate.pdf", headers=outsider)).status_code == 403
+        assert (await client.get(f"{url}/certificate.pdf", headers=outsider)).status_code == 404

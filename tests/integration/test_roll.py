@@ -151,7 +151,7 @@ async def test_r_dy_1_the_roll_lists_masked_by_jurisdiction_with_history(make_se
         assert detail["history"][0]["amount_fen"] == 50_000
         other = staff(settings, Role.caseworker, "cw-li", OTHER_TOWNSHIP)
         assert (await client.get(f"/api/v1/roll/{entered[0].id}", headers=other)
-                ).status_code == 403
+                ).status_code == 404  # R-SE-1: another division's record is not confirmed
         assert [b["id"] for b in (await client.get("/api/v1/roll", headers=other)).json()] == [
             entered[3].id]
         assistant = staff(settings, Role.village_assistant, "va-1", VILLAGE)

@@ -129,7 +129,7 @@ async def test_r_dy_2_members_able_to_work_are_read_from_the_case(make_settings,
         body = {"unsteady_income": True, "reason": "户主改为季节性务工"}
         r = await client.put(url, headers=staff(app.state.kit.settings, Role.caseworker, "cw-li",
                                                 "230722101"), json=body)
-        assert r.status_code == 403
+        assert r.status_code == 404  # R-SE-1: another division's record is not confirmed
         r = await client.put(url, headers=cw, json=body)
         assert r.status_code == 200, r.text
         assert (r.json()["recheck_months"], r.json()["recheck_reasons"],

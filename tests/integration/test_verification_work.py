@@ -246,10 +246,10 @@ async def test_only_township_staff_of_the_township_work_and_the_county_reads(ver
     settings = kit_of(verification).settings
     stranger = staff(settings, ("cw-other", "外乡人", "caseworker"), [OTHER_TOWNSHIP])
     r = await verification.get(f"/api/v1/investigations/{iid}", headers=stranger)
-    assert r.status_code == 403
+    assert r.status_code == 404  # R-SE-1: another division's record is not confirmed
     r = await verification.put(f"/api/v1/investigations/{iid}/investigators",
                                json=team(ALICE, BOB), headers=stranger)
-    assert r.status_code == 403
+    assert r.status_code == 404  # R-SE-1: another division's record is not confirmed
     assert (await verification.get("/api/v1/investigations", headers=stranger)).json() == []
     officer = bearer(settings, "county_officer", ["230722"])
     assert [i["id"] for i in (await verification.get("/api/v1/investigations",

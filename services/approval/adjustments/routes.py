@@ -47,7 +47,7 @@ async def list_adjustments(
             description="One proposed, confirmed or rejected change of a benefit (增发、减发、"
             "停发, R-DY-3; gradual exit R-BE-6): the amounts, the month it holds from, the "
             "rules' result step by step and who proposed and decided it (R-AP-2). 404 if "
-            "there is none; 403 outside your divisions.")
+            "there is none or outside your divisions.")
 async def get_adjustment(session: DbSession, user: Reader, adjustment_id: RecordId
                          ) -> AdjustmentOut:
     return AdjustmentOut.model_validate(

@@ -48,7 +48,7 @@ async def list_cases(
 @router.get("/{case_id}", response_model=ReviewCaseOut, summary="One review case",
             description="One review case with its deadline (R-AP-7) and whether it is overdue, "
             "its members (ID numbers masked) and its investigation's figures (R-AP-1). "
-            "404 if there is none; 403 if it lies outside your divisions.")
+            "404 if there is none or if it lies outside your divisions.")
 async def get_case(session: DbSession, user: Reader, today: Today, case_id: RecordId
                    ) -> ReviewCaseOut:
     return _out(await service.get_case(session, user=user, case_id=case_id), today)

@@ -189,5 +189,5 @@ async def get_case(session: AsyncSession, *, user: User, case_id: str) -> Review
     case = await session.get(ReviewCase, case_id)
     if case is None:
         raise NotFound(f"no review case {case_id}")
-    user.require_access(case.division)
+    user.require_record(case.division, f"no review case {case_id}")
     return case

@@ -180,5 +180,5 @@ async def get_meeting(session: AsyncSession, *, user: User, meeting_id: str
     meeting = await session.get(ConfirmationMeeting, meeting_id)
     if meeting is None:
         raise NotFound(f"no confirmation meeting {meeting_id}")
-    user.require_access(meeting.division)
+    user.require_record(meeting.division, f"no confirmation meeting {meeting_id}")
     return meeting

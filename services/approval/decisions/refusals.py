@@ -69,7 +69,7 @@ async def refusal_of(session: AsyncSession, *, user: User, case_id: str,
     case = await session.get(ReviewCase, case_id)
     if case is None:
         raise NotFound(f"no review case {case_id}")
-    user.require_access(case.division)
+    user.require_record(case.division, f"no review case {case_id}")
     query = select(Refusal).where(Refusal.case_id == case_id)
     refusal = await session.scalar(query.with_for_update() if for_update else query)
     if refusal is None:

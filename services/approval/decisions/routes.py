@@ -175,7 +175,7 @@ async def list_meetings(session: DbSession, user: Reader, page: Paging,
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut,
             summary="One confirmation meeting",
             description="The meeting's record and its decision on each case. 404 if there is "
-            "none; 403 outside your divisions.")
+            "none or outside your divisions.")
 async def get_meeting(session: DbSession, user: Reader, meeting_id: RecordId) -> MeetingOut:
     return await meeting_out(session, await meetings.get_meeting(session, user=user,
                                                                  meeting_id=meeting_id))

@@ -129,7 +129,7 @@ async def case_for_step(session: AsyncSession, *, user: User, case_id: str) -> R
     case = await session.get(ReviewCase, case_id, with_for_update=True)
     if case is None:
         raise NotFound(f"no review case {case_id}")
-    user.require_access(case.division)
+    user.require_record(case.division, f"no review case {case_id}")
     await require_no_conflict(session, case_id=case.id, user=user)
     return case
 

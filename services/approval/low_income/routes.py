@@ -56,7 +56,7 @@ async def counts(session: DbSession, user: Reader, division: DivisionCode | None
 @router.get("/{person_id}", response_model=LowIncomePersonOut, summary="One register entry",
             description="One person of the low-income register (R-DY-4): the category, where "
             "it came from (the roll, or entered by staff), since when and until when, the ID "
-            "number masked (R-SE-2). 404 if there is none; 403 outside your divisions.")
+            "number masked (R-SE-2). 404 if there is none or outside your divisions.")
 async def get_person(session: DbSession, user: Reader, person_id: RecordId
                      ) -> LowIncomePersonOut:
     return LowIncomePersonOut.model_validate(

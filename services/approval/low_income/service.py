@@ -142,7 +142,7 @@ async def get_person(session: AsyncSession, *, user: User, person_id: str) -> Lo
     person = await session.get(LowIncomePerson, person_id)
     if person is None:
         raise NotFound(f"no low-income register entry {person_id}")
-    user.require_access(person.division)
+    user.require_record(person.division, f"no low-income register entry {person_id}")
     return person
 
 

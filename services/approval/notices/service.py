@@ -266,5 +266,5 @@ async def get_notice(session: AsyncSession, *, notice_id: str, user: User | None
     if notice is None:
         raise NotFound(f"no public notice {notice_id}")
     if user is not None:
-        user.require_access(notice.division)
+        user.require_record(notice.division, f"no public notice {notice_id}")
     return notice

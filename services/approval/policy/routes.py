@@ -57,7 +57,7 @@ async def publish_version(session: DbSession, user: Officer, body: PolicyVersion
             summary="One policy version",
             description="One version of a county's parameters for urban or rural residents: "
             "every figure, the day it takes effect, who published it and why, and whether it "
-            "was withdrawn before taking effect. 404 if there is none; 403 outside your "
+            "was withdrawn before taking effect. 404 if there is none or outside your "
             "county.")
 async def get_version(session: DbSession, user: Reader, version_id: RecordId
                       ) -> PolicyVersionOut:

@@ -176,7 +176,7 @@ async def withdraw_version(session: AsyncSession, *, user: User, version_id: str
     version = await session.get(PolicyVersion, version_id)
     if version is None:
         raise NotFound(f"no policy version {version_id}")
-    user.require_access(version.county)
+    user.require_record(version.county, f"no policy version {version_id}")
     await _lock(session, version.county, version.area)
     await session.refresh(version)
     if version.withdrawn_at is not None:
@@ -216,5 +216,6 @@ async def get_version(session: AsyncSession, *, user: User, version_id: str) -> 
     version = await session.get(PolicyVersion, version_id)
     if version is None:
         raise NotFound(f"no policy version {version_id}")
-    require_reach(user, version.county)
+    if version.county not in counties_reached(user):  # another county's: as if none (R-SE-1)
+        user.require_record(version.county, f"no policy version {version_id}")
     return version

@@ -71,8 +71,8 @@ async def overdue_summary(session: DbSession, user: Reader, today: Today) -> lis
             summary="One re-check with its result",
             description="One re-check (复核, R-DY-2) of a beneficiary: when it fell due, when it "
             "was issued to verification, and, once the team recorded it, the household as "
-            "found and the change the benefit rules proposed (R-DY-3). 404 if there is none; "
-            "403 outside your divisions.")
+            "found and the change the benefit rules proposed (R-DY-3). 404 if there is none or "
+            "outside your divisions.")
 async def get_recheck(session: DbSession, user: Reader, today: Today, recheck_id: RecordId
                       ) -> RecheckDetail:
     recheck = await service.get_recheck(session, user=user, recheck_id=recheck_id)

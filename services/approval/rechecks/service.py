@@ -302,6 +302,6 @@ async def get_recheck(session: AsyncSession, *, user: User, recheck_id: str) -> 
     recheck = await session.get(Recheck, recheck_id)
     if recheck is None:
         raise NotFound(f"no re-check {recheck_id}")
-    user.require_access(recheck.division)
+    user.require_record(recheck.division, f"no re-check {recheck_id}")
     return recheck
 

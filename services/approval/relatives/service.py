@@ -171,9 +171,9 @@ async def withdraw_near_relative(session: AsyncSession, *, user: User, near_rela
     if filing is None:
         raise NotFound(f"no near relative {near_relative_id}")
     if filing.staff_user_id != user.user_id:
+        user.require_record(filing.staff_division, f"no near relative {near_relative_id}")
         if user.role != Role.county_officer:
             raise Forbidden("only the staff member or a county officer withdraws a filing")
-        user.require_access(filing.staff_division)
     if await withdrawal_of(session, filing.id) is not None:
         raise Conflict(f"near relative {filing.id} is withdrawn already")
     now = now_of(session)

@@ -58,7 +58,7 @@ async def list_roll(
             summary="One beneficiary with its history",
             description="One beneficiary, the members covered (masked) and every change to it, "
             "oldest first: approval, adjustments (R-DY-3), gradual exit (R-BE-6), stop, "
-            "re-checks (R-DY-2), care agreements (R-BE-7). 404 if there is none; 403 outside "
+            "re-checks (R-DY-2), care agreements (R-BE-7). 404 if there is none or outside "
             "your divisions.")
 async def get_beneficiary(
     session: DbSession, user: Reader, today: Today, beneficiary_id: RecordId

@@ -77,7 +77,7 @@ async def care_rate(session: DbSession, user: Reader) -> list[CareRateOut]:
             description="The care agreements of a tekun beneficiary (R-BE-7): dispersed care "
             "with the named caregiver, or concentrated care with the institution, each with "
             "its signed document and its dates, and whether it is in force today. 404 if "
-            "the beneficiary is not on the roll; 403 outside your divisions.")
+            "the beneficiary is not on the roll or outside your divisions.")
 async def list_agreements(session: DbSession, user: Reader, today: Today,
                           beneficiary_id: RecordId) -> list[CareAgreementOut]:
     beneficiary = await roll.get_beneficiary(session, user=user, beneficiary_id=beneficiary_id)

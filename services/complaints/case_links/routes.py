@@ -40,7 +40,7 @@ async def find_references(
 
 @router.get("/{reference_id}", response_model=CaseReferenceOut, summary="One case reference",
             description="One reference: the record, its service and division, and the last "
-            "event seen about it. 404 if there is none; 403 if it lies outside your "
+            "event seen about it. 404 if there is none or if it lies outside your "
             "divisions.")
 async def get_reference(session: DbSession, user: Reader,
                         reference_id: RecordId) -> CaseReferenceOut:

@@ -113,5 +113,5 @@ async def get_reference(session: AsyncSession, *, user: User, reference_id: str)
     reference = await session.get(CaseReference, reference_id)
     if reference is None or reference.division is None:
         raise NotFound(f"no case reference {reference_id}")
-    user.require_access(reference.division)
+    user.require_record(reference.division, f"no case reference {reference_id}")
     return reference

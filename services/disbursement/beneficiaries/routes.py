@@ -40,7 +40,7 @@ async def list_payees(
 
 @router.get("/{payee_id}", response_model=PayeeDetail, summary="One payee and its changes",
             description="One payee with every change (approved, adjusted, stopped) in the order "
-            "it arrived. 404 if there is none; 403 if it lies outside your divisions.")
+            "it arrived. 404 if there is none or if it lies outside your divisions.")
 async def get_payee(session: DbSession, user: Reader, payee_id: RecordId) -> PayeeDetail:
     payee, changes = await service.get_payee(session, user=user, payee_id=payee_id)
     return PayeeDetail(**PayeeOut.model_validate(payee).model_dump(exclude={"amount_yuan"}),

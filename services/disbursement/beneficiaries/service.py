@@ -156,7 +156,7 @@ async def get_payee(
     payee = await session.get(Payee, payee_id)
     if payee is None:
         raise NotFound(f"no payee {payee_id}")
-    user.require_access(payee.division)
+    user.require_record(payee.division, f"no payee {payee_id}")
     changes = await session.scalars(
         select(PayeeChange).where(PayeeChange.payee_id == payee.id).order_by(PayeeChange.id)
     )

@@ -41,7 +41,7 @@ async def refuse_application(
     if not reason.strip():
         raise InvalidField("reason", "a refusal needs the reason in words (R-IN-3)")
     application = await load_application(session, application_id, for_update=True)
-    user.require_access(application.division)
+    user.require_record(application.division, f"no application {application_id}")
     if application.status not in OPEN_STATUSES:
         raise Conflict(f"application {application.number} is {application.status}, not open")
     previous = application.status
@@ -68,7 +68,7 @@ async def withdraw_application(
     now = now or utcnow()
     today = today_in_shanghai(now)
     application = await load_application(session, application_id, for_update=True)
-    user.require_access(application.division)
+    user.require_record(application.division, f"no application {application_id}")
     if application.status not in OPEN_STATUSES:
         raise Conflict(f"application {application.number} is {application.status}, not open")
     requested_on = requested_on or today

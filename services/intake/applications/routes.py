@@ -93,7 +93,7 @@ async def list_applications(
 
 @router.get("/{application_id}", response_model=ApplicationOut, summary="One application",
             description="The application with its household, materials supplied, one-time "
-            "notice and deadlines. 404 if there is none; 403 if it lies outside your "
+            "notice and deadlines. 404 if there is none or if it lies outside your "
             "divisions. The read is recorded in the operation log (R-AU-1, R-SE-2).")
 async def get_application(session: DbSession, user: Reader,
                           application_id: RecordId) -> ApplicationOut:

@@ -167,7 +167,7 @@ async def load_application(
 
 async def get_application(session: AsyncSession, *, user: User, application_id: str) -> Application:
     application = await load_application(session, application_id)
-    user.require_access(application.division)
+    user.require_record(application.division, f"no application {application_id}")
     return application
 
 
@@ -343,7 +343,7 @@ async def supply_materials(
     """Record materials handed in later; once the notice's items are all in, accept (R-IN-3)."""
     now = now or utcnow()
     application = await load_application(session, application_id, for_update=True)
-    user.require_access(application.division)
+    user.require_record(application.division, f"no application {application_id}")
     if application.status not in OPEN_STATUSES:
         raise Conflict(f"application {application.number} is {application.status}")
     demanded = materials.notice_materials(application.notice) if application.notice else []
@@ -377,7 +377,7 @@ async def demand_materials(
     demand for anything not on the notice is refused, naming it."""
     now = now or utcnow()
     application = await load_application(session, application_id)
-    user.require_access(application.division)
+    user.require_record(application.division, f"no application {application_id}")
     if application.status not in OPEN_STATUSES:
         raise Conflict(f"application {application.number} is {application.status}, not open")
     codes = list(dict.fromkeys(codes))

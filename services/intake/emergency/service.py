@@ -50,7 +50,7 @@ async def grant_first(
     approval and disbursement (their consumers come with issues 8 and 10)."""
     now = now or utcnow()
     application = await load_application(session, application_id, for_update=True)
-    user.require_access(application.division)
+    user.require_record(application.division, f"no application {application_id}")
     if application.program != Program.TEMP_EMERGENCY:
         raise Conflict(f"application {application.number} is {application.program}: only "
                        "emergency temporary aid (temp_emergency) is granted first (R-IN-5)",

@@ -73,7 +73,7 @@ async def list_referrals(
 
 
 @router.get("/{referral_id}", response_model=ReferralOut, summary="One referral",
-            description="404 if there is none; 403 if it lies outside your divisions.")
+            description="404 if there is none or if it lies outside your divisions.")
 async def get_referral(session: DbSession, user: Reader, referral_id: RecordId) -> ReferralOut:
     return _out(await service.get_referral(session, user=user, referral_id=referral_id))
 

@@ -90,13 +90,13 @@ async def load_referral(session: AsyncSession, referral_id: str, *, for_update: 
 
 async def get_referral(session: AsyncSession, *, user: User, referral_id: str) -> Referral:
     referral = await load_referral(session, referral_id)
-    user.require_access(referral.division)
+    user.require_record(referral.division, f"no referral {referral_id}")
     return referral
 
 
 async def _open_referral(session: AsyncSession, user: User, referral_id: str) -> Referral:
     referral = await load_referral(session, referral_id, for_update=True)
-    user.require_access(referral.division)
+    user.require_record(referral.division, f"no referral {referral_id}")
     if referral.status != OPEN:
         raise Conflict(f"referral {referral.id} has ended ({referral.status})", rule="R-IN-2",
                        application_number=referral.application_number)

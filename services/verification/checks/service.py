@@ -143,7 +143,7 @@ async def get_run(session: AsyncSession, *, user: User, run_id: str) -> CheckRun
     run = await session.get(CheckRun, run_id)
     if run is None:
         raise NotFound(f"no check run {run_id}")
-    user.require_access(run.division)
+    user.require_record(run.division, f"no check run {run_id}")
     return run
 
 

@@ -100,7 +100,7 @@ async def list_delegations(
 
 
 @router.get("/{delegation_id}", response_model=DelegationOut, summary="One delegation",
-            description="404 if there is none; 403 if it is not your division's work.")
+            description="404 if there is none or if it is not your division's work.")
 async def get_delegation(session: DbSession, user: Reader, delegation_id: RecordId
                          ) -> DelegationOut:
     return await _one(session, await service.get_delegation(session, user=user,

@@ -292,7 +292,7 @@ async def get_delegation(session: AsyncSession, *, user: User, delegation_id: st
     delegation = await session.get(Delegation, delegation_id)
     if delegation is None:
         raise NotFound(f"no delegation {delegation_id}")
-    user.require_access(delegation.division)
+    user.require_record(delegation.division, f"no delegation {delegation_id}")
     return delegation
 
 

@@ -72,7 +72,7 @@ async def list_doubts(
 
 @router.get("/doubts/{doubt_id}", response_model=DoubtOut, summary="One doubt",
             description="One doubt, how it was put to the applicant and how it ended. 404 if "
-            "there is none; 403 if it lies outside your divisions.")
+            "there is none or if it lies outside your divisions.")
 async def get_doubt(session: DbSession, user: Reader, doubt_id: RecordId) -> DoubtOut:
     return (await outs(session, [await service.get_doubt(session, user=user,
                                                           doubt_id=doubt_id)]))[0]

@@ -98,8 +98,8 @@ async def get_doubt(session: AsyncSession, *, user: User, doubt_id: str) -> Doub
     doubt = await session.get(Doubt, doubt_id)
     if doubt is None:
         raise NotFound(f"no doubt {doubt_id}")
-    await investigations.get_investigation(session, user=user,
-                                           investigation_id=doubt.investigation_id)
+    investigation = await session.get(Investigation, doubt.investigation_id)
+    user.require_record(investigation.division if investigation else None, f"no doubt {doubt_id}")
     return doubt
 
 

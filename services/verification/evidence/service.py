@@ -144,8 +144,9 @@ async def get_evidence(session: AsyncSession, *, user: User, evidence_id: str) -
     evidence = await session.get(EvidenceFile, evidence_id)
     if evidence is None:
         raise NotFound(f"no evidence file {evidence_id}")
-    await investigations.get_investigation(session, user=user,
-                                           investigation_id=evidence.investigation_id)
+    investigation = await session.get(Investigation, evidence.investigation_id)
+    user.require_record(investigation.division if investigation else None,
+                        f"no evidence file {evidence_id}")
     return evidence
 
 

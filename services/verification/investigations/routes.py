@@ -89,7 +89,7 @@ async def list_investigations(
             description="One household investigation: its household (ID numbers masked, "
             "R-SE-2), team and village helper (R-VE-1), the newest form version, the "
             "cross-checks' summary (R-VE-4) and `blockers`: what keeps it from completing, "
-            "each with its rule. 404 if there is none; 403 if it lies outside your divisions.")
+            "each with its rule. 404 if there is none or if it lies outside your divisions.")
 async def get_investigation(
     session: DbSession, user: Reader, investigation_id: RecordId
 ) -> InvestigationDetailOut:

@@ -177,11 +177,11 @@ def day_start(day: date, plus_days: int = 0) -> datetime:
 async def get_investigation(
     session: AsyncSession, *, user: User, investigation_id: str
 ) -> Investigation:
-    """One investigation the user may see (R-SE-1): 404 if there is none, 403 outside."""
+    """One investigation the user may see (R-SE-1): 404 if there is none or it lies outside."""
     investigation = await session.get(Investigation, investigation_id)
     if investigation is None:
         raise NotFound(f"no investigation {investigation_id}")
-    user.require_access(investigation.division)
+    user.require_record(investigation.division, f"no investigation {investigation_id}")
     await recusals.require_not_recused(session, application_id=investigation.application_id,
                                        user=user)  # R-AP-8 回避
     return investigation
@@ -199,7 +199,7 @@ async def investigation_for_work(
         .with_for_update().execution_options(populate_existing=True))
     if investigation is None:
         raise NotFound(f"no investigation {investigation_id}")
-    user.require_access(investigation.division)
+    user.require_record(investigation.division, f"no investigation {investigation_id}")
     await recusals.require_not_recused(session, application_id=investigation.application_id,
                                        user=user)  # R-AP-8 回避
     require_open(investigation)

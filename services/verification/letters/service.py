@@ -85,8 +85,8 @@ async def get_letter(session: AsyncSession, *, user: User, letter_id: str) -> Le
     letter = await session.get(Letter, letter_id)
     if letter is None:
         raise NotFound(f"no letter {letter_id}")
-    await investigations.get_investigation(session, user=user,
-                                           investigation_id=letter.investigation_id)
+    investigation = await session.get(Investigation, letter.investigation_id)
+    user.require_record(investigation.division if investigation else None, f"no letter {letter_id}")
     return letter
 
 

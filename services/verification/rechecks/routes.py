@@ -58,7 +58,7 @@ async def list_tasks(
 @router.get("/{task_id}", response_model=RecheckTaskOut, summary="One re-check task",
             description="One re-check task (复核, R-DY-2) of a beneficiary on the roll: its due "
             "day and whether it is overdue, its team and, once done, the household as found. "
-            "404 if there is none; 403 if it lies outside your divisions.")
+            "404 if there is none or if it lies outside your divisions.")
 async def get_task(session: DbSession, user: Reader, today: Today, task_id: RecordId
                    ) -> RecheckTaskOut:
     return out(await service.get_task(session, user=user, task_id=task_id), today)

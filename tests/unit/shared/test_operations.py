@@ -20,6 +20,12 @@ def test_r_au_1_which_requests_are_recorded(role, status, emitted, recorded):
     assert should_record(role=role, status=status, emitted=emitted) is recorded
 
 
+def test_r_se_1_a_record_outside_the_divisions_answered_404_is_recorded_as_an_attempt():
+    """R-SE-1, R-AU-1: the caller is told there is no such record; the log knows they tried."""
+    assert should_record(role="caseworker", status=404, emitted=False, hidden=True)
+    assert not should_record(role="caseworker", status=404, emitted=False, hidden=False)
+
+
 def test_the_record_and_the_route_of_an_operation():
     scope = {"path": "/api/v1/applications/ab12/materials",
              "path_params": {"application_id": "ab12"}}
