@@ -4,18 +4,21 @@ auditor, with that read logged; the verification report."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import select, text
 
 from services.audit.inspection.models import PersonIndex
 from services.audit.inspection.offline import ExportError, verify_export
 from shared.auth import Role
 from shared.masking import mask_id_number
+from shared.migrations import alembic_config
 from tests.intake_cases import (
     COUNTY,
     OTHER_TOWNSHIP,
@@ -298,3 +301,19 @@ async def test_the_export_carries_its_checkpoint_and_checks_offline_R_AU_3(c: Co
     report = (await c.audit.get(f"{API}/report", headers=auditor)).json()
     assert report["checkpoints"]["count"] >= 1 and report["checkpoints"]["consistent"] is True
     assert report["checkpoints"]["latest"]["tree_size"] >= made.json()["tree_size"]
+
+
+async def test_the_migration_indexes_the_log_kept_before_it_R_AU_3(c: County) -> None:
+    """R-AU-3: entries appended before the person index existed are digested by its migration
+    (with the installation's keys), so the search by person finds them too."""
+    app, head, _ = await submitted_household(c)
+    await logged(c, app["id"])
+    kit = c.apps["audit"].state.kit
+    config = alembic_config(kit.settings)
+    await asyncio.to_thread(command.downgrade, config, "0006")
+    await asyncio.to_thread(command.upgrade, config, "0007")
+    async with kit.sessions() as session:
+        rows = (await session.scalars(select(PersonIndex))).all()
+    assert sorted(r.path for r in rows) == ["members.0.id_number", "members.1.id_number"]
+    r = await c.audit.post(f"{API}/people/entries", json={"id_number": head}, headers=c.officer)
+    assert {e["record_id"] for e in r.json()} == {app["id"]}
