@@ -19,7 +19,7 @@ from services.audit.access.models import LogAccess
 from services.audit.access.service import append_access, verify_access
 from services.audit.app import create_app as create_audit
 from services.audit.guards import CHAIN_REFUSAL, append_only_guards
-from services.audit.log import chain
+from services.audit.log import chain, completeness
 from services.audit.log.models import AuditEntry
 from services.audit.log.outside import split_notes
 from shared import migrations
@@ -317,3 +317,38 @@ async def test_reads_kept_before_the_guards_are_numbered_and_chained_by_migratio
         assert (await verify_access(sessions)).entries == 4
     finally:
         await engine.dispose()
+
+
+async def test_entries_older_than_the_stream_are_unprovable_not_strangers_R_AU_2(
+        make_settings, monkeypatch):
+    """R-AU-2: when the stream has dropped its oldest messages (max age or size), the entries
+    logged before its first kept message are reported unprovable, with the stream's first
+    sequence; a forged entry after them is still a stranger."""
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    scan_stream = completeness.scan_stream
+
+    async def trimmed(bus, settings):  # as if the stream's limits had dropped seq 1 and 2
+        scan = await scan_stream(bus, settings)
+        scan.events = {k: m for k, m in scan.events.items() if m.stream_seq > 2}
+        scan.first_seq = 3
+        return scan
+
+    async with running(app) as client:
+        await published(app, client, 4)
+        monkeypatch.setattr(completeness, "scan_stream", trimmed)
+        found = (await report(client, settings))["completeness"]
+        assert (found["ok"], found["unprovable"], found["strangers"], found["gaps"]) == (
+            True, 2, 0, 0)
+        assert (found["stream_first_seq"], found["stream_events"], found["log_entries"]) == (
+            3, 2, 4)
+        rows = await entries(app)
+        forged = {k: v for k, v in rows[1].stored().items()
+                  if k not in ("seq", "prev_hash", "hash")} | {"event_id": "e" * 32}
+        sealed = chain.seal(forged, previous=(rows[-1].seq, rows[-1].hash))
+        columns = chain.HASHED_COLUMNS + ("hash",)
+        await sql(app, f"INSERT INTO audit_entry ({', '.join(columns)}) VALUES "
+                  f"({', '.join(':' + c for c in columns)})", **sealed)
+        found = (await report(client, settings))["completeness"]
+        assert (found["ok"], found["unprovable"], found["strangers"]) == (False, 2, 1)
+        assert found["first_strangers"][0]["seq"] == 5

@@ -13,7 +13,8 @@ kept apart in ``log_access``, never in the log. So, for the messages the stream 
   changed and every hash after it recomputed: the chain holds, the stream disagrees).
 
 What it cannot prove: the stream keeps messages within its limits (max age, size, count). An
-entry older than the stream's first message is *unprovable* here, not a stranger; only the
+entry logged before the first entry whose event the stream still holds is *unprovable* here,
+not a stranger (the log is in the stream's order, give or take a redelivery); only the
 checkpoints held outside (services/audit/checkpoints/) vouch for that part of the log.
 """
 
@@ -127,6 +128,7 @@ async def check_completeness(
     strangers: list[Finding] = []
     rewritten: list[Finding] = []
     counts = {"strangers": 0, "rewritten": 0, "unprovable": 0, "entries": 0}
+    reached = (scan.first_seq or 1) <= 1  # the walk is among the events the stream still holds
     after = 0
     while True:
         async with sessions() as session:
@@ -139,8 +141,7 @@ async def check_completeness(
             counts["entries"] += 1
             message = scan.events.get(entry.event_id)
             if message is None:
-                if scan.first_time is not None and entry.recorded_at < scan.first_time and \
-                        (scan.first_seq or 1) > 1:
+                if not reached:  # logged before the stream's first message still kept
                     counts["unprovable"] += 1
                     continue
                 counts["strangers"] += 1
@@ -150,6 +151,7 @@ async def check_completeness(
                                              type=entry.event_type))
                 continue
             seen.add(entry.event_id)
+            reached = True
             if origin_digest(entry.stored()) != message.digest:
                 counts["rewritten"] += 1
                 if len(rewritten) < LISTED:
