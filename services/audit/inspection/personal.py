@@ -100,6 +100,13 @@ def _open(envelope: dict[str, Any], sealer: Sealer | None
         return data, contract
 
 
+def _masker(kind: PersonalKind) -> Callable[[Any], Any]:
+    """Masks an opened value of ``kind``; leaves a sealed one (shown ``(sealed)`` later)."""
+    mask = MASKERS[kind]
+    return lambda value: mask(value) if isinstance(value, str) and not is_sealed(value) \
+        else value
+
+
 def masked(envelope: dict[str, Any], sealer: Sealer | None) -> dict[str, Any]:
     """The event data for every reader: personal fields opened then masked by kind; any value
     that cannot be opened shows ``(sealed)``; ID numbers, phones, bank accounts named so are
@@ -107,9 +114,7 @@ def masked(envelope: dict[str, Any], sealer: Sealer | None) -> dict[str, Any]:
     data, contract = _open(envelope, sealer)
     if contract is not None:
         for path, kind in personal_paths(contract):
-            mask = MASKERS[kind]
-            data = replace_at(data, path, lambda v, m=mask: v if not isinstance(v, str)  # type: ignore[misc]
-                              or is_sealed(v) else m(v))
+            data = replace_at(data, path, _masker(kind))
     shown = mask_personal_data(data)
     return shown if isinstance(shown, dict) else {}
 
