@@ -27,8 +27,10 @@ SPEC = ServiceSpec(
     name="audit",
     title="Audit (操作日志)",
     description="The operation log: every event appended once to a SHA-256 hash chain that the "
-    "database refuses to update or delete; search by case, user and time, verification "
-    "and NDJSON export (rule book R-AU-1..3).",
+    "database refuses to update or delete; search by case, person, user, action and time, "
+    "personal data masked (the full value to an auditor, that read logged), verification, the "
+    "verification report and the JSON Lines export with its signed checkpoint (rule book "
+    "R-AU-1..3, R-SE-2).",
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
