@@ -19,8 +19,10 @@ one that does not exist, listed in ``NO_RECORD`` with the reason.
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -32,7 +34,7 @@ from shared.context import new_id
 from shared.operations import OPERATION_RECORDED
 from shared.settings import SERVICE_NAMES, Settings
 from tests import notices, roll_cases
-from tests.events import accepted
+from tests.events import accepted, envelope_of
 from tests.intake_cases import application
 from tests.investigations import png
 from tests.support import bearer, eventually, load_division_register, ready, running
@@ -56,18 +58,14 @@ FULL_ACCOUNT = re.compile(r"(?<![0-9A-Za-z])\d{16,19}(?![0-9A-Za-z])")
 NO_RECORD: dict[tuple[str, str], str] = {
     ("approval", "meeting_id"): "a meeting needs cases a leader referred to it, each through "
     "its investigation: tests/integration/test_decisions.py builds one; here a stranger's id",
-    ("verification", "task_id"): "a re-check task comes from approval's recheck_issued for a "
-    "beneficiary: tests/integration/test_verification_work.py; here a stranger's id",
-    ("verification", "letter_id"): "a letter of enquiry needs the investigation's form and a "
-    "member to ask about: tests/integration/test_verification_work.py",
+    ("verification", "letter_id"): "a dead letter (a consumer's refused event, "
+    "test_dead_letters.py); the letters of enquiry are the township's records",
     ("verification", "run_id"): "a check run needs the investigation's form (the household to "
     "check) and configured sources: tests/integration/test_verification_work.py",
     ("verification", "delegation_id"): "a delegation needs the form's address outside the "
     "county: tests/integration/test_verification_work.py",
-    ("approval", "adjustment_id"): "a proposed adjustment needs the household as found by a "
-    "re-check (member ids of the roll): tests/integration/test_roll_adjustments.py",
     ("intake", "letter_id"): "a dead letter (a consumer's refused event): test_dead_letters.py",
-    ("verification", "letter_id:dead"): "", ("approval", "letter_id"): "a dead letter",
+    ("approval", "letter_id"): "a dead letter",
     ("disbursement", "letter_id"): "a dead letter", ("complaints", "letter_id"): "a dead letter",
     ("audit", "letter_id"): "a dead letter",
     ("audit", "seq"): "entries of the log are the county's, read county-wide (R-AU-3)",
@@ -158,10 +156,16 @@ def _example(spec: dict[str, Any], op: dict[str, Any]) -> Any:
     return examples[0]
 
 
+def _is_record(param: dict[str, Any], seeded: Seeded) -> bool:
+    """The township's record: a string id (a dead letter's integer ``letter_id`` is not a
+    letter of enquiry's)."""
+    return param["name"] in seeded.ids and param["schema"].get("type") == "string"
+
+
 def _path_value(spec: dict[str, Any], service: str, param: dict[str, Any],
                 seeded: Seeded) -> str:
     name, schema = param["name"], param["schema"]
-    if name in seeded.ids:
+    if _is_record(param, seeded):
         return seeded.ids[name]
     if "$ref" in schema:
         schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
@@ -180,7 +184,7 @@ def request_of(spec: dict[str, Any], service: str, path: str, op: dict[str, Any]
     url, own = path, set()
     for param in op.get("parameters", []):
         if param["in"] == "path":
-            if param["name"] in seeded.ids:
+            if _is_record(param, seeded):
                 own.add(param["name"])
             url = url.replace("{" + param["name"] + "}",
                               _path_value(spec, service, param, seeded))
@@ -223,6 +227,25 @@ def _text(answer: httpx.Response) -> str | None:
     return None  # a PDF is checked by the renderer itself (approval/pdf.py refuses full ids)
 
 
+async def recheck_task(kit: Any) -> str:
+    """Verification's re-check task, opened by approval's ``recheck_requested`` (R-DY-2)."""
+    from services.verification.rechecks.models import RecheckTask
+    from shared.contracts.approval import RecheckRequested
+    application_id = new_id()
+    env = envelope_of(RecheckRequested(
+        recheck_id=new_id(), beneficiary_id=new_id(), case_id=new_id(),
+        application_id=application_id, application_number=f"SQ{COUNTY}-{application_id[:8]}",
+        program="dibao", division=VILLAGE, head_name_masked="王*国", household_size=2,
+        monthly_fen=30_000, due_on=date(2027, 1, 15), frequency_months=12,
+        requested_at=datetime(2026, 12, 1, 2, 0, tzinfo=UTC)), subject=application_id,
+        division=VILLAGE)
+    assert await kit.consumer.handle(env) is True
+    async with kit.sessions() as session:
+        task_id = await session.scalar(select(RecheckTask.id))
+    assert task_id is not None
+    return str(task_id)
+
+
 async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Settings
                ) -> Seeded:
     """One record per kind, in 朝阳镇, made as the other tests make them."""
@@ -252,10 +275,14 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         async with kit.sessions() as session:
             ids["investigation_id"] = await session.scalar(select(Investigation.id).where(
                 Investigation.application_id == env.data["application_id"]))
+        ids["task_id"] = await recheck_task(kit)
         base = f"/api/v1/investigations/{ids['investigation_id']}"
         ids["doubt_id"] = await created("POST", f"{base}/doubts",
                                         json=example(base.rsplit("/", 1)[0] +
                                                      "/{investigation_id}/doubts"))
+        letter = example("/api/v1/investigations/{investigation_id}/letters")
+        letter.pop("member_id", None)  # the example's member is of another household
+        ids["letter_id"] = await created("POST", f"{base}/letters", json=letter)
         ids["evidence_id"] = await created("POST", f"{base}/evidence", files={
             "file": ("photo.png", png(), "image/png")}, data={"kind": "photo"})
     elif service == "approval":
@@ -274,6 +301,11 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         ids["beneficiary_id"] = beneficiary.id
         ids["recheck_id"] = await created("POST", f"/api/v1/roll/{beneficiary.id}/rechecks",
                                           json={})
+        proposal = json.loads(json.dumps(example("/api/v1/roll/{beneficiary_id}/adjustments"))
+                              .replace("5f1c2a9e8b7d4c3aa1e0f9d8c7b6a501", roll_cases.HEAD)
+                              .replace("5f1c2a9e8b7d4c3aa1e0f9d8c7b6a502", roll_cases.SPOUSE))
+        ids["adjustment_id"] = await created(
+            "POST", f"/api/v1/roll/{beneficiary.id}/adjustments", json=proposal)
         ids["person_id"] = await created("POST", "/api/v1/low-income",
                                          json=example("/api/v1/low-income"))
         ids["near_relative_id"] = await created("POST", "/api/v1/near-relatives",
@@ -360,10 +392,9 @@ async def test_every_route_refuses_other_roles_and_other_divisions_and_masks_R_S
                 if changed and (service, method.upper(), path) not in OUTSIDER_MAY_ACT:
                     failures.append(f"(b) {where}: a caller of another division changed "
                                     f"{changed}")
-                if method == "get":
-                    role = next((r for r in sorted(allowed) if r != Role.system), None)
-                    headers = bearer(settings, role, home(Role(role))) if role else None
-                    if role or op.get("x-public"):
+                if method == "get":  # (d) as every role allowed, or as anyone when public
+                    for role in sorted(allowed) or ([None] if op.get("x-public") else []):
+                        headers = bearer(settings, role, home(Role(role))) if role else None
                         answer = await call(client, method, url, request, headers)
                         gets.append((where, f"{where} as {role or 'anyone'}", answer))
         for where, who, answer in gets:
