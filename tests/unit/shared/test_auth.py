@@ -16,7 +16,7 @@ from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.dialects import sqlite
 
 from shared.auth import Role, User, decode_token, issue_token, load_or_create_secret
-from shared.problems import OutOfJurisdiction, Unauthorized
+from shared.problems import NotFound, OutOfJurisdiction, Unauthorized
 from shared.settings import Settings
 
 
@@ -100,6 +100,24 @@ def test_rs256_tokens_of_an_external_identity_provider(tmp_path, jwks_server):
                     headers={"kid": "idp-1"})
     with pytest.raises(Unauthorized):  # no algorithm confusion once a JWKS is configured
         decode_token(s, hs)
+
+
+def test_a_record_outside_the_divisions_is_answered_as_one_that_does_not_exist_R_SE_1():
+    """R-SE-1: by its id, another township's record is a 404 with the text of a missing one
+    (never a 403 that confirms it), flagged for the operation log; a record inside passes."""
+    from shared import context
+
+    township = User("cw", "caseworker", ("230722100",))
+    township.require_record("230722100201", "no application a1")
+    token = context.hidden_record.set(False)
+    try:
+        with pytest.raises(NotFound) as refused:
+            township.require_record("230722101201", "no application a1")
+        assert refused.value.detail == "no application a1" and context.hidden_record.get()
+        with pytest.raises(NotFound):
+            township.require_record(None, "no case reference r1")  # a record of no division
+    finally:
+        context.hidden_record.reset(token)
 
 
 def test_jurisdiction_follows_division_codes_R_SE_1():
