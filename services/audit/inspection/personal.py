@@ -120,17 +120,27 @@ def masked(envelope: dict[str, Any], sealer: Sealer | None) -> dict[str, Any]:
 
 
 def in_full(envelope: dict[str, Any], sealer: Sealer | None) -> Shown:
-    """The event data with its sealed personal fields opened, and which were (the record
-    endpoint's full read, for an entitled role; the caller logs it)."""
-    stored = envelope.get("data") or {}
+    """The event data with its sealed personal fields opened, and the dotted paths of every
+    personal value it shows in full — opened, or in clear in an event from before sealing —
+    (the record endpoint's full read, for an entitled role; the caller logs it)."""
     data, contract = _open(envelope, sealer)
-    opened: list[str] = []
+    opened: set[str] = set(_clear_paths_by_key(data))
     if contract is not None:
         for path, _kind in personal_paths(contract):
-            before = dict(values_at(stored, path))
-            opened += [dotted for dotted, value in values_at(data, path)
-                       if is_sealed(before.get(dotted)) and not is_sealed(value)]
+            opened.update(dotted for dotted, value in values_at(data, path) if _clear(value))
     return Shown(data=data, opened=sorted(opened))
+
+
+def _clear_paths_by_key(value: Any, at: Path = ()) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in PERSONAL_KEYS and _clear(item):
+                yield ".".join((*at, key))
+            else:
+                yield from _clear_paths_by_key(item, (*at, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _clear_paths_by_key(item, (*at, str(i)))
 
 
 def holds_clear_personal_data(envelope: dict[str, Any]) -> bool:

@@ -87,6 +87,8 @@ def test_an_event_from_before_sealing_is_masked_and_recognised_as_clear_R_SE_2()
     assert not holds_clear_personal_data(logged(Sealer(Keyring.generate())))
     shown = masked(legacy, None)
     assert shown["payee_account"] == mask_bank_account("6222 0000 1111 2345")
+    assert in_full(legacy, None).opened == in_full(logged(sealer := Sealer(Keyring.generate())),
+                                                   sealer).opened  # clear values named too
     assert ID_A not in json.dumps(shown)
     already = {"type": "assist.intake.application_submitted",
                "data": {"members": [{"id_number": mask_id_number(ID_A)}]}}
