@@ -33,7 +33,7 @@ class MemberMasked(EventData):
 
     member_id: Id
     name: str = Field(min_length=1, max_length=60)
-    id_number: str = Field(max_length=18, description="masked: 230722********1234")
+    id_number: str = Field(max_length=18, description="masked (shared.masking): 230***********1234")
     relationship: str
     living_status: str
     is_student: bool
