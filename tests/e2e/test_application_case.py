@@ -70,9 +70,10 @@ async def test_accepted_application_opens_investigation_and_is_logged(county):
     assert accepted["request_id"]
     assert accepted["source_address"] == "10.1.2.3"
     assert accepted["division"] == VILLAGE
-    # R-SE-2: the full ID numbers travel sealed; the log shows them as such
+    # R-SE-2: the full ID numbers travel sealed; the log opens them only to mask them
     shown = [m["id_number"] for m in accepted["data"]["members"]]
-    assert shown == ["(sealed)", "(sealed)"]
+    assert shown == ["230" + "*" * 11 + resident_id(seq="131")[-4:],
+                     "230" + "*" * 11 + resident_id(birth="19600101", seq="242")[-4:]]
     submitted = next(e for e in entries if e["type"] == "assist.intake.application_submitted")
     assert [m["id_number"] for m in submitted["data"]["members"]] == [
         "230" + "*" * 11 + resident_id(seq="131")[-4:],

@@ -279,6 +279,12 @@ NOT_CREATING = {
     # its own signed one-time form token makes the same form, sent twice, one objection with
     # one receipt (services/approval/notices/public.py).
     ("POST", "/public/villages/{village_code}/objections"),
+    # Reads of the log that take a POST body so that an ID number or a purpose never travels
+    # in a URL (services/audit/inspection): the search by person creates nothing, and a full
+    # read creates only its record in log_access, which a repeat should add again (each read
+    # is a read).
+    ("POST", "/api/v1/audit/people/entries"),
+    ("POST", "/api/v1/audit/entries/{seq}/full"),
 }
 
 
