@@ -27,6 +27,7 @@ from shared.transparency import (
     CheckpointError,
     ProofError,
     leaf_hash,
+    split_notes,
     verify_checkpoint,
     verify_consistency,
     verify_inclusion,
@@ -37,25 +38,6 @@ class Failed(Exception):
     """What does not hold."""
 
 
-def split_notes(text: str) -> list[str]:
-    """The signed notes of a file, one after another: each is its text, a blank line and its
-    signature lines; a blank line (or the end) closes it."""
-    notes: list[str] = []
-    current: list[str] = []
-    signing = False
-    for line in text.splitlines(keepends=True):
-        if signing and line.strip() == "":
-            notes.append("".join(current))
-            current, signing = [], False
-            continue
-        if not current and line.strip() == "":
-            continue
-        current.append(line)
-        if line == "\n":
-            signing = True
-    if current:
-        notes.append("".join(current))
-    return notes
 
 
 def check_note(note: str, key: str) -> Checkpoint:

@@ -12,6 +12,7 @@ from shared.transparency.checkpoint import (
     load_public_key,
     parse_checkpoint,
     sign_checkpoint,
+    split_notes,
     verifier_key,
     verify_checkpoint,
 )
@@ -38,6 +39,6 @@ __all__ = [
     "EMPTY_ROOT", "HASH_SIZE", "Checkpoint", "CheckpointError", "ProofError",
     "consistency_proof", "consistency_ranges", "fold", "inclusion_proof", "inclusion_ranges",
     "key_id", "leaf_hash", "load_public_key", "node_hash", "parse_checkpoint", "range_nodes",
-    "root_from_inclusion", "root_of", "root_of_data", "sign_checkpoint", "verifier_key",
-    "verify_checkpoint", "verify_consistency", "verify_inclusion",
+    "root_from_inclusion", "root_of", "root_of_data", "sign_checkpoint", "split_notes",
+    "verifier_key", "verify_checkpoint", "verify_consistency", "verify_inclusion",
 ]

@@ -175,3 +175,23 @@ def verify_checkpoint(note: str | bytes, public_key: Ed25519PublicKey | bytes | 
                 raise CheckpointError("the checkpoint's signature does not hold") from exc
             return checkpoint
     raise CheckpointError(f"no signature of {name} with that key on the checkpoint")
+
+def split_notes(text: str) -> list[str]:
+    """The signed notes of a file, one after another: each is its text, a blank line and its
+    signature lines; a blank line (or the end) closes it."""
+    notes: list[str] = []
+    current: list[str] = []
+    signing = False
+    for line in text.splitlines(keepends=True):
+        if signing and line.strip() == "":
+            notes.append("".join(current))
+            current, signing = [], False
+            continue
+        if not current and line.strip() == "":
+            continue
+        current.append(line)
+        if line == "\n":
+            signing = True
+    if current:
+        notes.append("".join(current))
+    return notes

@@ -21,11 +21,11 @@ from services.audit.app import create_app as create_audit
 from services.audit.guards import CHAIN_REFUSAL, append_only_guards
 from services.audit.log import chain, completeness
 from services.audit.log.models import AuditEntry
-from services.audit.log.outside import split_notes
 from shared import migrations
 from shared.auth import Role
 from shared.db import create_engine, create_sessionmaker, ensure_schema
 from shared.events import Envelope, EventActor
+from shared.transparency import split_notes
 from tests.support import bearer, eventually, running
 
 API = "/api/v1/audit"

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.audit.checkpoints.verify import roots_at
-from shared.transparency import Checkpoint, CheckpointError, verify_checkpoint
+from shared.transparency import Checkpoint, CheckpointError, split_notes, verify_checkpoint
 
 
 class Disagreement(BaseModel):
@@ -55,24 +55,6 @@ class OutsideReport(BaseModel):
     error: str | None = None
 
 
-def split_notes(text: str) -> list[str]:
-    """The signed notes of a file one after another (text, a blank line, signature lines)."""
-    notes: list[str] = []
-    current: list[str] = []
-    signing = False
-    for line in text.splitlines(keepends=True):
-        if signing and line.strip() == "":
-            notes.append("".join(current))
-            current, signing = [], False
-            continue
-        if not current and line.strip() == "":
-            continue
-        current.append(line)
-        if line == "\n":
-            signing = True
-    if current:
-        notes.append("".join(current))
-    return notes
 
 
 async def compare_with_checkpoints(

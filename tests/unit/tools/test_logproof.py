@@ -19,8 +19,9 @@ from shared.transparency import (
     leaf_hash,
     root_of,
     sign_checkpoint,
+    split_notes,
 )
-from tools.logproof import main, split_notes
+from tools.logproof import main
 
 KEY = Ed25519PrivateKey.from_private_bytes(b"\x07" * 32)
 ORIGIN = "assist/230722/audit"
