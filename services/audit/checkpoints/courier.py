@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 
 import httpx
 import structlog
@@ -25,53 +24,24 @@ from services.audit.checkpoints.keys import signing_key
 from services.audit.checkpoints.models import Checkpoint, CheckpointDelivery, DeliveryState
 from services.audit.checkpoints.service import NOTARY_KEY, Notary, retry_wait
 from shared.service import ServiceKit
-from shared.tasks import stop_task
+from shared.workers import PollingWorker
 
 log = structlog.get_logger(__name__)
 
 WITNESS_BODY = "text/plain; charset=utf-8"
 
 
-class CheckpointCourier:
+class CheckpointCourier(PollingWorker):
     """A loop of the audit service's own (``ServiceSpec.workers``); it also gives the service's
     sessions the notary (the key, the log's name, where checkpoints go)."""
 
+    name = "checkpoint_courier"
+
     def __init__(self, kit: ServiceKit) -> None:
-        self.kit = kit
+        super().__init__(kit)
         self.notary = Notary.from_settings(kit.settings, signing_key(kit.settings))
         info = dict(kit.sessions.kw.get("info") or {})
         kit.sessions.configure(info={**info, NOTARY_KEY: self.notary})
-        self._task: asyncio.Task[None] | None = None
-        self._wakeup = asyncio.Event()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name="audit-checkpoint-courier")
-
-    async def stop(self) -> None:
-        await stop_task(self._task)
-
-    def wake(self) -> None:
-        self._wakeup.set()
-
-    async def run(self) -> None:
-        backoff = 0.5
-        while True:
-            self._wakeup.clear()
-            try:
-                worked = await self.work_once()
-                backoff = 0.5
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - the database away: try again later
-                log.warning("checkpoint_courier_retry", error=repr(exc)[:500], retry_in_s=backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
-                continue
-            if worked:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(),
-                                       self.kit.settings.courier_poll_interval_s)
 
     async def due(self) -> tuple[CheckpointDelivery, Checkpoint] | None:
         """The first pending delivery that is due, with no earlier one of its target pending."""

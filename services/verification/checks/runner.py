@@ -9,8 +9,8 @@ from services.verification.checks import datasets, service
 from services.verification.checks.config import build_source, configured_sources
 from services.verification.checks.models import CheckRun
 from services.verification.checks.sources import CheckSource, ask
-from services.verification.worker import PollingWorker, acting
 from shared.service import ServiceKit
+from shared.workers import PollingWorker, acting
 
 
 class CheckRunner(PollingWorker):

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from services.verification.configfile import ConfigError
 from services.verification.delegations.models import DelegationDelivery, DeliveryState
 from services.verification.delegations.transports import peers
-from services.verification.worker import PollingWorker
 from shared.db import utcnow
 from shared.idempotency import HEADER
+from shared.workers import PollingWorker
 
 log = structlog.get_logger(__name__)
 

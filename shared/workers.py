@@ -1,5 +1,7 @@
-"""A loop of verification's own (``ServiceSpec.workers``): it takes its work from the database,
-one piece at a time, and looks again every ``courier_poll_interval_s`` when there is none."""
+"""A loop of a service's own (``ServiceSpec.workers``): it takes its work from the database,
+one piece at a time, backs off while the database is away, and looks again every
+``courier_poll_interval_s`` when there is none (verification's couriers and check runner, the
+audit service's checkpoint courier)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ class PollingWorker(ABC):
         self._wakeup = asyncio.Event()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name=f"verification-{self.name}")
+        self._task = asyncio.create_task(self.run(), name=f"{self.kit.service}-{self.name}")
 
     async def stop(self) -> None:
         await stop_task(self._task)
