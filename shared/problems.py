@@ -93,6 +93,13 @@ class OutOfJurisdiction(Forbidden):
     slug, title = "out-of-jurisdiction", "Outside your jurisdiction"
 
 
+class FourEyes(Forbidden):
+    """R-AP-2 four eyes: who proposed a decision (an initial opinion, an adjustment of the roll)
+    may not confirm it."""
+
+    slug, title = "four-eyes", "The proposer may not confirm it"
+
+
 class NearRelativeRecusal(Forbidden):
     """R-AP-8 回避: the staff member filed a near relative in this case's household and may take
     no part in it (approval's steps and verification's investigation alike)."""

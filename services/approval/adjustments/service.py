@@ -38,7 +38,7 @@ from shared.contracts.approval import (
 from shared.db import where_given
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
-from shared.problems import Conflict, Forbidden, RuleViolation
+from shared.problems import Conflict, FourEyes, RuleViolation
 from shared.records import get_in_jurisdiction
 
 ADJUSTMENTS = Keyset("adjustments", Adjustment.proposed_at.asc(), Adjustment.id.asc())
@@ -55,11 +55,6 @@ class AdjustmentMonthPast(Conflict):
 class AdjustmentPending(Conflict):
     slug = "adjustment-pending"
     title = "The beneficiary has an adjustment waiting for its confirmation"
-
-
-class FourEyes(Forbidden):
-    slug = "four-eyes"
-    title = "The proposer of an adjustment may not confirm it"
 
 
 async def policy_for(

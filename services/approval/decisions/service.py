@@ -28,7 +28,7 @@ from shared.clock import now_of, today_of
 from shared.context import new_id
 from shared.contracts.approval import InitialOpinionWritten
 from shared.outbox import emit
-from shared.problems import Conflict, Forbidden, InvalidField, NotFound, RuleViolation
+from shared.problems import Conflict, FourEyes, InvalidField, NotFound, RuleViolation
 from shared.programs import Program
 from shared.workdays import WorkingCalendar
 
@@ -36,12 +36,6 @@ OPINION_STATUSES = frozenset({CaseStatus.awaiting_initial_opinion,
                               CaseStatus.awaiting_confirmation})
 """Where an opinion may be written or rewritten: before the confirmation (R-AP-1)."""
 TEMPORARY_AID = frozenset({Program.TEMP_EMERGENCY, Program.TEMP_EXPENDITURE})
-
-
-class FourEyes(Forbidden):
-    """R-AP-2: whoever wrote the initial opinion may not confirm it."""
-
-    slug, title = "four-eyes", "The opinion's author may not confirm it"
 
 
 class WrongStatus(Conflict):
