@@ -22,7 +22,7 @@ from services.approval.policy.service import parameters_in_force
 from services.approval.relatives.service import require_no_conflict
 from shared import benefits
 from shared.auth import User
-from shared.benefits import Area, Assessment, Household
+from shared.benefits import Area, Assessment, Household, add_months
 from shared.benefits.area import ParametersArg
 from shared.clock import now_of, today_of
 from shared.context import new_id
@@ -48,13 +48,7 @@ class WrongStatus(Conflict):
 def benefit_month(program: Program, today: date) -> date:
     """The month a calculation is for (R-BE): a monthly benefit is paid from the month after
     the confirmation (次月发放, R-AP-4), so the next month; temporary aid in the month granted."""
-    if program in TEMPORARY_AID:
-        return today.replace(day=1)
-    return _next_month(today)
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+    return add_months(today.replace(day=1), 0 if program in TEMPORARY_AID else 1)
 
 
 def assess(program: Program, household: Household, params: ParametersArg,

@@ -19,6 +19,7 @@ from services.approval.notices.models import (
     ObjectionReview,
     ReviewKind,
 )
+from services.approval.roll.months import add_months, month_of
 from shared.auth import User
 from shared.clock import now_of
 from shared.context import new_id
@@ -71,9 +72,7 @@ def is_open_at(notice: Notice, now: datetime) -> bool:
 
 def effective_month_of(confirmed_at: datetime) -> str:
     """R-AP-4 次月发放: payment starts in the month after the system confirmation."""
-    day = confirmed_at.astimezone(SHANGHAI).date()
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return f"{year:04d}-{month:02d}"
+    return add_months(month_of(confirmed_at.astimezone(SHANGHAI).date()), 1)
 
 
 def village_name(division: str) -> str:
