@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.disbursement.accounts import models as account_models  # noqa: F401 - its tables
 from services.disbursement.beneficiaries import handlers as beneficiary_handlers
 from services.disbursement.beneficiaries.routes import router as payees_router
 from services.disbursement.db import Base, inbox, outbox
+from services.disbursement.payments import models as payment_models  # noqa: F401 - its tables
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
 

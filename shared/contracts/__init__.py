@@ -4,7 +4,15 @@ Producers build these models and ``emit`` them; consumers key their handlers by 
 docs (docs/events.md, docs/asyncapi.yaml) are generated from them (``make docs``).
 """
 
-from shared.contracts import approval, audit, intake, kit, verification
+from shared.contracts import (
+    approval,
+    audit,
+    complaints,
+    disbursement,
+    intake,
+    kit,
+    verification,
+)
 from shared.contracts.base import (
     ANY_SERVICE,
     EventContract,
@@ -16,5 +24,5 @@ from shared.contracts.base import (
 )
 
 __all__ = ["ANY_SERVICE", "EventContract", "EventData", "Personal", "all_contracts", "approval",
-           "audit",
-           "contract_for", "intake", "kit", "personal_paths", "verification"]
+           "audit", "complaints", "contract_for", "disbursement", "intake", "kit",
+           "personal_paths", "verification"]

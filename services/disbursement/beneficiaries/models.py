@@ -39,6 +39,10 @@ class Payee(Base):
     unit: Mapped[str] = mapped_column(String(10))  # household (head's card) | person, R-DI-4
     name_masked: Mapped[str] = mapped_column(String(60))  # head of household or the person
     division: Mapped[str] = mapped_column(String(12), index=True)
+    # Who is paid (R-DI-4): the head of household for a household benefit, the person for a
+    # personal one, by the keyed digest of their ID number; null until it is known.
+    holder_member_id: Mapped[str | None] = mapped_column(String(32))
+    holder_digest: Mapped[str | None] = mapped_column(String(64), index=True)
     payment: Mapped[str] = mapped_column(String(10))  # monthly | once
     amount_fen: Mapped[int]  # the amount in force from ``amount_from`` (monthly, or once)
     amount_from: Mapped[str] = mapped_column(String(7))  # YYYY-MM
