@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("bank_name", sa.String(60), nullable=False),
         sa.Column("account_sealed", sa.Text, nullable=False),
         sa.Column("account_masked", sa.String(40), nullable=False),
+        sa.Column("account_digest", sa.String(64), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("registered_by", sa.String(255), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -41,6 +42,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_bank_account_holder_digest", "bank_account", ["holder_digest"])
     op.create_index("ix_bank_account_division", "bank_account", ["division"])
+    op.create_index("ix_bank_account_account_digest", "bank_account", ["account_digest"])
     op.create_index("ix_bank_account_created_at_id", "bank_account", ["created_at", "id"])
     op.create_index("uq_bank_account_active_holder", "bank_account", ["holder_digest"],
                     unique=True, sqlite_where=sa.text("status = 'active'"),
