@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from services.approval.roll.months import add_months, first_day
 from shared.benefits import Area, Asset, Expenditure, Household, IncomeItem, Member, Parameters
 from shared.benefits.dibao import assess_dibao, assess_near_dibao
 from shared.benefits.single import gradual_exit
 from shared.benefits.tekun import assess_tekun
 from shared.contracts.verification import AssetLine, ExpenditureLine, IncomeLine, RecheckMember
+from shared.months import add_months, first_day
 
 Outcome = Literal["unchanged", "increase", "decrease", "gradual_exit", "stop"]
 

@@ -21,7 +21,6 @@ from services.approval.low_income import service as low_income
 from services.approval.policy.service import NoPolicyInForce, parameters_of, version_in_force
 from services.approval.relatives.service import require_no_conflict
 from services.approval.roll.models import Beneficiary, ChangeKind, RollStatus
-from services.approval.roll.months import add_months, first_day, month_of, months_between
 from services.approval.roll.service import record_change
 from shared.auth import User
 from shared.benefits import Area, Parameters
@@ -37,6 +36,7 @@ from shared.contracts.approval import (
 )
 from shared.db import where_given
 from shared.inputs import Keyset, Window
+from shared.months import add_months, first_day, month_of, months_between
 from shared.outbox import emit
 from shared.problems import Conflict, FourEyes, RuleViolation
 from shared.records import get_in_jurisdiction

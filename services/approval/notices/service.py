@@ -19,7 +19,6 @@ from services.approval.notices.models import (
     ObjectionReview,
     ReviewKind,
 )
-from services.approval.roll.months import add_months, month_of
 from shared.auth import User
 from shared.clock import now_of
 from shared.context import new_id
@@ -33,6 +32,7 @@ from shared.db import where_given
 from shared.divisions import name_of
 from shared.documents.models import NOTICE_DAYS
 from shared.inputs import Keyset, Window
+from shared.months import add_months, month_of
 from shared.outbox import emit
 from shared.problems import Conflict, NotFound
 from shared.workdays import SHANGHAI

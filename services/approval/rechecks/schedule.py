@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.approval.roll.months import add_months_to_day
+from shared.months import add_months_to_day
 
 YEARLY = 12
 HALF_YEARLY = 6

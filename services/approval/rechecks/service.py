@@ -20,7 +20,6 @@ from services.approval.rechecks.schedule import next_due, recheck_frequency
 from services.approval.relatives.models import FlaggedCase
 from services.approval.relatives.service import require_no_conflict
 from services.approval.roll.models import Beneficiary, ChangeKind, CoveredMember, RollStatus
-from services.approval.roll.months import add_months, month_of
 from services.approval.roll.service import near_relative_flagged, record_change
 from shared.auth import User
 from shared.clock import now_of, today_of
@@ -35,6 +34,7 @@ from shared.contracts.verification import RecheckCompleted
 from shared.db import where_given
 from shared.inbox import NotYet
 from shared.inputs import Keyset, Window
+from shared.months import add_months, month_of
 from shared.outbox import emit
 from shared.problems import Conflict, NotFound, RuleViolation
 from shared.workdays import SHANGHAI

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.approval.adjustments.service import emit_stop, mark_stopped
 from services.approval.rechecks.service import cancel_open, issue_due_rechecks
 from services.approval.roll.models import Beneficiary, RollStatus
-from services.approval.roll.months import add_months, month_of
 from shared.clock import today_of
+from shared.months import add_months, month_of
 from shared.scheduler import Daily, Job
 
 

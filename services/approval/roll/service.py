@@ -24,7 +24,6 @@ from services.approval.roll.models import (
     RollStatus,
     TemporaryAidGrant,
 )
-from services.approval.roll.months import month_of
 from shared.auth import User
 from shared.clock import now_of, today_of
 from shared.context import current_actor, new_id
@@ -32,6 +31,7 @@ from shared.contracts.approval import BeneficiaryApproved, TemporaryAidGranted
 from shared.db import where_given
 from shared.inputs import Keyset, Window
 from shared.masking import mask_name
+from shared.months import month_of
 from shared.outbox import emit
 from shared.programs import PROGRAMS, Program
 from shared.records import get_in_jurisdiction

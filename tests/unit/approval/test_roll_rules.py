@@ -11,10 +11,10 @@ from services.approval.adjustments.assess import assess_change, household_of
 from services.approval.adjustments.schemas import HouseholdFoundIn
 from services.approval.adjustments.service import AdjustmentMonthPast, check_month
 from services.approval.rechecks.schedule import next_due, recheck_frequency
-from services.approval.roll.months import add_months, add_months_to_day, months_between
 from services.approval.tekun.models import CareMode
 from services.approval.tekun.service import AgreementFacts, agreement_faults
 from shared.benefits import Parameters
+from shared.months import add_months, add_months_to_day, months_between
 from tests.roll_cases import HEAD, household, member
 
 RURAL = Parameters(dibao_standard_fen=56_000, minimum_wage_fen=175_000,

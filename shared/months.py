@@ -1,5 +1,5 @@
-"""Months of the roll as ``YYYY-MM`` text (the payment month of R-DI, the effective month of
-R-DY-3) and the arithmetic the roll needs on them."""
+"""Months as ``YYYY-MM`` text (the payment month of R-DI, the effective month of R-DY-3) and
+the arithmetic on them, shared by approval's roll and disbursement's payment months."""
 
 from __future__ import annotations
 
