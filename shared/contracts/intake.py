@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
@@ -272,3 +273,68 @@ class DivisionRegisterChanged(IntakeEvent):
         "below it) ended from a date; load: a bulk load")
     entries: list[DivisionVersion]
     previous: list[DivisionVersion] = Field(description="the changed versions before the change")
+
+
+# --- the staff register (services/intake/staff) -------------------------------------------------
+
+
+class StaffKind(StrEnum):
+    """Who a person of the staff register is (工作人员名册)."""
+
+    county_dedicated = "county_dedicated"  # 县级民政部门社会救助专职工作人员
+    township_dedicated = "township_dedicated"  # 乡镇（街道）社会救助专职工作人员
+    caseworker = "caseworker"  # 经办人员 (part-time at a township or county)
+    village_assistant = "village_assistant"  # 村（社区）社会救助协理员
+    village_cadre = "village_cadre"  # 村（社区）干部: not assistance staff, yet never a proxy
+
+
+ASSISTANCE_STAFF: frozenset[StaffKind] = frozenset({
+    StaffKind.county_dedicated, StaffKind.township_dedicated, StaffKind.caseworker,
+    StaffKind.village_assistant})
+"""The kinds that are assistance staff (社会救助工作人员) for R-DI-5."""
+
+REFUSED_AS_PROXY: frozenset[StaffKind] = ASSISTANCE_STAFF | {StaffKind.village_cadre}
+"""Who may never hold a recipient's card or be the proxy (R-DI-5): assistance staff and
+village cadres."""
+
+DEDICATED_STAFF: frozenset[StaffKind] = frozenset({
+    StaffKind.county_dedicated, StaffKind.township_dedicated})
+"""The dedicated assistance staff (专职工作人员) R-OV-4 counts: a township's are the
+``township_dedicated`` registered at its 9-digit code (at least 2, 二(四)7)."""
+
+
+class StaffRegistered(IntakeEvent):
+    """A person joined the county's staff register (R-DI-5, R-OV-4). The ID number travels
+    sealed; consumers keep only its keyed digest (``shared.digests``). ``assistance_staff`` and
+    ``dedicated`` say how ``kind`` counts (``ASSISTANCE_STAFF``, ``DEDICATED_STAFF``)."""
+
+    event: ClassVar[str] = "staff_registered"
+    producer_pending: ClassVar[str | None] = "issue 10 (intake's staff register)"
+    staff_id: Id
+    name_masked: MaskedName
+    id_number: Annotated[str, Personal("id_number")] = Field(
+        min_length=18, max_length=18, description="full resident ID number (sealed)")
+    kind: StaffKind
+    assistance_staff: bool = Field(description="assistance staff for R-DI-5")
+    dedicated: bool = Field(description="dedicated staff for R-OV-4")
+    division: DivisionCode = Field(description="where they serve: county, township or village")
+    title: str | None = Field(None, max_length=60, description="post, e.g. 村委会主任")
+    valid_from: date = Field(description="first day in the post")
+    valid_until: date | None = Field(None, description="first day no longer in it; null: open")
+
+
+class StaffLeft(IntakeEvent):
+    """A person of the staff register left the post: from ``valid_until`` (exclusive) they no
+    longer count (R-DI-5, R-OV-4). Consumers find them by ``staff_id``."""
+
+    event: ClassVar[str] = "staff_left"
+    producer_pending: ClassVar[str | None] = "issue 10 (intake's staff register)"
+    staff_id: Id
+    name_masked: MaskedName
+    kind: StaffKind
+    assistance_staff: bool
+    dedicated: bool
+    division: DivisionCode
+    valid_from: date
+    valid_until: date = Field(description="first day no longer in the post")
+    reason: str | None = Field(None, max_length=200)
