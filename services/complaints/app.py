@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.complaints.case_links import handlers as case_link_handlers
 from services.complaints.case_links.routes import router as case_references_router
 from services.complaints.db import Base, inbox, outbox
+from services.complaints.rectification.routes import router as rectification_router
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
 
@@ -19,7 +20,7 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[case_references_router],
+    routers=[case_references_router, rectification_router],
     handlers={**case_link_handlers.HANDLERS},
 )
 

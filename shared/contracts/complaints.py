@@ -4,9 +4,14 @@ ledger and the monthly supervision. Phone numbers are ``Personal`` and travel se
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
+from pydantic import AwareDatetime, Field
+
 from shared.contracts.base import EventContract
+from shared.contracts.fields import Id
+from shared.divisions import DivisionCode
 
 
 class ComplaintsEvent(EventContract):
@@ -19,3 +24,50 @@ class ComplaintsEvent(EventContract):
 
 # --- oversight: spot checks, monitoring, rectification ledger, monthly supervision ------------
 # --- (services/complaints/spot_checks, monitoring, rectification, supervision) ----------------
+
+
+class RectificationItemOpened(ComplaintsEvent):
+    """A finding went on the rectification ledger (整改台账, R-OV-3): from a spot check, an
+    inspection, the monitoring, a supervision visit, a complaint, a media case or the audit."""
+
+    event: ClassVar[str] = "rectification_item_opened"
+    item_id: Id
+    source: str = Field(max_length=20, description="spot_check, inspection, monitoring, "
+                        "supervision, complaint, media or audit")
+    source_id: str = Field(min_length=1, max_length=64, description="the finding's record")
+    division: DivisionCode
+    finding: str = Field(min_length=1, max_length=4000)
+    responsible: str = Field(min_length=1, max_length=100, description="责任人 (name and post)")
+    due_on: date = Field(description="整改时限: the correction deadline")
+    case_id: str | None = Field(None, max_length=64, description="the record concerned")
+    opened_by: str = Field(min_length=1, max_length=255)
+    opened_at: AwareDatetime
+
+
+class RectificationFollowedUp(ComplaintsEvent):
+    """A follow-up appended to a ledger item (整改进展): the item is being rectified."""
+
+    event: ClassVar[str] = "rectification_followed_up"
+    item_id: Id
+    division: DivisionCode
+    seq: int = Field(ge=1, description="the follow-up's number on the item")
+    note: str = Field(min_length=1, max_length=4000)
+    status: str = Field(max_length=20, description="the item's status after it")
+    by: str = Field(min_length=1, max_length=255)
+    at: AwareDatetime
+
+
+class RectificationItemClosed(ComplaintsEvent):
+    """A ledger item closed with its result (整改完成); ``on_time`` if by its deadline."""
+
+    event: ClassVar[str] = "rectification_item_closed"
+    item_id: Id
+    source: str = Field(max_length=20)
+    source_id: str = Field(min_length=1, max_length=64)
+    division: DivisionCode
+    result: str = Field(min_length=1, max_length=4000)
+    due_on: date
+    closed_on: date = Field(description="the Asia/Shanghai day it closed")
+    on_time: bool
+    closed_by: str = Field(min_length=1, max_length=255)
+    closed_at: AwareDatetime

@@ -268,6 +268,11 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
                                               json=application())
         ids["referral_id"] = await created("POST", "/api/v1/referrals",
                                            json=example("/api/v1/referrals"))
+        registrar = bearer(settings, Role.county_officer, [COUNTY], user_id="officer-home")
+        staff = await client.post("/api/v1/staff", json=example("/api/v1/staff"),
+                                  headers=registrar)
+        assert staff.status_code == 201, staff.text
+        ids["staff_id"] = str(staff.json()["id"])
     elif service == "verification":
         env = accepted(division=VILLAGE, members=notices.household())
         assert await kit.consumer.handle(env) is True
@@ -323,6 +328,10 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         assert await kit.consumer.handle(application_events()["accepted"]) is True
         async with kit.sessions() as session:
             ids["reference_id"] = await session.scalar(select(CaseReference.id))
+        officer = bearer(settings, Role.county_officer, [COUNTY], user_id="co-home")
+        finding = {**example("/api/v1/rectification/items"), "due_on": "2099-12-31"}
+        ids["item_id"] = str((await client.post("/api/v1/rectification/items", headers=officer,
+                                                json=finding)).json()["id"])
     elif service == "audit":
         env = accepted(division=VILLAGE, members=notices.household())
         assert await kit.consumer.handle(env) is True

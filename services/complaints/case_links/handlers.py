@@ -18,6 +18,7 @@ async def on_any_event(session: AsyncSession, data: EventContract, event: Envelo
 HANDLERS: dict[type[EventContract], Handler] = {
     contract: on_any_event for contract in all_contracts()
     # The kit's own events (reads, refusals, redrives) change no case: complaints does not
-    # even subscribe to them.
-    if contract.service != ANY_SERVICE
+    # even subscribe to them; nor to its own (its records are its tables: a complaint, a
+    # ledger item is linked to the cases of the other services).
+    if contract.service not in (ANY_SERVICE, "complaints")
 }

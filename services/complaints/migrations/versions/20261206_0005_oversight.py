@@ -1,4 +1,4 @@
-"""(slot reserved for the oversight work of this session; filled by its author)
+"""The county's and the city's oversight (监督管理, R-OV): the rectification ledger (R-OV-3).
 
 Revision ID: 0005
 Revises: 0004
@@ -7,15 +7,64 @@ Create Date: 2026-12-06
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+TIME = sa.DateTime(timezone=True)
+
+
+def _rectification() -> None:
+    op.create_table(
+        "rectification_item",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("source", sa.String(20), nullable=False),
+        sa.Column("source_id", sa.String(64), nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("finding", sa.Text, nullable=False),
+        sa.Column("responsible", sa.String(100), nullable=False),
+        sa.Column("due_on", sa.Date, nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("case_id", sa.String(64), nullable=True),
+        sa.Column("opened_by", sa.String(255), nullable=False),
+        sa.Column("opened_at", TIME, nullable=False),
+        sa.Column("follow_up_count", sa.Integer, nullable=False),
+        sa.Column("result", sa.Text, nullable=True),
+        sa.Column("closed_by", sa.String(255), nullable=True),
+        sa.Column("closed_at", TIME, nullable=True),
+        sa.Column("closed_on", sa.Date, nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_rectification_item"),
+    )
+    op.create_index("ix_rectification_item_division", "rectification_item", ["division"])
+    op.create_index("ix_rectification_item_due_id", "rectification_item", ["due_on", "id"])
+    op.create_index("ix_rectification_item_source", "rectification_item",
+                    ["source", "source_id"])
+    op.create_index("ix_rectification_item_status_due", "rectification_item",
+                    ["status", "due_on"])
+    op.create_table(
+        "rectification_follow_up",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("item_id", sa.String(32), nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.Column("by", sa.String(255), nullable=False),
+        sa.Column("at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_rectification_follow_up"),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["rectification_item.id"],
+            name="fk_rectification_follow_up_item_id_rectification_item"),
+        sa.UniqueConstraint("item_id", "seq", name="uq_rectification_follow_up_item_id"),
+    )
+
 
 def upgrade() -> None:
-    pass
+    _rectification()
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("rectification_follow_up")
+    op.drop_table("rectification_item")
