@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
+from shared.problems import Unavailable
 from shared.sealing import Keyring
 
 
@@ -28,3 +30,54 @@ def id_digests(keys: dict[str, bytes], id_number: str) -> dict[str, str]:
     """The digest of ``id_number`` under each of ``keys`` (key id → digest, see
     :func:`digest_keys`), so a record digested before a key rotation is still matched."""
     return {kid: id_digest(key, id_number) for kid, key in keys.items()}
+
+
+# --- digests joined in SQL: one key for every row, whatever the rotation ------------------------
+
+PERSON_PURPOSE = "person"
+"""Disbursement's people (payee holders, card holders, proxies, staff): one purpose, so a proxy's
+digest matches a staff member's and a payee's holder matches a card's holder in one column."""
+
+ACCOUNT_PURPOSE = "bank-account"
+"""Bank account numbers (one card, payment and bank files: R-DI-4, R-DI-7)."""
+
+
+def pinned_key(keyring: Keyring, purpose: str) -> tuple[str, bytes]:
+    """The digest key of ``purpose`` derived from the keyring's *first* key (the installation's
+    original, kept for ever because old events must still open), and that key's id.
+
+    For digests joined in SQL by one column (``a.digest = b.digest``): every row of every table
+    is digested with the same key, so a rotation of the event keys (which makes a new key
+    current) changes no digest and breaks no join. Retiring that first key means re-digesting
+    the tables from their sealed values; the key id is returned so tables can record it."""
+    kid = keyring.ids()[0]
+    return keyring.derived_key(purpose, kid)
+
+
+def person_digest(keyring: Keyring, id_number: str) -> str:
+    """The keyed digest a person is joined by (``PERSON_PURPOSE``, :func:`pinned_key`)."""
+    return id_digest(pinned_key(keyring, PERSON_PURPOSE)[1], id_number)
+
+
+def normalise_account(number: str) -> str:
+    """An account number as digested and masked: digits (and letters) only, upper case."""
+    return "".join(ch for ch in number if ch.isalnum()).upper()
+
+
+def account_digest(keyring: Keyring, account_number: str) -> str:
+    """The keyed digest a bank account number is joined by (``ACCOUNT_PURPOSE``)."""
+    key = pinned_key(keyring, ACCOUNT_PURPOSE)[1]
+    return hmac.new(key, normalise_account(account_number).encode("ascii"),
+                    hashlib.sha256).hexdigest()
+
+
+def keyring_of(session: Any) -> Keyring:
+    """The installation's keyring, from the unit of work's event source (``shared.outbox``);
+    503 when the keys are not loaded, as nothing can be digested."""
+    source = session.info.get("events")
+    sealer = getattr(source, "sealer", None)
+    if sealer is None:
+        raise Unavailable("the installation's event keys are not loaded: personal data cannot "
+                          "be digested")
+    keyring: Keyring = sealer.keyring
+    return keyring

@@ -12,6 +12,7 @@ from services.intake.emergency.routes import router as emergency_router
 from services.intake.materials.routes import router as programs_router
 from services.intake.recipients import handlers as recipient_handlers
 from services.intake.referrals.routes import router as referrals_router
+from services.intake.staff.routes import router as staff_router
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
 
@@ -25,7 +26,7 @@ SPEC = ServiceSpec(
     outbox=outbox,
     inbox=inbox,
     routers=[applications_router, emergency_router, referrals_router, programs_router,
-             divisions_router],
+             divisions_router, staff_router],
     handlers={**application_handlers.HANDLERS, **recipient_handlers.HANDLERS},
 )
 

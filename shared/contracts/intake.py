@@ -309,7 +309,6 @@ class StaffRegistered(IntakeEvent):
     ``dedicated`` say how ``kind`` counts (``ASSISTANCE_STAFF``, ``DEDICATED_STAFF``)."""
 
     event: ClassVar[str] = "staff_registered"
-    producer_pending: ClassVar[str | None] = "issue 10 (intake's staff register)"
     staff_id: Id
     name_masked: MaskedName
     id_number: Annotated[str, Personal("id_number")] = Field(
@@ -328,7 +327,6 @@ class StaffLeft(IntakeEvent):
     longer count (R-DI-5, R-OV-4). Consumers find them by ``staff_id``."""
 
     event: ClassVar[str] = "staff_left"
-    producer_pending: ClassVar[str | None] = "issue 10 (intake's staff register)"
     staff_id: Id
     name_masked: MaskedName
     kind: StaffKind
