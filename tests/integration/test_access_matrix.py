@@ -268,6 +268,11 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
                                               json=application())
         ids["referral_id"] = await created("POST", "/api/v1/referrals",
                                            json=example("/api/v1/referrals"))
+        registrar = bearer(settings, Role.county_officer, [COUNTY], user_id="officer-home")
+        staff = await client.post("/api/v1/staff", json=example("/api/v1/staff"),
+                                  headers=registrar)
+        assert staff.status_code == 201, staff.text
+        ids["staff_id"] = str(staff.json()["id"])
     elif service == "verification":
         env = accepted(division=VILLAGE, members=notices.household())
         assert await kit.consumer.handle(env) is True
