@@ -44,6 +44,30 @@ EnvelopeHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 FailureKind = Literal["not_yet", "permanent"]
 
 
+def combine_handlers(
+    *tables: Mapping[type[EventContract], Handler],
+) -> dict[type[EventContract], Handler]:
+    """One handler table from several modules' tables: a contract more than one module handles
+    gets a handler that calls each of them in the order given, in the same transaction (so all
+    or none take the event). ``{**a, **b}`` would silently keep only ``b``'s handler."""
+    chains: dict[type[EventContract], list[Handler]] = {}
+    for table in tables:
+        for contract, handler in table.items():
+            chain = chains.setdefault(contract, [])
+            if handler not in chain:  # the same function twice is still one handling
+                chain.append(handler)
+    return {contract: chain[0] if len(chain) == 1 else _in_turn(tuple(chain))
+            for contract, chain in chains.items()}
+
+
+def _in_turn(chain: tuple[Handler, ...]) -> Handler:
+    async def each(session: AsyncSession, data: Any, envelope: Envelope) -> None:
+        for handler in chain:
+            await handler(session, data, envelope)
+
+    return each
+
+
 class NotYet(Exception):
     """The event cannot take effect yet (what it depends on has not arrived): retry later."""
 

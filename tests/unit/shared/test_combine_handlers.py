@@ -1,0 +1,66 @@
+"""Several modules of one service handle the same contract: ``combine_handlers`` calls each in
+turn in the one transaction, where a dict merge would silently keep only the last."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+
+from shared.contracts.base import EventContract
+from shared.events import Envelope, new_envelope
+from shared.inbox import Subscription, combine_handlers
+
+
+class ParcelSent(EventContract):
+    service: ClassVar[str] = "testsvc"
+    event: ClassVar[str] = "parcel_sent"
+    weight_g: int
+
+
+class ParcelLost(EventContract):
+    service: ClassVar[str] = "testsvc"
+    event: ClassVar[str] = "parcel_lost"
+
+
+def envelope(event: str, data: dict[str, Any]) -> Envelope:
+    return new_envelope(service="testsvc", county="230722", event=event, subject="p-1",
+                        data=data, schemaversion=1)
+
+
+def recorder(calls: list[str], name: str):
+    async def handle(session: Any, data: EventContract, event: Envelope) -> None:
+        calls.append(f"{name}:{event.event}")
+    return handle
+
+
+async def test_every_module_handles_a_shared_contract_in_order() -> None:
+    calls: list[str] = []
+    links, checks = recorder(calls, "links"), recorder(calls, "checks")
+    table = combine_handlers({ParcelSent: links, ParcelLost: links}, {ParcelSent: checks})
+    subscription = Subscription(table)
+    await subscription.dispatch(None, envelope("parcel_sent", {"weight_g": 3}), None)  # type: ignore[arg-type]
+    await subscription.dispatch(None, envelope("parcel_lost", {}), None)  # type: ignore[arg-type]
+    assert calls == ["links:parcel_sent", "checks:parcel_sent", "links:parcel_lost"]
+    assert {**{ParcelSent: links}, **{ParcelSent: checks}}[ParcelSent] is checks  # the trap
+    assert table[ParcelLost] is links  # one handler: itself, no wrapper
+
+
+async def test_the_same_handler_twice_is_called_once() -> None:
+    calls: list[str] = []
+    links = recorder(calls, "links")
+    table = combine_handlers({ParcelSent: links}, {ParcelSent: links})
+    await table[ParcelSent](None, ParcelSent(weight_g=1), envelope("parcel_sent", {}))  # type: ignore[arg-type]
+    assert calls == ["links:parcel_sent"]
+
+
+async def test_a_failing_handler_stops_the_chain_so_the_transaction_rolls_back() -> None:
+    calls: list[str] = []
+
+    async def refuses(session: Any, data: EventContract, event: Envelope) -> None:
+        raise RuntimeError("refused")
+
+    table = combine_handlers({ParcelSent: refuses}, {ParcelSent: recorder(calls, "after")})
+    with pytest.raises(RuntimeError):
+        await table[ParcelSent](None, ParcelSent(weight_g=1), envelope("parcel_sent", {}))  # type: ignore[arg-type]
+    assert calls == []
