@@ -3,7 +3,6 @@ who may read it."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -13,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.verification.evidence.models import EvidenceFile
-from services.verification.evidence.store import Damaged, EvidenceStore, TooLarge
+from services.verification.evidence.store import Damaged, EvidenceStore
 from services.verification.investigations import service as investigations
 from services.verification.investigations.models import Investigation
+from shared import uploads
 from shared.auth import User
 from shared.context import new_id
 from shared.contracts.verification import EvidenceKind, EvidenceUploaded
@@ -23,26 +23,19 @@ from shared.db import utcnow, where_given
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
 from shared.problems import InvalidField, NotFound, Problem
+from shared.uploads import (  # noqa: F401 - kept under their verification names
+    SCANS,
+    UnsupportedMediaType,
+    UploadTooLarge,
+    content_matches,
+    safe_filename,
+)
 
 EVIDENCE = Keyset("evidence", EvidenceFile.uploaded_at.desc(), EvidenceFile.id.desc())
 """The order of the list of evidence files: newest first."""
 
-MEDIA_TYPES: dict[str, tuple[bytes, ...]] = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/webp": (b"RIFF",),
-    "application/pdf": (b"%PDF-",),
-}
+MEDIA_TYPES = SCANS
 """The types of evidence accepted (photos and scans), each with how its bytes begin."""
-MAX_FILENAME = 200
-
-
-class UploadTooLarge(Problem):
-    status, slug, title = 413, "content-too-large", "Content too large"
-
-
-class UnsupportedMediaType(Problem):
-    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 class EvidenceDamaged(Problem):
@@ -54,28 +47,7 @@ class EvidenceDamaged(Problem):
 
 def check_media_type(media_type: str | None) -> str:
     """The declared type, if it is one of :data:`MEDIA_TYPES`; else 415."""
-    base = (media_type or "").split(";")[0].strip().lower()
-    if base not in MEDIA_TYPES:
-        raise UnsupportedMediaType(
-            f"evidence files are {', '.join(sorted(MEDIA_TYPES))}; not {base or 'untyped'}",
-            accepted=sorted(MEDIA_TYPES))
-    return base
-
-
-def content_matches(media_type: str, head: bytes) -> bool:
-    """The file's first bytes are those of its declared type (a PNG begins ``\\x89PNG``…)."""
-    if media_type == "image/webp":
-        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    return any(head.startswith(magic) for magic in MEDIA_TYPES[media_type])
-
-
-def safe_filename(name: str | None) -> str:
-    """The file's own name, without any folder, control or bidi characters, at most 200
-    characters; ``file`` when nothing is left."""
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    base = unicodedata.normalize("NFC", base)
-    kept = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip().strip(".")
-    return kept[-MAX_FILENAME:] or "file"
+    return uploads.check_media_type(media_type, MEDIA_TYPES, what="evidence files")
 
 
 # --- records -----------------------------------------------------------------------------------
@@ -92,17 +64,9 @@ async def upload_evidence(
     bytes are not of its declared type."""
     investigation = await investigations.investigation_for_work(
         session, user=user, investigation_id=investigation_id)
-    media_type = check_media_type(media_type)
-    try:
-        stored = await store.save(source, max_bytes=max_bytes)
-    except TooLarge as exc:
-        raise UploadTooLarge(f"the file is larger than this installation accepts "
-                             f"({exc.limit} bytes, ASSIST_MAX_UPLOAD_BYTES)",
-                             max_bytes=exc.limit) from None
-    if stored.size == 0:
-        raise InvalidField("file", "is empty")
-    if not content_matches(media_type, stored.head):
-        raise InvalidField("file", f"is not a {media_type} file: its bytes are of another type")
+    media_type, stored = await uploads.receive(store, source, media_type=media_type,
+                                               accepted=MEDIA_TYPES, max_bytes=max_bytes,
+                                               what="evidence files")
     existing = await session.scalar(select(EvidenceFile).where(
         EvidenceFile.investigation_id == investigation.id,
         EvidenceFile.sha256 == stored.sha256))
