@@ -8,6 +8,9 @@ from services.complaints.case_links import handlers as case_link_handlers
 from services.complaints.case_links.routes import router as case_references_router
 from services.complaints.db import Base, inbox, outbox
 from services.complaints.rectification.routes import router as rectification_router
+from services.complaints.spot_checks import handlers as spot_check_handlers
+from services.complaints.spot_checks.routes import router as spot_checks_router
+from shared.inbox import combine_handlers
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
 
@@ -20,8 +23,9 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[case_references_router, rectification_router],
-    handlers={**case_link_handlers.HANDLERS},
+    routers=[case_references_router, rectification_router, spot_checks_router],
+    # Several modules take the same events (case links take every one): each in turn.
+    handlers=combine_handlers(case_link_handlers.HANDLERS, spot_check_handlers.HANDLERS),
 )
 
 

@@ -5,11 +5,11 @@ ledger and the monthly supervision. Phone numbers are ``Personal`` and travel se
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.base import EventContract
+from shared.contracts.base import EventContract, EventData
 from shared.contracts.fields import Id
 from shared.divisions import DivisionCode
 
@@ -71,3 +71,48 @@ class RectificationItemClosed(ComplaintsEvent):
     on_time: bool
     closed_by: str = Field(min_length=1, max_length=255)
     closed_at: AwareDatetime
+
+
+class TownshipDrawn(EventData):
+    township: DivisionCode
+    population: int = Field(ge=0, description="the township's decisions of the period")
+    sample: int = Field(ge=0, description="how many were drawn: ceil(population × share)")
+
+
+class SpotCheckDrawn(ComplaintsEvent):
+    """The county drew its spot-check sample (抽查, R-OV-1): at least half of each township's
+    decisions of the period; the seed makes it reproducible (the smallest SHA-256(seed:case_id)
+    per township) and the population digest names the decisions it was drawn from."""
+
+    event: ClassVar[str] = "spot_check_drawn"
+    draw_id: Id
+    division: DivisionCode = Field(description="the county")
+    period_from: date
+    period_to: date
+    seed: str = Field(min_length=1, max_length=64)
+    share_percent: int = Field(ge=50, le=100)
+    population_count: int = Field(ge=0)
+    sample_count: int = Field(ge=0)
+    population_digest: str = Field(min_length=64, max_length=64)
+    townships: list[TownshipDrawn]
+    sample_case_ids: list[Id] = Field(description="the decisions drawn, township by township")
+    drawn_by: str = Field(min_length=1, max_length=255)
+    drawn_at: AwareDatetime
+
+
+class SpotCheckRecorded(ComplaintsEvent):
+    """A sampled decision was checked (R-OV-1): file review or home visit and the finding; one
+    that needs correcting has a deadline and a rectification item (R-OV-3)."""
+
+    event: ClassVar[str] = "spot_check_recorded"
+    check_id: Id
+    draw_id: Id
+    case_id: Id
+    division: DivisionCode
+    method: Literal["file_review", "home_visit"]
+    finding: str = Field(min_length=1, max_length=4000)
+    needs_correction: bool
+    correction_due_on: date | None = None
+    rectification_item_id: Id | None = None
+    checked_by: str = Field(min_length=1, max_length=255)
+    checked_at: AwareDatetime

@@ -22,7 +22,7 @@ import importlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -332,6 +332,16 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         finding = {**example("/api/v1/rectification/items"), "due_on": "2099-12-31"}
         ids["item_id"] = str((await client.post("/api/v1/rectification/items", headers=officer,
                                                 json=finding)).json()["id"])
+        from services.complaints.spot_checks.models import SpotCheck
+        from tests.integration.test_oversight import decided
+        day = datetime.now(UTC).date() - timedelta(days=3)
+        assert await kit.consumer.handle(decided(new_id(), VILLAGE, day)) is True
+        made = await client.post("/api/v1/spot-checks/draws", headers=officer, json={
+            "county": COUNTY, "period_from": day.isoformat(), "period_to": day.isoformat()})
+        assert made.status_code == 201, made.text
+        ids["draw_id"] = str(made.json()["id"])
+        async with kit.sessions() as session:
+            ids["check_id"] = await session.scalar(select(SpotCheck.id))
     elif service == "audit":
         env = accepted(division=VILLAGE, members=notices.household())
         assert await kit.consumer.handle(env) is True

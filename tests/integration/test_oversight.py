@@ -4,11 +4,16 @@ cases through the REST API and real events (both engines, real NATS)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from services.complaints.app import create_app as create_complaints
 from shared.auth import Role
-from tests.support import bearer, eventually, ready, running
+from shared.context import new_id
+from shared.contracts.approval import ApplicationDecided
+from shared.events import Envelope
+from tests.bus import consumer_drained, publish
+from tests.events import envelope_of
+from tests.support import bearer, eventually, outbox_types, ready, running
 
 COUNTY = "230722"  # 嘉荫县
 TOWNSHIP = "230722100"  # 朝阳镇
@@ -93,3 +98,115 @@ async def test_an_inspection_finding_followed_to_closed_and_overdue_listed_R_OV_
                                  json={"note": "more"})
         assert more.status_code == 409
         assert (await client.get(url, headers=leader(settings))).json() == done
+
+
+def decided(case_id: str, division: str, day: date, outcome: str = "approved") -> Envelope:
+    """Approval's decision of a case, as approval publishes it."""
+    application_id = new_id()
+    return envelope_of(ApplicationDecided(
+        case_id=case_id, application_id=application_id,
+        application_number=f"SQ{COUNTY}-{application_id[:8]}", program="dibao",
+        division=division, outcome=outcome,
+        decided_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2),
+        decided_on=day), subject=case_id, division=division)
+
+
+async def test_a_spot_check_draw_reproduced_from_its_seed_and_a_finding_rectified_R_OV_1_R_OV_3(
+        make_settings, nats_server):
+    """R-OV-1: approval's decisions of November make the register; the county draws at least
+    half of each township's (ceil: 5 → 3, 3 → 2), a decision of another county or of December
+    is not in it; the draw is an event and is reproduced from its stored seed. A check by home
+    visit needing correction opens a rectification item (R-OV-3), followed to closed; a file
+    review without a finding opens none; a result is recorded once."""
+    settings = make_settings("complaints")
+    app = create_complaints(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        app.state.kit.clock.set(NOW)
+        ours = [decided(f"a{i:031}", TOWNSHIP + "201", date(2026, 11, 2 + i)) for i in range(5)]
+        ours += [decided(f"b{i:031}", OTHER_TOWNSHIP, date(2026, 11, 10 + i), "rejected")
+                 for i in range(3)]
+        others = [decided("c" * 32, "230781100", date(2026, 11, 5)),  # 铁力市: another county
+                  decided("d" * 32, TOWNSHIP, date(2026, 12, 1))]  # not in November
+        await publish(nats_server.url, *ours, *others)
+        await eventually(lambda: consumer_drained(nats_server.url, "complaints"))
+        period = {"county": COUNTY, "period_from": "2026-11-01", "period_to": "2026-11-30"}
+        early = await client.post("/api/v1/spot-checks/draws", headers=county(settings),
+                                  json={**period, "period_to": "2026-12-01"})
+        assert early.status_code == 422, early.text  # the period has not ended
+        low = await client.post("/api/v1/spot-checks/draws", headers=county(settings),
+                                json={**period, "share_percent": 40})
+        assert low.status_code == 422
+
+        async def drawn():
+            answer = await client.post("/api/v1/spot-checks/draws", headers=county(settings),
+                                       json=period)
+            return answer if answer.status_code == 201 else None
+
+        made = (await eventually(drawn)).json()
+        assert (made["population_count"], made["sample_count"], made["share_percent"]) == (
+            8, 5, 50)
+        assert made["townships"] == [
+            {"township": TOWNSHIP, "population": 5, "sample": 3},
+            {"township": OTHER_TOWNSHIP, "population": 3, "sample": 2}]
+        assert len(made["seed"]) == 32
+        draw_url = f"/api/v1/spot-checks/draws/{made['id']}"
+        again = (await client.get(f"{draw_url}/reproduction",
+                                  headers=county(settings))).json()
+        assert again["reproduced"] is True and again["population_unchanged"] is True
+        assert len(again["recorded_sample"]) == 5
+        assert set(again["recorded_sample"]) <= {e.subject for e in ours}
+        # the same seed on another draw of the same period gives the same sample
+        twin = await client.post("/api/v1/spot-checks/draws", headers=county(settings),
+                                 json={**period, "seed": made["seed"]})
+        twin_sample = (await client.get(f"/api/v1/spot-checks/draws/{twin.json()['id']}/"
+                                        "reproduction", headers=county(settings))).json()
+        assert twin_sample["recorded_sample"] == again["recorded_sample"]
+        assert "assist.complaints.spot_check_drawn" in await outbox_types(app.state.kit)
+
+        checks = (await client.get("/api/v1/spot-checks/checks", headers=county(settings),
+                                   params={"draw_id": made["id"]})).json()
+        assert [c["case_id"] for c in sorted(checks, key=lambda c: c["position"])] == \
+            again["recorded_sample"]
+        mine = (await client.get("/api/v1/spot-checks/checks", headers=leader(settings),
+                                 params={"draw_id": made["id"]})).json()
+        assert {c["township"] for c in mine} == {TOWNSHIP} and len(mine) == 3
+        assert (await client.get(draw_url, headers=leader(settings))).status_code == 404
+
+        first, second = mine[0], mine[1]
+        needs = {"method": "home_visit", "finding": "家庭收入核算漏计外出务工收入",
+                 "needs_correction": True, "responsible": "李明 朝阳镇民政办主任"}
+        missing = await client.post(f"/api/v1/spot-checks/checks/{first['id']}/result",
+                                    headers=county(settings), json=needs)
+        assert missing.status_code == 422  # no correction deadline
+        result = await client.post(f"/api/v1/spot-checks/checks/{first['id']}/result",
+                                   headers=county(settings),
+                                   json={**needs, "correction_due_on": "2026-12-20"})
+        assert result.status_code == 200, result.text
+        checked = result.json()
+        assert (checked["status"], checked["method"], checked["correction_due_on"]) == (
+            "checked", "home_visit", "2026-12-20")
+        twice = await client.post(f"/api/v1/spot-checks/checks/{first['id']}/result",
+                                  headers=county(settings), json={**needs,
+                                                                  "correction_due_on":
+                                                                  "2026-12-20"})
+        assert twice.status_code == 409
+        fine = await client.post(f"/api/v1/spot-checks/checks/{second['id']}/result",
+                                 headers=county(settings),
+                                 json={"method": "file_review", "finding": "档案齐全",
+                                       "needs_correction": False})
+        assert fine.json()["rectification_item_id"] is None
+
+        item_url = f"/api/v1/rectification/items/{checked['rectification_item_id']}"
+        item = (await client.get(item_url, headers=leader(settings))).json()
+        assert (item["source"], item["source_id"], item["case_id"], item["due_on"]) == (
+            "spot_check", first["id"], first["case_id"], "2026-12-20")
+        assert item["responsible"] == "李明 朝阳镇民政办主任"
+        await client.post(f"{item_url}/follow-ups", headers=leader(settings),
+                          json={"note": "已重新核算收入, 调整保障金额"})
+        closed = await client.post(f"{item_url}/close", headers=county(settings),
+                                   json={"result": "复查属实, 整改完成"})
+        assert closed.json()["status"] == "done"
+        ledger = (await client.get("/api/v1/rectification/items", headers=county(settings),
+                                   params={"source": "spot_check"})).json()
+        assert [i["id"] for i in ledger] == [item["id"]]

@@ -1,4 +1,5 @@
-"""The county's and the city's oversight (监督管理, R-OV): the rectification ledger (R-OV-3).
+"""The county's and the city's oversight (监督管理, R-OV): the rectification ledger (R-OV-3),
+spot checks (R-OV-1).
 
 Revision ID: 0005
 Revises: 0004
@@ -61,10 +62,79 @@ def _rectification() -> None:
     )
 
 
+def _spot_checks() -> None:
+    op.create_table(
+        "decided_application",
+        sa.Column("case_id", sa.String(32), nullable=False),
+        sa.Column("application_id", sa.String(32), nullable=False),
+        sa.Column("application_number", sa.String(40), nullable=False),
+        sa.Column("program", sa.String(30), nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("township", sa.String(9), nullable=False),
+        sa.Column("county", sa.String(6), nullable=False),
+        sa.Column("outcome", sa.String(10), nullable=False),
+        sa.Column("decided_on", sa.Date, nullable=False),
+        sa.Column("decided_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("case_id", name="pk_decided_application"),
+    )
+    op.create_index("ix_decided_application_county_day", "decided_application",
+                    ["county", "decided_on"])
+    op.create_index("ix_decided_application_township", "decided_application", ["township"])
+    op.create_table(
+        "spot_check_draw",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("period_from", sa.Date, nullable=False),
+        sa.Column("period_to", sa.Date, nullable=False),
+        sa.Column("seed", sa.String(64), nullable=False),
+        sa.Column("share_percent", sa.Integer, nullable=False),
+        sa.Column("population_count", sa.Integer, nullable=False),
+        sa.Column("sample_count", sa.Integer, nullable=False),
+        sa.Column("population_digest", sa.String(64), nullable=False),
+        sa.Column("townships", sa.JSON, nullable=False),
+        sa.Column("drawn_by", sa.String(255), nullable=False),
+        sa.Column("drawn_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_spot_check_draw"),
+    )
+    op.create_index("ix_spot_check_draw_division", "spot_check_draw", ["division"])
+    op.create_index("ix_spot_check_draw_drawn_id", "spot_check_draw", ["drawn_at", "id"])
+    op.create_table(
+        "spot_check",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("draw_id", sa.String(32), nullable=False),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("case_id", sa.String(32), nullable=False),
+        sa.Column("application_number", sa.String(40), nullable=False),
+        sa.Column("program", sa.String(30), nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("township", sa.String(9), nullable=False),
+        sa.Column("outcome", sa.String(10), nullable=False),
+        sa.Column("decided_on", sa.Date, nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("method", sa.String(20), nullable=True),
+        sa.Column("finding", sa.Text, nullable=True),
+        sa.Column("needs_correction", sa.Boolean, nullable=True),
+        sa.Column("correction_due_on", sa.Date, nullable=True),
+        sa.Column("rectification_item_id", sa.String(32), nullable=True),
+        sa.Column("checked_by", sa.String(255), nullable=True),
+        sa.Column("checked_at", TIME, nullable=True),
+        sa.Column("checked_on", sa.Date, nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_spot_check"),
+        sa.ForeignKeyConstraint(["draw_id"], ["spot_check_draw.id"],
+                                name="fk_spot_check_draw_id_spot_check_draw"),
+    )
+    op.create_index("ix_spot_check_draw_position", "spot_check", ["draw_id", "position"])
+    op.create_index("ix_spot_check_division_id", "spot_check", ["division", "id"])
+
+
 def upgrade() -> None:
     _rectification()
+    _spot_checks()
 
 
 def downgrade() -> None:
+    op.drop_table("spot_check")
+    op.drop_table("spot_check_draw")
+    op.drop_table("decided_application")
     op.drop_table("rectification_follow_up")
     op.drop_table("rectification_item")
