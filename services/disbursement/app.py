@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.disbursement.accounts import models as account_models  # noqa: F401 - its tables
+from services.disbursement.bank_files.routes import router as bank_files_router
 from services.disbursement.beneficiaries import handlers as beneficiary_handlers
 from services.disbursement.beneficiaries.routes import router as payees_router
 from services.disbursement.db import Base, inbox, outbox
 from services.disbursement.payments import models as payment_models  # noqa: F401 - its tables
+from services.disbursement.reconciliation import models as reconciliation_models  # noqa: F401
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
 
@@ -20,7 +22,7 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[payees_router],
+    routers=[payees_router, bank_files_router],
     handlers={**beneficiary_handlers.HANDLERS},
 )
 

@@ -5,9 +5,13 @@ sealed."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar, Literal
 
-from shared.contracts.base import EventContract
+from pydantic import AwareDatetime, Field
+
+from shared.contracts.base import EventContract, EventData
+from shared.contracts.fields import Fen, Id, Month
+from shared.divisions import DivisionCode
 
 
 class DisbursementEvent(EventContract):
@@ -19,6 +23,93 @@ class DisbursementEvent(EventContract):
 
 # --- payment files, bank results, reconciliation (services/disbursement/bank_files, ----------
 # --- reconciliation) ---------------------------------------------------------------------------
+
+PaymentFileKind = Literal["monthly", "once"]
+StaffRef = Annotated[str, Field(min_length=1, max_length=255, description="user id")]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256, hex")]
+
+
+class PaymentFileMade(DisbursementEvent):
+    """A payment file (发放文件) was made for the bank: the ready payments of a county and month
+    (or temporary aid ready now) moved to sent, once each (R-DI-6). The file holds the account
+    numbers in full: making it is a full read, and this event records who made it."""
+
+    event: ClassVar[str] = "payment_file_made"
+    file_id: Id
+    county: DivisionCode
+    kind: PaymentFileKind
+    month: Month
+    format: Literal["csv", "xlsx"]
+    rows: int = Field(ge=0)
+    total_fen: Fen
+    sha256: Sha256
+    made_by: StaffRef
+    made_at: AwareDatetime
+
+
+class FailedPayment(EventData):
+    payment_id: Id
+    reason: str
+    held: bool = Field(description="failed a second time: held for manual handling, never sent "
+                       "to the bank again (R-DI-6)")
+
+
+class BankResultApplied(DisbursementEvent):
+    """The bank's result file for a payment file (银行回盘), checked whole and applied: sent
+    payments paid or failed with the reason; a second failure held for manual handling (R-DI-6)."""
+
+    event: ClassVar[str] = "bank_result_applied"
+    result_id: Id
+    file_id: Id
+    county: DivisionCode
+    sha256: Sha256
+    rows: int = Field(ge=0)
+    paid: int = Field(ge=0)
+    failed: int = Field(ge=0)
+    held: int = Field(ge=0)
+    total_fen: Fen
+    failures: list[FailedPayment] = Field(default_factory=list)
+    received_by: StaffRef
+    received_at: AwareDatetime
+
+
+class ReconciliationCompared(DisbursementEvent):
+    """A township's payments of month P compared with finance's allocation details and the
+    bank's payment details, person by person; the differences counted by kind (R-DI-7)."""
+
+    event: ClassVar[str] = "reconciliation_compared"
+    reconciliation_id: Id
+    division: DivisionCode
+    month: Month
+    system_rows: int = Field(ge=0)
+    system_fen: Fen
+    finance_rows: int = Field(ge=0)
+    finance_fen: Fen
+    finance_sha256: Sha256
+    bank_rows: int = Field(ge=0)
+    bank_fen: Fen
+    bank_sha256: Sha256
+    differences: dict[str, int] = Field(description="<side>.<kind> → how many")
+    created_by: StaffRef
+    created_at: AwareDatetime
+
+
+class ReconciliationSigned(DisbursementEvent):
+    """A reconciliation signed off at one step: the handler, then the township leader, then the
+    county officer, each a different person (R-DI-7)."""
+
+    event: ClassVar[str] = "reconciliation_signed"
+    reconciliation_id: Id
+    division: DivisionCode
+    month: Month
+    step: Literal["handler", "township", "county"]
+    status: str
+    signed_by: StaffRef
+    role: str
+    note: str | None = None
+    signed_at: AwareDatetime
+
+
 
 
 # --- one card, proxies, reserve, work funds (services/disbursement/accounts, proxies, ---------

@@ -1,0 +1,1 @@
+"""Payment files for finance and the bank, and the bank's result files (R-DI-6)."""
