@@ -10,7 +10,7 @@ from services.disbursement.beneficiaries import handlers as beneficiary_handlers
 from services.disbursement.beneficiaries.routes import router as payees_router
 from services.disbursement.db import Base, inbox, outbox
 from services.disbursement.payments import models as payment_models  # noqa: F401 - its tables
-from services.disbursement.reconciliation import models as reconciliation_models  # noqa: F401
+from services.disbursement.reconciliation.routes import router as reconciliation_router
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
 
@@ -22,7 +22,7 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[payees_router, bank_files_router],
+    routers=[payees_router, bank_files_router, reconciliation_router],
     handlers={**beneficiary_handlers.HANDLERS},
 )
 

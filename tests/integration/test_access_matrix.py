@@ -112,7 +112,10 @@ COUNTY_WIDE = {"version_id"}
 caller of the county reads (R-BE). Another township's caller reaches them; another county's
 does not."""
 
-FULL_VALUE: dict[tuple[str, str, str], str] = {}
+FULL_VALUE: dict[tuple[str, str, str], str] = {
+    ("disbursement", "GET", "/api/v1/payment-files/{file_id}/content"): "the payment file for "
+    "the bank holds the account numbers in full (finance only; the download is logged)",
+}
 """Record endpoints that show a full ID number, phone or account to the roles that need it."""
 
 
@@ -322,6 +325,29 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         assert await kit.consumer.handle(approval_event("beneficiary_approved")) is True
         async with kit.sessions() as session:
             ids["payee_id"] = await session.scalar(select(Payee.id))
+        # a payment file, the bank's result for it and a reconciliation of the township
+        from tests import payments as pay
+        account = await pay.add_account(kit, holder="matrix", number=pay.account_number(1))
+        paid = await pay.add_payment(kit, account_id=account, holder="matrix", amount_fen=100)
+        cashier = bearer(settings, Role.finance_officer, [COUNTY])
+        made = await client.post("/api/v1/payment-files", headers=cashier, json={
+            "county": COUNTY, "kind": "monthly", "month": "2026-12"})
+        assert made.status_code == 201, made.text
+        ids["file_id"] = str(made.json()["id"])
+        answer = await client.post("/api/v1/bank-results", headers=cashier, files={
+            "file": ("result.csv", pay.result_file(ids["file_id"], [
+                [paid, pay.account_number(1), "1.00", "paid", ""]]), "text/csv")})
+        assert answer.status_code == 201, answer.text
+        ids["result_id"] = str(answer.json()["id"])
+        line = [paid, pay.account_number(1), "1.00"]
+        compared = await client.post("/api/v1/reconciliations", headers=cashier, data={
+            "division": TOWNSHIP, "month": "2026-12"}, files={
+            "finance": ("f.csv", pay.detail_file("finance_allocation", TOWNSHIP, "2026-12",
+                                                 [line]), "text/csv"),
+            "bank": ("b.csv", pay.detail_file("bank_statement", TOWNSHIP, "2026-12",
+                                              [[*line, "2026-12-05"]]), "text/csv")})
+        assert compared.status_code == 201, compared.text
+        ids["reconciliation_id"] = str(compared.json()["id"])
     elif service == "complaints":
         from services.complaints.case_links.models import CaseReference
         from tests.integration.test_complaints_service import application_events

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.disbursement.db import Base
@@ -32,7 +32,7 @@ class PaymentFile(Base):
     month: Mapped[str] = mapped_column(String(7))  # P; for temporary aid, the month it was made
     format: Mapped[str] = mapped_column(String(4))  # csv | xlsx
     rows: Mapped[int]
-    total_fen: Mapped[int]
+    total_fen: Mapped[int] = mapped_column(BigInteger)  # a province's month passes 2³¹ fen
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
     made_by: Mapped[str] = mapped_column(String(255))
@@ -81,7 +81,7 @@ class BankResult(Base):
     paid: Mapped[int]
     failed: Mapped[int]
     held: Mapped[int]  # failed a second time: held for manual handling (R-DI-6)
-    total_fen: Mapped[int]
+    total_fen: Mapped[int] = mapped_column(BigInteger)  # a province's month passes 2³¹ fen
     received_by: Mapped[str] = mapped_column(String(255))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

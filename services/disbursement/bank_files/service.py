@@ -60,9 +60,10 @@ class FileRefused(Problem):
 
     status, slug, title = 422, "file-refused", "The file is refused whole: nothing changed"
 
-    def __init__(self, detail: str, fault: FileFault) -> None:
+    def __init__(self, detail: str, fault: FileFault, **extensions: Any) -> None:
         super().__init__(detail, faults=[{"line": f.line, "reason": f.reason}
-                                         for f in fault.faults], more_faults=fault.more)
+                                         for f in fault.faults], more_faults=fault.more,
+                         **extensions)
 
 
 class FileDamaged(Problem):
@@ -119,7 +120,7 @@ async def make_payment_file(
                          rows=rows, total_fen=total, sha256="", size=0, made_by=user.user_id,
                          made_at=now, answered=0)
     out = await write_payment_file(session, record, open_number)
-    record.sha256, record.size = _sha256_of(out)
+    record.sha256, record.size = sha256_of(out)
     session.add(record)
     await session.flush()
     await emit(session, PaymentFileMade(
@@ -167,7 +168,7 @@ async def write_payment_file(session: AsyncSession, record: PaymentFile,
     return out
 
 
-def _sha256_of(out: IO[bytes]) -> tuple[str, int]:
+def sha256_of(out: IO[bytes]) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     out.seek(0)
     while chunk := out.read(1 << 20):
@@ -192,7 +193,7 @@ async def payment_file_again(session: AsyncSession, *, user: User, file_id: str,
     """A payment file made before, its bytes again (checked against its SHA-256)."""
     record = await get_payment_file(session, user=user, file_id=file_id)
     out = await write_payment_file(session, record, open_number)
-    sha256, _ = _sha256_of(out)
+    sha256, _ = sha256_of(out)
     if sha256 != record.sha256:
         out.close()
         raise FileDamaged(f"payment file {file_id} no longer gives the bytes of SHA-256 "
@@ -218,7 +219,7 @@ async def apply_bank_result(
     ``file-refused`` listing every line at fault: another file's or county's, malformed,
     unknown payment, amount or account not what was sent, duplicate, wrong count/total), then
     applied in a few statements. The same bytes again change nothing (False)."""
-    sha256, _ = _sha256_of(source)
+    sha256, _ = sha256_of(source)
     head = source.read(4)
     source.seek(0)
     fmt = formats.sniff_format(head)

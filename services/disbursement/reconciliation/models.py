@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, Index, Integer, String
+from sqlalchemy import BigInteger, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.disbursement.db import Base
@@ -45,12 +45,12 @@ class Reconciliation(Base):
     month: Mapped[str] = mapped_column(String(7))
     status: Mapped[str] = mapped_column(String(20))
     system_rows: Mapped[int]
-    system_fen: Mapped[int]
+    system_fen: Mapped[int] = mapped_column(BigInteger)
     finance_rows: Mapped[int]
-    finance_fen: Mapped[int]
+    finance_fen: Mapped[int] = mapped_column(BigInteger)
     finance_sha256: Mapped[str] = mapped_column(String(64))
     bank_rows: Mapped[int]
-    bank_fen: Mapped[int]
+    bank_fen: Mapped[int] = mapped_column(BigInteger)
     bank_sha256: Mapped[str] = mapped_column(String(64))
     differences: Mapped[int]
     created_by: Mapped[str] = mapped_column(String(255))
