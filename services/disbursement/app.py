@@ -9,8 +9,12 @@ from services.disbursement.bank_files.routes import router as bank_files_router
 from services.disbursement.beneficiaries import handlers as beneficiary_handlers
 from services.disbursement.beneficiaries.routes import router as payees_router
 from services.disbursement.db import Base, inbox, outbox
-from services.disbursement.payments import models as payment_models  # noqa: F401 - its tables
+from services.disbursement.months.jobs import JOBS as MONTH_JOBS
+from services.disbursement.months.routes import router as months_router
+from services.disbursement.payments import handlers as payment_handlers
+from services.disbursement.payments.routes import router as payments_router
 from services.disbursement.reconciliation.routes import router as reconciliation_router
+from shared.inbox import combine_handlers
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
 
@@ -22,8 +26,10 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[payees_router, bank_files_router, reconciliation_router],
-    handlers={**beneficiary_handlers.HANDLERS},
+    routers=[payees_router, bank_files_router, reconciliation_router, months_router,
+             payments_router],
+    handlers=combine_handlers(beneficiary_handlers.HANDLERS, payment_handlers.HANDLERS),
+    jobs=[*MONTH_JOBS],
 )
 
 

@@ -21,6 +21,98 @@ class DisbursementEvent(EventContract):
 # --- payment months, ledgers, rosters, payments (services/disbursement/months, payments) ------
 
 
+class LedgerGenerated(DisbursementEvent):
+    """The ledger (台账) of a county's month P generated, or regenerated, from the payment basis
+    (R-DI-1, R-DI-2): its counts and totals, the corrections of frozen months it carries."""
+
+    event: ClassVar[str] = "ledger_generated"
+    payment_month_id: Id
+    county: str = Field(description="six-digit county code")
+    month: Month
+    regenerated: bool
+    lines: int = Field(ge=0)
+    amount_fen: Fen = Field(description="the month's amounts")
+    arrears_fen: Fen = Field(description="补发: corrections of frozen months paid with P")
+    recovery_fen: Fen = Field(description="追缴: overpayments of frozen months, to recover")
+    recovery_lines: int = Field(ge=0)
+
+
+class LedgerReviewed(DisbursementEvent):
+    """An officer reviewed the draft ledger of P as generated (R-DI-2)."""
+
+    event: ClassVar[str] = "ledger_reviewed"
+    payment_month_id: Id
+    county: str
+    month: Month
+    lines: int = Field(ge=0)
+    amount_fen: Fen
+    arrears_fen: Fen
+
+
+class LedgerSubmitted(DisbursementEvent):
+    """The ledger of P submitted and frozen (R-DI-2): by an officer before the cut-off, or by
+    the clock at it (``by_clock``). Later changes land in a later month."""
+
+    event: ClassVar[str] = "ledger_submitted"
+    payment_month_id: Id
+    county: str
+    month: Month
+    by_clock: bool
+    cutoff_at: AwareDatetime
+    lines: int = Field(ge=0)
+    amount_fen: Fen
+    arrears_fen: Fen
+    recovery_fen: Fen
+
+
+class RosterGenerated(DisbursementEvent):
+    """The roster (发放名册) of P (R-DI-3): the payments it added this time and where the month
+    stands (one event per roster, never one per payment, R-DI-6)."""
+
+    event: ClassVar[str] = "roster_generated"
+    payment_month_id: Id
+    county: str
+    month: Month
+    added: int = Field(ge=0, description="payments this generation added (0 when replayed)")
+    payments: int = Field(ge=0)
+    ready: int = Field(ge=0)
+    held: int = Field(ge=0)
+    total_fen: Fen
+
+
+class OncePaymentCreated(DisbursementEvent):
+    """Temporary aid's one payment, made as soon as it is granted (R-DI-3): ready to its
+    holder's card account, or held with the reason."""
+
+    event: ClassVar[str] = "once_payment_created"
+    payment_id: Id
+    beneficiary_id: Id
+    program: str
+    division: DivisionCode
+    month: Month
+    amount_fen: Fen
+    status: Literal["ready", "held"]
+    hold_reason: str | None = None
+    account_masked: str | None = None
+
+
+class PaymentMoved(EventData):
+    """One payment moved by a refresh, and where it went."""
+
+    payment_id: Id
+    status: Literal["ready", "held"]
+    account_masked: str | None = None
+    hold_reason: str | None = None
+
+
+class PaymentsRefreshed(DisbursementEvent):
+    """Unpaid payments of one holder re-evaluated after their card account changed (R-DI-4):
+    each payment moved, with where it went."""
+
+    event: ClassVar[str] = "payments_refreshed"
+    payments: list[PaymentMoved]
+
+
 # --- payment files, bank results, reconciliation (services/disbursement/bank_files, ----------
 # --- reconciliation) ---------------------------------------------------------------------------
 

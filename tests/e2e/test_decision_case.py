@@ -375,7 +375,9 @@ async def test_an_adjustment_then_a_gradual_exit_R_DY_3_R_BE_6(county):
     county.approval_kit.clock.set(datetime(*before, 1, 2, 0, tzinfo=UTC))
     await county.approval_kit.scheduler.run_due()
     await county.approval_kit.scheduler.run_due()
-    payee = await payee_of(county, case["application_id"], status="stopped")
+    # told a month ahead: paid to the end of the gradual exit, stopped from its stop month
+    payee = await payee_of(county, case["application_id"], stopped_from=stop_month,
+                           status="active")
     r = await county.disbursement.get(f"/api/v1/payees/{payee['id']}", headers=county.finance())
     stops = [c for c in r.json()["changes"] if c["kind"] == "stopped"]
     assert len(stops) == 1 and stops[0]["effective_month"] == stop_month, r.json()

@@ -107,10 +107,11 @@ BOOKKEEPING_EVENTS = (OPERATION_RECORDED, "checkpoint_signed")
 """Events of the outbox left out of its count: the log of reads and refusals (R-AU-1), and the
 checkpoint an export is given with (R-AU-2)."""
 
-COUNTY_WIDE = {"version_id"}
+COUNTY_WIDE = {"version_id", "payment_month_id"}
 """Records of the whole county, not of a township: the county's policy parameters, which every
-caller of the county reads (R-BE). Another township's caller reaches them; another county's
-does not."""
+caller of the county reads (R-BE), and the county's payment months (their totals; the lines
+are read by division, and acting on a month needs the county, R-DI-2). Another township's
+caller reaches them; another county's does not."""
 
 FULL_VALUE: dict[tuple[str, str, str], str] = {
     ("disbursement", "GET", "/api/v1/payment-files/{file_id}/content"): "the payment file for "
@@ -325,6 +326,20 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         assert await kit.consumer.handle(approval_event("beneficiary_approved")) is True
         async with kit.sessions() as session:
             ids["payee_id"] = await session.scalar(select(Payee.id))
+        # the county's open payment month: its ledger submitted, its roster made (R-DI-2/3)
+        from services.disbursement.months.rules import open_month
+        from services.disbursement.payments.models import Payment
+        months = bearer(settings, Role.county_officer, [COUNTY], user_id="co-months")
+        made = await client.post("/api/v1/payment-months", headers=months, json={
+            "county": COUNTY, "month": open_month(kit.clock.now())})
+        assert made.status_code == 201, made.text
+        ids["payment_month_id"] = made.json()["id"]
+        for step in ("review", "submit", "roster"):
+            done = await client.post(f"/api/v1/payment-months/{made.json()['id']}/{step}",
+                                     headers=months)
+            assert done.status_code == 200, done.text
+        async with kit.sessions() as session:
+            ids["payment_id"] = await session.scalar(select(Payment.id))
         # a payment file, the bank's result for it and a reconciliation of the township
         from tests import payments as pay
         account = await pay.add_account(kit, holder="matrix", number=pay.account_number(1))
@@ -368,12 +383,6 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         ids["draw_id"] = str(made.json()["id"])
         async with kit.sessions() as session:
             ids["check_id"] = await session.scalar(select(SpotCheck.id))
-        loaded = await client.post(f"/api/v1/monitoring/population/{COUNTY}/2026",
-                                   headers=officer, files={"file": (
-                                       "population.csv", f"township,population\n{TOWNSHIP},"
-                                       "1000\n".encode(), "text/csv")})
-        assert loaded.status_code == 201, loaded.text
-        ids["load_id"] = str(loaded.json()["id"])
     elif service == "audit":
         env = accepted(division=VILLAGE, members=notices.household())
         assert await kit.consumer.handle(env) is True

@@ -113,15 +113,16 @@ async def test_approved_adjusted_stopped_keep_the_payment_basis_R_DY_3(make_sett
 
         async def is_stopped():
             found = await payee_detail(client, headers, beneficiary_id)
-            return found if found["status"] == "stopped" else None
+            return found if found["stopped_from"] is not None else None
 
         payee = await eventually(is_stopped)
-        assert payee["stopped_from"] == "2027-06"
+        # a stop for a later month leaves the payee active until that month comes (R-DI-2)
+        assert (payee["stopped_from"], payee["status"]) == ("2027-06", "active")
         assert payee["changes"][-1]["kind"] == "stopped"
         assert payee["changes"][-1]["amount_fen"] is None
-        assert [p["beneficiary_id"] for p in await payees(client, headers, status="stopped")] == [
+        assert await payees(client, headers, status="stopped") == []
+        assert [p["beneficiary_id"] for p in await payees(client, headers, status="active")] == [
             beneficiary_id]
-        assert await payees(client, headers, status="active") == []
 
 
 async def test_temporary_aid_is_paid_once_and_near_dibao_pays_nothing(make_settings, nats_server):

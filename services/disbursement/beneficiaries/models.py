@@ -68,4 +68,6 @@ class PayeeChange(Base):
     amount_fen: Mapped[int | None]  # None for a stop
     effective_month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the event's time
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # when it arrived here, on the service's clock: a frozen ledger carries the changes
+    # recorded after its lines were read into a later month (months.ledger)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.disbursement.beneficiaries.models import ChangeKind, Payee, PayeeChange, PayeeStatus
 from shared.auth import User
+from shared.clock import now_of, today_of
 from shared.context import new_id
 from shared.contracts.approval import (
     BeneficiaryAdjusted,
@@ -22,6 +23,7 @@ from shared.events import Envelope
 from shared.inbox import NotYet
 from shared.inputs import Keyset, Window
 from shared.masking import mask_name
+from shared.months import month_of
 from shared.problems import NotFound
 from shared.programs import PROGRAMS
 
@@ -100,13 +102,16 @@ async def adjust_payee(
 async def stop_payee(
     session: AsyncSession, stopped: BeneficiaryStopped, *, event: Envelope
 ) -> Payee:
-    """停发: nothing is paid from the stated month on (R-DY-3)."""
+    """停发: nothing is paid from the stated month on (R-DY-3). A stop for a later month (a
+    gradual exit is told a month ahead, R-BE-6) leaves the payee active until that month comes
+    (the ledger goes by ``stopped_from``, R-DI-2; the draft ledgers' job marks it then)."""
     payee = await _known_payee(session, stopped.beneficiary_id)
     await _record_change(session, payee, kind=ChangeKind.stopped, amount_fen=None,
                          effective_month=stopped.effective_month, event=event)
-    payee.status = PayeeStatus.stopped
     if payee.stopped_from is None or stopped.effective_month < payee.stopped_from:
         payee.stopped_from = stopped.effective_month
+    if payee.stopped_from <= month_of(today_of(session)):
+        payee.status = PayeeStatus.stopped
     await session.flush()
     return payee
 
@@ -115,7 +120,7 @@ async def _record_change(
     session: AsyncSession, payee: Payee, *, kind: ChangeKind, amount_fen: int | None,
     effective_month: str, event: Envelope,
 ) -> None:
-    now = utcnow()
+    now = now_of(session)  # the service's clock: ledgers compare it (months.ledger)
     session.add(PayeeChange(payee_id=payee.id, event_id=event.id, event_type=event.type,
                             kind=kind, amount_fen=amount_fen, effective_month=effective_month,
                             occurred_at=event.time, recorded_at=now))
