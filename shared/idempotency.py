@@ -274,6 +274,29 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+async def body_of(request: Request) -> bytes:
+    """The request's body as the fingerprint reads it. A multipart upload's stream is gone by
+    the time a dependency runs (FastAPI parsed the form first): its parts stand in for it, each
+    name with its value or its file's name, type and bytes (read and rewound)."""
+    try:
+        return await request.body()
+    except RuntimeError:  # "Stream consumed": the form was parsed from it
+        form = await request.form()
+    digest = hashlib.sha256(b"form\n")
+    for name, value in form.multi_items():
+        digest.update(json.dumps(name).encode() + b"=")
+        if isinstance(value, str):
+            digest.update(json.dumps(value).encode())
+        else:
+            digest.update(json.dumps([value.filename, value.content_type]).encode())
+            await value.seek(0)
+            while chunk := await value.read(1 << 20):
+                digest.update(chunk)
+            await value.seek(0)
+        digest.update(b"\n")
+    return digest.digest()
+
+
 def caller_of(user_id: str) -> str:
     if len(user_id) <= MAX_CALLER:
         return user_id
@@ -299,7 +322,7 @@ class IdempotencyKeys:
         now = now or utcnow()
         caller = caller_of(caller)
         print_ = fingerprint(request.method, request.url.path, request.url.query,
-                             await request.body())
+                             await body_of(request))
         t = self.table
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         values = {"caller": caller, "key": key, "fingerprint": print_,

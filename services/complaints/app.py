@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from services.complaints.case_links import handlers as case_link_handlers
 from services.complaints.case_links.routes import router as case_references_router
 from services.complaints.db import Base, inbox, outbox
+from services.complaints.monitoring import handlers as monitoring_handlers
+from services.complaints.monitoring.routes import router as monitoring_router
 from services.complaints.rectification.routes import router as rectification_router
 from services.complaints.spot_checks import handlers as spot_check_handlers
 from services.complaints.spot_checks.routes import router as spot_checks_router
@@ -23,9 +25,11 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
-    routers=[case_references_router, rectification_router, spot_checks_router],
+    routers=[case_references_router, rectification_router, spot_checks_router,
+             monitoring_router],
     # Several modules take the same events (case links take every one): each in turn.
-    handlers=combine_handlers(case_link_handlers.HANDLERS, spot_check_handlers.HANDLERS),
+    handlers=combine_handlers(case_link_handlers.HANDLERS, spot_check_handlers.HANDLERS,
+                              monitoring_handlers.HANDLERS),
 )
 
 

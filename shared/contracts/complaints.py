@@ -116,3 +116,20 @@ class SpotCheckRecorded(ComplaintsEvent):
     rectification_item_id: Id | None = None
     checked_by: str = Field(min_length=1, max_length=255)
     checked_at: AwareDatetime
+
+
+class PopulationFiguresLoaded(ComplaintsEvent):
+    """The county loaded a year's population figures per township (R-OV-2), as the year's next
+    version: the monitoring's denominators from now on."""
+
+    event: ClassVar[str] = "population_figures_loaded"
+    load_id: Id
+    division: DivisionCode = Field(description="the county")
+    year: int = Field(ge=1900, le=2099)
+    load_version: int = Field(ge=1, description="the year's loads count 1, 2, …")
+    townships: int = Field(ge=1)
+    total_population: int = Field(ge=0)
+    sha256: str = Field(min_length=64, max_length=64, description="of the file loaded")
+    figures: dict[str, int] = Field(description="township code → population")
+    loaded_by: str = Field(min_length=1, max_length=255)
+    loaded_at: AwareDatetime

@@ -383,6 +383,12 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         ids["draw_id"] = str(made.json()["id"])
         async with kit.sessions() as session:
             ids["check_id"] = await session.scalar(select(SpotCheck.id))
+        loaded = await client.post(f"/api/v1/monitoring/population/{COUNTY}/2026",
+                                   headers=officer, files={"file": (
+                                       "population.csv", f"township,population\n{TOWNSHIP},"
+                                       "1000\n".encode(), "text/csv")})
+        assert loaded.status_code == 201, loaded.text
+        ids["load_id"] = str(loaded.json()["id"])
     elif service == "audit":
         env = accepted(division=VILLAGE, members=notices.household())
         assert await kit.consumer.handle(env) is True

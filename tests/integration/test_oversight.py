@@ -9,7 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from services.complaints.app import create_app as create_complaints
 from shared.auth import Role
 from shared.context import new_id
-from shared.contracts.approval import ApplicationDecided
+from shared.contracts.approval import (
+    ApplicationDecided,
+    BeneficiaryAdjusted,
+    BeneficiaryApproved,
+    BeneficiaryStopped,
+)
 from shared.events import Envelope
 from tests.bus import consumer_drained, publish
 from tests.events import envelope_of
@@ -210,3 +215,110 @@ async def test_a_spot_check_draw_reproduced_from_its_seed_and_a_finding_rectifie
         ledger = (await client.get("/api/v1/rectification/items", headers=county(settings),
                                    params={"source": "spot_check"})).json()
         assert [i["id"] for i in ledger] == [item["id"]]
+
+
+def approved(beneficiary_id: str, division: str, amount_fen: int, month: str = "2026-10",
+             members: int = 2) -> Envelope:
+    return envelope_of(BeneficiaryApproved(
+        beneficiary_id=beneficiary_id, application_id=new_id(), program="dibao",
+        division=division, head_name_masked="王*国", amount_fen=amount_fen,
+        effective_month=month, member_ids=[new_id() for _ in range(members)]),
+        subject=beneficiary_id, division=division)
+
+
+def population_csv(*rows: tuple[str, int | str]) -> dict:
+    text = "township,population,name\n" + "".join(f"{t},{n},某镇\n" for t, n in rows)
+    return {"file": ("population-2026.csv", text.encode(), "text/csv")}
+
+
+async def test_a_township_flagged_as_an_outlier_from_approval_events_R_OV_2(make_settings,
+                                                                           nats_server):
+    """R-OV-2: population figures loaded as CSV (a faulty file refused whole; a second load of
+    the year is its version 2, in force); recipients and amounts from approval's events
+    (approved, adjusted, stopped); in November 朝阳镇 covers 1.0% (30/59 of the county's: not
+    under half), 乌云镇 0.9% after a stop (under half: flagged low), 红光镇 4.0% (over 1.5×:
+    flagged high), each with the reason; a flagged township goes to inspection as a
+    rectification item (R-OV-3), one not flagged is refused."""
+    settings = make_settings("complaints")
+    app = create_complaints(settings)
+    third = "230722102"
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        app.state.kit.clock.set(NOW)
+        url = f"/api/v1/monitoring/population/{COUNTY}/2026"
+        bad = await client.post(url, headers=county(settings), files=population_csv(
+            (TOWNSHIP, 1000), ("230781100", 50), (OTHER_TOWNSHIP, "many")))
+        assert bad.status_code == 422, bad.text
+        assert [f["line"] for f in bad.json()["faults"]] == [3, 4]
+        keyed = {**county(settings), "Idempotency-Key": "population-2026-first"}
+        first = await client.post(url, headers=keyed, files=population_csv(
+            (TOWNSHIP, 1000), (OTHER_TOWNSHIP, 1000), (third, 500)))
+        assert first.status_code == 201, first.text
+        # an upload sent again with its key is answered as before (the form's parts are its
+        # fingerprint); another file under the same key is refused
+        replay = await client.post(url, headers=keyed, files=population_csv(
+            (TOWNSHIP, 1000), (OTHER_TOWNSHIP, 1000), (third, 500)))
+        assert replay.json() == first.json()
+        reused = await client.post(url, headers=keyed, files=population_csv(
+            (TOWNSHIP, 1001), (OTHER_TOWNSHIP, 1000), (third, 500)))
+        assert reused.json()["type"] == "urn:assist:problem:idempotency-key-reused"
+        second = await client.post(url, headers=county(settings), files=population_csv(
+            (TOWNSHIP, 1000), (OTHER_TOWNSHIP, 1000), (third, 1000)))
+        assert (second.json()["version"], second.json()["total_population"]) == (2, 3000)
+        assert second.json()["figures"][third] == 1000
+        outside = await client.post("/api/v1/monitoring/population/230781/2026",
+                                    headers=county(settings),
+                                    files=population_csv(("230781100", 10)))
+        assert outside.status_code == 403
+
+        ids = {t: [new_id() for _ in range(n)]
+               for t, n in ((TOWNSHIP, 10), (OTHER_TOWNSHIP, 10), (third, 40))}
+        events = [approved(b, t + "201", 50_000) for t, bs in ids.items() for b in bs]
+        events.append(envelope_of(BeneficiaryAdjusted(
+            beneficiary_id=ids[TOWNSHIP][0], amount_fen=60_000, effective_month="2026-11"),
+            subject=ids[TOWNSHIP][0]))
+        events.append(envelope_of(BeneficiaryStopped(
+            beneficiary_id=ids[OTHER_TOWNSHIP][0], effective_month="2026-11",
+            division=OTHER_TOWNSHIP + "201"), subject=ids[OTHER_TOWNSHIP][0]))
+        await publish(nats_server.url, *events)
+        await eventually(lambda: consumer_drained(nats_server.url, "complaints"))
+
+        async def november():
+            answer = await client.get("/api/v1/monitoring/townships", headers=county(settings),
+                                      params={"county": COUNTY, "month": "2026-11"})
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+            return body if body["recipients"] == 59 else None
+
+        body = await eventually(november)
+        assert (body["population"], body["population_year"], body["population_version"]) == (
+            3000, 2026, 2)
+        rows = {r["township"]: r for r in body["townships"]}
+        assert (rows[TOWNSHIP]["recipients"], rows[TOWNSHIP]["outlier"]) == (10, False)
+        assert rows[TOWNSHIP]["amount_fen"] == 9 * 50_000 + 60_000
+        assert rows[TOWNSHIP]["persons"] == 20
+        assert rows[OTHER_TOWNSHIP]["recipients"] == 9
+        assert [f["code"] for f in rows[OTHER_TOWNSHIP]["flags"]] == ["coverage_low"]
+        assert [f["code"] for f in rows[third]["flags"]] == ["coverage_high"]
+        assert "4.00%" in rows[third]["flags"][0]["reason"]
+        assert rows[third]["coverage_percent"] == 4.0
+        october = (await client.get("/api/v1/monitoring/townships", headers=county(settings),
+                                    params={"county": COUNTY, "month": "2026-10"})).json()
+        assert october["recipients"] == 60  # the stop holds from November
+        refused = await client.get("/api/v1/monitoring/townships",
+                                   headers=bearer(settings, Role.county_officer, ["230781"]),
+                                   params={"county": COUNTY, "month": "2026-11"})
+        assert refused.status_code == 403
+
+        inspection = {"county": COUNTY, "month": "2026-11", "program": "dibao",
+                      "township": third, "responsible": "张伟 红光镇民政办主任",
+                      "due_on": "2026-12-31"}
+        sent = await client.post("/api/v1/monitoring/inspections", headers=county(settings),
+                                 json=inspection)
+        assert sent.status_code == 201, sent.text
+        assert (sent.json()["source"], sent.json()["division"]) == ("monitoring", third)
+        assert "coverage 4.00%" in sent.json()["finding"]
+        calm = await client.post("/api/v1/monitoring/inspections", headers=county(settings),
+                                 json={**inspection, "township": TOWNSHIP})
+        assert calm.status_code == 409
+        assert calm.json()["type"].endswith("township-not-flagged")

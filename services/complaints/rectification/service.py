@@ -155,4 +155,4 @@ async def overdue_by_division(session: AsyncSession, *, county: str,
         select(RectificationItem.division, func.count())
         .where(RectificationItem.division.startswith(county), overdue_on(today))
         .group_by(RectificationItem.division))
-    return {division: count for division, count in rows.tuples()}
+    return {division: count for division, count in rows}

@@ -1,5 +1,6 @@
 """The county's and the city's oversight (监督管理, R-OV): the rectification ledger (R-OV-3),
-spot checks (R-OV-1).
+spot checks (R-OV-1),
+monitoring (R-OV-2).
 
 Revision ID: 0005
 Revises: 0004
@@ -127,12 +128,69 @@ def _spot_checks() -> None:
     op.create_index("ix_spot_check_division_id", "spot_check", ["division", "id"])
 
 
+def _monitoring() -> None:
+    op.create_table(
+        "population_load",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("townships", sa.Integer, nullable=False),
+        sa.Column("total_population", sa.Integer, nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("loaded_by", sa.String(255), nullable=False),
+        sa.Column("loaded_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_population_load"),
+        sa.UniqueConstraint("division", "year", "version", name="uq_population_load_division"),
+    )
+    op.create_index("ix_population_load_loaded_id", "population_load", ["loaded_at", "id"])
+    op.create_table(
+        "population_figure",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("load_id", sa.String(32), nullable=False),
+        sa.Column("township", sa.String(9), nullable=False),
+        sa.Column("population", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_population_figure"),
+        sa.ForeignKeyConstraint(["load_id"], ["population_load.id"],
+                                name="fk_population_figure_load_id_population_load"),
+        sa.UniqueConstraint("load_id", "township", name="uq_population_figure_load_id"),
+    )
+    op.create_table(
+        "monitored_recipient",
+        sa.Column("beneficiary_id", sa.String(32), nullable=False),
+        sa.Column("program", sa.String(30), nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("township", sa.String(9), nullable=False),
+        sa.Column("county", sa.String(6), nullable=False),
+        sa.Column("persons", sa.Integer, nullable=True),
+        sa.Column("start_month", sa.String(7), nullable=False),
+        sa.Column("stop_month", sa.String(7), nullable=True),
+        sa.PrimaryKeyConstraint("beneficiary_id", name="pk_monitored_recipient"),
+    )
+    op.create_index("ix_monitored_recipient_county_program", "monitored_recipient",
+                    ["county", "program"])
+    op.create_table(
+        "monitored_amount",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("beneficiary_id", sa.String(32), nullable=False),
+        sa.Column("from_month", sa.String(7), nullable=False),
+        sa.Column("amount_fen", sa.Integer, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_monitored_amount"),
+        sa.UniqueConstraint("beneficiary_id", "from_month",
+                            name="uq_monitored_amount_beneficiary_id"),
+    )
+
+
 def upgrade() -> None:
     _rectification()
     _spot_checks()
+    _monitoring()
 
 
 def downgrade() -> None:
+    for table in ("monitored_amount", "monitored_recipient", "population_figure",
+                  "population_load"):
+        op.drop_table(table)
     op.drop_table("spot_check")
     op.drop_table("spot_check_draw")
     op.drop_table("decided_application")
