@@ -92,6 +92,19 @@ class Settings(BaseSettings):
     paper_backdate_working_days: int = Field(
         5, ge=0, description="how many working days back a paper application's receipt date "
         "may lie when it is entered")
+    complaint_handling_working_days: int = Field(
+        15, ge=1, le=120, description="working days a complaint, report or petition is handled "
+        "in from its registration (R-CO-3); the guideline sets none, so the county sets it")
+    complaint_answer_working_days: int = Field(
+        20, ge=1, le=120, description="working days from registration by which the result is "
+        "sent back to a complainant who asked for it (R-CO-3); at least the handling period")
+    complaint_public_per_hour: int = Field(
+        5, ge=1, le=1000, description="complaints one source address may file an hour on the "
+        "public form (R-CO-1), beside the public rate limit")
+    hotline_hours: str = Field(
+        "08:30-12:00,13:30-17:30", pattern=r"^\d\d:\d\d-\d\d:\d\d(,\d\d:\d\d-\d\d:\d\d)*$",
+        description="the hotline's working hours on working days, Asia/Shanghai, as HH:MM-HH:MM "
+        "ranges separated by commas: the calls the answer rate counts (R-CO-5)")
     idempotency_ttl_h: float = Field(
         24.0, gt=0, le=24 * 366,
         description="hours a POST's Idempotency-Key and its answer are kept (shared.idempotency)")

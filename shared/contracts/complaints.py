@@ -5,11 +5,11 @@ ledger and the monthly supervision. Phone numbers are ``Personal`` and travel se
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.base import EventContract, EventData
+from shared.contracts.base import EventContract, EventData, Personal
 from shared.contracts.fields import Id
 from shared.divisions import DivisionCode
 
@@ -20,6 +20,213 @@ class ComplaintsEvent(EventContract):
 
 # --- complaints, petitions, hotline, media cases (services/complaints/complaints, hotline, ----
 # --- media) -----------------------------------------------------------------------------------
+
+ComplaintKind = Literal["complaint", "report", "petition"]
+"""投诉, 举报 (a report of wrongdoing), 信访 (a petition)."""
+ComplaintChannel = Literal["hotline", "letter", "visit", "online", "media", "inspection", "audit",
+                           "discipline"]
+"""How it came in (R-CO-1): 热线, 来信, 来访, 网上, 媒体, or referred by inspection (巡视巡察),
+audit (审计) or discipline bodies (纪检监察)."""
+Concerns = Literal["case", "household", "staff", "township_fairness"]
+"""What it is about: a case, a household, an assistance staff member, the township's own
+fairness (本级处理影响公平公正)."""
+HandlingLevel = Literal["township", "county"]
+
+
+class ComplaintRegistered(ComplaintsEvent):
+    """A complaint, report or petition registered (登记, R-CO-1) by staff or filed by the public,
+    with its routing (R-CO-2) and its deadlines (R-CO-3). The contact's phone travels sealed."""
+
+    event: ClassVar[str] = "complaint_registered"
+    complaint_id: Id
+    tracking_number: str = Field(min_length=1, max_length=40)
+    kind: ComplaintKind
+    channel: ComplaintChannel
+    subject: str = Field(min_length=1, max_length=200)
+    content: str = Field(min_length=1, max_length=4000)
+    concerns: Concerns
+    category: str = Field(max_length=30, description="the kind of problem")
+    program: str | None = Field(None, max_length=30)
+    division: DivisionCode = Field(description="the division the complaint concerns")
+    level: HandlingLevel
+    handled_by: DivisionCode = Field(description="the township or county that handles it")
+    routing_reason: str = Field(max_length=300)
+    answer_wanted: bool
+    contact_phone: Annotated[str | None, Personal("phone")] = None
+    case_reference_id: Id | None = None
+    case_service: str | None = Field(None, max_length=40)
+    case_record_id: str | None = Field(None, max_length=100)
+    hotline_call_id: Id | None = None
+    filed_by_public: bool
+    handling_due_on: date
+    answer_due_on: date | None
+    registered_at: AwareDatetime
+
+
+class CaseComplaintRegistered(ComplaintsEvent):
+    """The case's own history shows the complaint (R-CO-1): published with the case's record id
+    as its subject, so the log's search by case finds it beside the case's other events."""
+
+    event: ClassVar[str] = "case_complaint_registered"
+    complaint_id: Id
+    tracking_number: str = Field(min_length=1, max_length=40)
+    kind: ComplaintKind
+    case_reference_id: Id
+    case_service: str = Field(max_length=40)
+    case_record_id: str = Field(max_length=100)
+    division: DivisionCode
+    level: HandlingLevel
+    registered_at: AwareDatetime
+
+
+class ComplaintRerouted(ComplaintsEvent):
+    """The county routed a complaint again (R-CO-2): who handles it now and why."""
+
+    event: ClassVar[str] = "complaint_rerouted"
+    complaint_id: Id
+    tracking_number: str = Field(min_length=1, max_length=40)
+    division: DivisionCode
+    from_level: HandlingLevel
+    level: HandlingLevel
+    handled_by: DivisionCode
+    reason: str = Field(min_length=1, max_length=2000)
+    by: str = Field(min_length=1, max_length=255)
+    at: AwareDatetime
+
+
+class ComplaintAccepted(ComplaintsEvent):
+    """The handling township or county accepted the complaint (受理, R-CO-3)."""
+
+    event: ClassVar[str] = "complaint_accepted"
+    complaint_id: Id
+    tracking_number: str = Field(min_length=1, max_length=40)
+    division: DivisionCode
+    level: HandlingLevel
+    by: str = Field(min_length=1, max_length=255)
+    at: AwareDatetime
+
+
+class ComplaintNoted(ComplaintsEvent):
+    """A note of the investigation (调查核实, R-CO-3), appended, never rewritten."""
+
+    event: ClassVar[str] = "complaint_noted"
+    complaint_id: Id
+    division: DivisionCode
+    seq: int = Field(ge=1)
+    note: str = Field(min_length=1, max_length=4000)
+    by: str = Field(min_length=1, max_length=255)
+    at: AwareDatetime
+
+
+class ComplaintConcluded(ComplaintsEvent):
+    """The complaint concluded (办结, R-CO-3): the finding and its handling; ``on_time`` if by
+    its handling deadline; the ledger item if the finding needs rectification (R-OV-3)."""
+
+    event: ClassVar[str] = "complaint_concluded"
+    complaint_id: Id
+    tracking_number: str = Field(min_length=1, max_length=40)
+    division: DivisionCode
+    level: HandlingLevel
+    substantiated: bool
+    finding: str = Field(min_length=1, max_length=4000)
+    handling: str = Field(min_length=1, max_length=4000)
+    concluded_on: date
+    on_time: bool
+    rectification_item_id: Id | None = None
+    by: str = Field(min_length=1, max_length=255)
+    at: AwareDatetime
+
+
+class ComplaintResultFiled(ComplaintsEvent):
+    """A county-handled complaint's result filed with the city (报市民政备案, R-CO-2)."""
+
+    event: ClassVar[str] = "complaint_result_filed"
+    complaint_id: Id
+    tracking_number: str = Field(min_length=1, max_length=40)
+    division: DivisionCode
+    county: DivisionCode
+    concerns: Concerns
+    substantiated: bool
+    finding: str = Field(min_length=1, max_length=4000)
+    handling: str = Field(min_length=1, max_length=4000)
+    filed_at: AwareDatetime
+
+
+class ComplaintAnswered(ComplaintsEvent):
+    """The result sent back to the complainant who asked for it (反馈, R-CO-3)."""
+
+    event: ClassVar[str] = "complaint_answered"
+    complaint_id: Id
+    tracking_number: str = Field(min_length=1, max_length=40)
+    division: DivisionCode
+    method: str = Field(max_length=20)
+    answered_on: date
+    on_time: bool
+    by: str = Field(min_length=1, max_length=255)
+    at: AwareDatetime
+
+
+class HotlineCallLogged(ComplaintsEvent):
+    """A call to the assistance hotline logged (求助热线, R-CO-5): answered or missed, in working
+    hours or not; the caller's phone travels sealed."""
+
+    event: ClassVar[str] = "hotline_call_logged"
+    call_id: Id
+    division: DivisionCode = Field(description="the county or township whose line it was")
+    called_at: AwareDatetime
+    answered: bool
+    in_working_hours: bool
+    caller_phone: Annotated[str | None, Personal("phone")] = None
+    complaint_id: Id | None = None
+    logged_by: str = Field(min_length=1, max_length=255)
+
+
+class HotlineCallLinked(ComplaintsEvent):
+    """A logged call linked to the complaint registered from it (R-CO-1, R-CO-5)."""
+
+    event: ClassVar[str] = "hotline_call_linked"
+    call_id: Id
+    division: DivisionCode
+    complaint_id: Id
+    tracking_number: str = Field(min_length=1, max_length=40)
+
+
+class MediaCaseRegistered(ComplaintsEvent):
+    """A problem disclosed by the media (媒体披露, R-CO-4): the household investigation is due
+    within 3 working days of the disclosure."""
+
+    event: ClassVar[str] = "media_case_registered"
+    media_case_id: Id
+    division: DivisionCode
+    outlet: str = Field(min_length=1, max_length=100)
+    headline: str = Field(min_length=1, max_length=200)
+    category: str = Field(max_length=30)
+    program: str | None = Field(None, max_length=30)
+    disclosed_on: date
+    investigation_due_on: date
+    registered_by: str = Field(min_length=1, max_length=255)
+    registered_at: AwareDatetime
+
+
+class MediaCaseInvestigated(ComplaintsEvent):
+    """The household investigation of a media case recorded (入户调查, R-CO-4): cause, course,
+    nature, responsible person and proposed handling; its rectification ledger item (R-OV-3)."""
+
+    event: ClassVar[str] = "media_case_investigated"
+    media_case_id: Id
+    division: DivisionCode
+    investigated_on: date
+    on_time: bool
+    cause: str = Field(min_length=1, max_length=4000)
+    course: str = Field(min_length=1, max_length=4000)
+    nature: str = Field(min_length=1, max_length=2000)
+    responsible_person: str = Field(min_length=1, max_length=100)
+    proposed_handling: str = Field(min_length=1, max_length=4000)
+    similar_found: int = Field(ge=0, description="similar complaints and cases found")
+    rectification_item_id: Id
+    by: str = Field(min_length=1, max_length=255)
+    at: AwareDatetime
+
 
 
 # --- oversight: spot checks, monitoring, rectification ledger, monthly supervision ------------

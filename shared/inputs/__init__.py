@@ -45,6 +45,7 @@ from shared.inputs.values import (
     Phone,
     RecordId,
     ResidentIdNumber,
+    YearMonth,
 )
 
 __all__ = [
@@ -52,5 +53,5 @@ __all__ = [
     "Address", "AmountFen",
     "CivilDate", "Code", "DivisionCode", "Documented", "EventTypeName", "Flag", "Identifier",
     "Keyset", "Label", "Moment", "Page", "Paging", "PersonName", "Phone", "Reason", "RecordId",
-    "ResidentIdNumber", "SearchText", "TextRule", "Window", "clean_text", "paging",
+    "ResidentIdNumber", "SearchText", "TextRule", "Window", "YearMonth", "clean_text", "paging",
 ]

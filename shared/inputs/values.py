@@ -30,7 +30,7 @@ __all__ = [
     "MAX_FEN", "WHOLE_NUMBER", "EARLIEST_DAY", "LATEST_DAY", "AmountFen", "CivilDate", "Code",
     "DivisionCode",
     "Documented", "EventTypeName", "Flag", "Identifier", "Moment", "Phone", "RecordId",
-    "ResidentIdNumber",
+    "ResidentIdNumber", "YearMonth",
 ]
 
 
@@ -126,6 +126,10 @@ CivilDate = Annotated[date, AfterValidator(_bounded_day), _YEARS_1900_2099]
 Moment = Annotated[AwareDatetime, AfterValidator(_bounded_moment), _YEARS_1900_2099]
 """An ISO 8601 time with its offset, in the years 1900 to 2099 (so that turning it into UTC
 can never overflow)."""
+
+YearMonth = Annotated[str, StringConstraints(strict=True,
+                                             pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")]
+"""A month ``YYYY-MM`` of the years 1900 to 2099 (a report's month, say), as ``CivilDate``."""
 
 Flag = StrictBool
 """A JSON ``true`` or ``false``: ``"yes"``, ``1`` or ``"true"`` are refused."""

@@ -383,6 +383,13 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         ids["draw_id"] = str(made.json()["id"])
         async with kit.sessions() as session:
             ids["check_id"] = await session.scalar(select(SpotCheck.id))
+        # a complaint the township handles, a call to its line, a media case of its village
+        ids["complaint_id"] = await created("POST", "/api/v1/complaints",
+                                            json=example("/api/v1/complaints"))
+        ids["call_id"] = await created("POST", "/api/v1/hotline-calls",
+                                       json=example("/api/v1/hotline-calls"))
+        ids["media_case_id"] = await created("POST", "/api/v1/media-cases",
+                                             json=example("/api/v1/media-cases"))
         loaded = await client.post(f"/api/v1/monitoring/population/{COUNTY}/2026",
                                    headers=officer, files={"file": (
                                        "population.csv", f"township,population\n{TOWNSHIP},"
