@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from services.complaints.complaints import rules, service
+from services.complaints.complaints import public, rules, service
 from services.complaints.complaints.models import Channel
 from services.complaints.complaints.routes import terms_of
 from services.complaints.complaints.schemas import (
@@ -52,7 +52,7 @@ async def file_complaint(request: Request, session: DbSession, body: PublicCompl
                          ) -> PublicReceipt:
     kit = request.app.state.kit
     address = context.source_address.get()
-    await service.check_public_limit(session, source_address=address,
+    await public.check_public_limit(session, source_address=address,
                                      per_hour=kit.settings.complaint_public_per_hour)
     code = rules.new_check_code()
     _, key = kit.sealer.keyring.derived_key(rules.CHECK_CODE_PURPOSE)
@@ -76,7 +76,7 @@ async def file_complaint(request: Request, session: DbSession, body: PublicCompl
 async def follow_complaint(request: Request, session: DbSession, body: PublicFollowIn
                            ) -> PublicStatus:
     keys = digest_keys(request.app.state.kit.sealer.keyring, rules.CHECK_CODE_PURPOSE)
-    complaint = await service.followed(session, tracking_number=body.tracking_number,
+    complaint = await public.followed(session, tracking_number=body.tracking_number,
                                        code=body.check_code, keys=keys)
     return PublicStatus(
         tracking_number=complaint.tracking_number, kind=complaint.kind,

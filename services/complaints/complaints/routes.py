@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.complaints.case_links.service import get_reference
-from services.complaints.complaints import service
+from services.complaints.complaints import access, contacts, lists, service
 from services.complaints.complaints.models import (
     Channel,
     Complaint,
@@ -58,9 +58,9 @@ def terms_of(request: Request) -> service.Terms:
 def complaint_out(complaint: Complaint, session: AsyncSession) -> ComplaintOut:
     today = today_of(session)
     return ComplaintOut.model_validate(complaint).model_copy(update={
-        **service.contact_shown(complaint),
-        "handling_overdue": service.is_handling_overdue(complaint, today),
-        "answer_overdue": service.is_answer_overdue(complaint, today)})
+        **contacts.contact_shown(complaint),
+        "handling_overdue": lists.is_handling_overdue(complaint, today),
+        "answer_overdue": lists.is_answer_overdue(complaint, today)})
 
 
 async def complaint_detail(session: AsyncSession, complaint: Complaint) -> ComplaintDetail:
@@ -101,11 +101,11 @@ async def list_complaints(
     channel: Channel | None = None, division: DivisionCode | None = None,
     case_reference_id: RecordId | None = None,
 ) -> list[ComplaintOut]:
-    rows = await service.list_complaints(
+    rows = await lists.list_complaints(
         session, user=user, status=status, level_=level, kind=kind, concerns=concerns,
         channel=channel, division=division, case_reference_id=case_reference_id,
-        window=page.window(service.COMPLAINTS))
-    return [complaint_out(c, session) for c in page.finish(rows, service.COMPLAINTS)]
+        window=page.window(lists.COMPLAINTS))
+    return [complaint_out(c, session) for c in page.finish(rows, lists.COMPLAINTS)]
 
 
 @router.get("/complaints/overdue", response_model=list[ComplaintOut], responses=PAGED,
@@ -114,10 +114,10 @@ async def list_complaints(
             "`which=answer`: an answer asked for and not sent after the answer period; the "
             "longest overdue first, optionally of one handling township or county.")
 async def list_overdue(session: DbSession, user: Reader, page: Paging,
-                       which: service.Overdue = "handling",
+                       which: lists.Overdue = "handling",
                        handled_by: DivisionCode | None = None) -> list[ComplaintOut]:
-    keyset = service.OVERDUE_HANDLING if which == "handling" else service.OVERDUE_ANSWER
-    rows = await service.list_overdue(session, user=user, which=which, handled_by=handled_by,
+    keyset = lists.OVERDUE_HANDLING if which == "handling" else lists.OVERDUE_ANSWER
+    rows = await lists.list_overdue(session, user=user, which=which, handled_by=handled_by,
                                       window=page.window(keyset))
     return [complaint_out(c, session) for c in page.finish(rows, keyset)]
 
@@ -128,7 +128,7 @@ async def list_overdue(session: DbSession, user: Reader, page: Paging,
             "how many are open, past their handling deadline, past their answer deadline.")
 async def overdue_summary(session: DbSession, user: Reader) -> list[OverdueCountOut]:
     return [OverdueCountOut.model_validate(c)
-            for c in await service.overdue_by_handler(session, user=user)]
+            for c in await lists.overdue_by_handler(session, user=user)]
 
 
 @router.get("/complaints/city-filings", response_model=list[ComplaintOut], responses=PAGED,
@@ -138,9 +138,9 @@ async def overdue_summary(session: DbSession, user: Reader) -> list[OverdueCount
             "first, optionally of one county.")
 async def city_filings(session: DbSession, user: Filings, page: Paging,
                        county: DivisionCode | None = None) -> list[ComplaintOut]:
-    rows = await service.city_filings(session, user=user, county=county,
-                                      window=page.window(service.CITY_FILINGS))
-    return [complaint_out(c, session) for c in page.finish(rows, service.CITY_FILINGS)]
+    rows = await lists.city_filings(session, user=user, county=county,
+                                      window=page.window(lists.CITY_FILINGS))
+    return [complaint_out(c, session) for c in page.finish(rows, lists.CITY_FILINGS)]
 
 
 @router.get("/complaints/{complaint_id}", response_model=ComplaintDetail,
@@ -150,7 +150,7 @@ async def city_filings(session: DbSession, user: Filings, page: Paging,
             "outside your reach.")
 async def get_complaint(session: DbSession, user: Reader, complaint_id: RecordId
                         ) -> ComplaintDetail:
-    return await complaint_detail(session, await service.get_complaint(
+    return await complaint_detail(session, await access.get_complaint(
         session, user=user, complaint_id=complaint_id))
 
 
@@ -222,6 +222,6 @@ async def answer(session: DbSession, user: Handler, complaint_id: RecordId, body
 async def complaints_of_case(session: DbSession, user: Reader, page: Paging,
                              reference_id: RecordId) -> list[ComplaintOut]:
     reference = await get_reference(session, user=user, reference_id=reference_id)
-    rows = await service.list_complaints(session, user=user, case_reference_id=reference.id,
-                                         window=page.window(service.COMPLAINTS))
-    return [complaint_out(c, session) for c in page.finish(rows, service.COMPLAINTS)]
+    rows = await lists.list_complaints(session, user=user, case_reference_id=reference.id,
+                                         window=page.window(lists.COMPLAINTS))
+    return [complaint_out(c, session) for c in page.finish(rows, lists.COMPLAINTS)]

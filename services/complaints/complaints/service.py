@@ -1,22 +1,27 @@
 """Rules of complaints, reports and petitions (投诉举报、信访, R-CO-1 … R-CO-3): registration with
 a tracking number, routing to the township or the county, acceptance, investigation notes, the
-conclusion (filed with the city when the county handled it), the answer to the complainant, and
-the overdue lists. The pure rules are in rules.py."""
+conclusion (filed with the city when the county handled it) and the answer to the complainant.
+The pure rules are in rules.py, who sees and acts in access.py, the lists in lists.py."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.complaints.case_links.models import CaseReference
 from services.complaints.complaints import rules
+from services.complaints.complaints.access import get_complaint, require_handler
+from services.complaints.complaints.contacts import seal_phone
+from services.complaints.complaints.lists import (  # re-exported: the supervision report's
+    overdue_by_handler as overdue_by_handler,
+)
 from services.complaints.complaints.models import (
     Complaint,
     ComplaintNote,
@@ -28,10 +33,9 @@ from services.complaints.complaints.models import (
 )
 from services.complaints.hotline.models import HotlineCall
 from services.complaints.rectification.service import open_item
-from shared.auth import Role, User
+from shared.auth import User
 from shared.clock import now_of, today_of
 from shared.context import new_id
-from shared.contracts.base import EventData, Personal
 from shared.contracts.complaints import (
     CaseComplaintRegistered,
     ComplaintAccepted,
@@ -43,37 +47,11 @@ from shared.contracts.complaints import (
     ComplaintResultFiled,
     HotlineCallLinked,
 )
-from shared.db import where_given
 from shared.divisions import county_of, level
-from shared.inputs import Keyset, Window
-from shared.masking import mask_name, mask_phone
-from shared.outbox import EventSource, emit
-from shared.problems import Conflict, Forbidden, InvalidField, NotFound, Problem
-from shared.sealing import Sealer
+from shared.masking import mask_phone
+from shared.outbox import emit
+from shared.problems import Conflict, InvalidField
 from shared.workdays import SHANGHAI, WorkingCalendar
-
-COMPLAINTS = Keyset("complaints", Complaint.registered_at.desc(), Complaint.id.asc())
-"""The order of the list of complaints and its cursors: the newest first."""
-OVERDUE_HANDLING = Keyset("complaints-overdue-handling", Complaint.handling_due_on.asc(),
-                          Complaint.id.asc())
-OVERDUE_ANSWER = Keyset("complaints-overdue-answer", Complaint.answer_due_on.asc(),
-                        Complaint.id.asc())
-CITY_FILINGS = Keyset("complaints-city-filings", Complaint.result_filed_at.desc(),
-                      Complaint.id.asc())
-
-TOWNSHIP_ROLES = frozenset({Role.village_assistant, Role.caseworker, Role.township_leader})
-"""Roles of a township: they never see what the county handles (a complaint about their own
-staff or their own fairness, R-CO-2)."""
-HANDLERS = {Level.township: frozenset({Role.caseworker, Role.township_leader}),
-            Level.county: frozenset({Role.county_officer})}
-"""Who acts on a complaint, by the level that handles it (R-CO-2)."""
-
-Overdue = Literal["handling", "answer"]
-
-
-class NotTheHandler(Forbidden):
-    slug = "complaint-handled-elsewhere"
-    title = "Another level handles this complaint"
 
 
 class ComplaintClosed(Conflict):
@@ -91,10 +69,6 @@ class ComplaintAlreadyAnswered(Conflict):
     title = "The complaint has been answered"
 
 
-class TooManyComplaints(Problem):
-    status, slug, title = 429, "too-many-complaints", "Too many complaints from here this hour"
-
-
 @dataclass(frozen=True)
 class Terms:
     """The installation's periods (R-CO-3) and calendar, from its settings."""
@@ -105,67 +79,8 @@ class Terms:
     county: str
 
 
-class _PhoneAtRest(EventData):
-    """A phone kept at rest: sealed as an event's would be, bound to its row."""
-
-    phone: Annotated[str, Personal("phone")]
-
-
-def sealer_of(session: AsyncSession) -> Sealer:
-    source: EventSource = session.info["events"]
-    if source.sealer is None:
-        raise RuntimeError("complaints runs without event keys: it cannot keep phone numbers")
-    return source.sealer
-
-
-def seal_phone(session: AsyncSession, context: str, phone: str) -> str:
-    """The phone sealed for its row (``context``: it opens only there)."""
-    return str(sealer_of(session).seal(_PhoneAtRest, {"phone": phone}, event_id=context)["phone"])
-
-
-def open_phone(session: AsyncSession, context: str, sealed: str) -> str:
-    return str(sealer_of(session).open(_PhoneAtRest, {"phone": sealed}, event_id=context)["phone"])
-
-
 def shanghai_day(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date()
-
-
-# --- who sees and who acts -------------------------------------------------------------------
-
-
-def visible_to(user: User) -> ColumnElement[bool]:
-    """Complaints inside the user's divisions; a township's roles never see those the county
-    handles (R-CO-2, R-SE-1)."""
-    within = user.jurisdiction(Complaint.division)
-    if user.role in TOWNSHIP_ROLES:
-        return and_(within, Complaint.level == Level.township.value)
-    return within
-
-
-def can_see(user: User, complaint: Complaint) -> bool:
-    return user.can_access(complaint.division) and not (
-        user.role in TOWNSHIP_ROLES and complaint.level == Level.county)
-
-
-async def get_complaint(session: AsyncSession, *, user: User, complaint_id: str,
-                        for_update: bool = False) -> Complaint:
-    """One complaint the user may see; 404 otherwise, exactly as one that does not exist."""
-    query = select(Complaint).where(Complaint.id == complaint_id)
-    complaint = await session.scalar(query.with_for_update() if for_update else query)
-    missing = f"no complaint {complaint_id}"
-    if complaint is None:
-        raise NotFound(missing)
-    user.require_record(complaint.division if can_see(user, complaint) else None, missing)
-    return complaint
-
-
-def require_handler(user: User, complaint: Complaint) -> None:
-    """R-CO-2: the township's caseworkers and leaders act on what the township handles, the
-    county's officers on what the county handles; 403 ``complaint-handled-elsewhere``."""
-    if user.role not in HANDLERS[Level(complaint.level)]:
-        raise NotTheHandler(f"the {complaint.level} handles complaint "
-                            f"{complaint.tracking_number} ({complaint.handled_by})")
 
 
 # --- registration (R-CO-1) and routing (R-CO-2) ------------------------------------------------
@@ -477,134 +392,3 @@ async def answer(session: AsyncSession, *, user: User, complaint_id: str, text: 
         on_time=rules.on_time(day, complaint.answer_due_on), by=user.user_id, at=now),
         subject=complaint.id, division=complaint.division)
     return complaint
-
-
-# --- lists -------------------------------------------------------------------------------------
-
-
-def handling_overdue(today: date) -> ColumnElement[bool]:
-    """SQL: not concluded, and the handling deadline's last day has passed."""
-    return and_(Complaint.status != Status.concluded.value, Complaint.handling_due_on < today)
-
-
-def answer_overdue(today: date) -> ColumnElement[bool]:
-    """SQL: an answer asked for, not given, and its deadline's last day has passed."""
-    return and_(Complaint.answer_wanted.is_(True), Complaint.answered_on.is_(None),
-                Complaint.answer_due_on < today)
-
-
-def is_handling_overdue(complaint: Complaint, today: date) -> bool:
-    return complaint.status != Status.concluded and complaint.handling_due_on < today
-
-
-def is_answer_overdue(complaint: Complaint, today: date) -> bool:
-    return (complaint.answer_wanted and complaint.answered_on is None
-            and complaint.answer_due_on is not None and complaint.answer_due_on < today)
-
-
-async def list_complaints(
-    session: AsyncSession, *, user: User, status: Status | None = None,
-    level_: Level | None = None, kind: str | None = None, concerns: str | None = None,
-    channel: str | None = None, division: str | None = None,
-    case_reference_id: str | None = None, window: Window | None = None,
-) -> Sequence[Complaint]:
-    """Complaints the user may see, the newest first (:data:`COMPLAINTS`)."""
-    query = select(Complaint).where(visible_to(user))
-    if division is not None:
-        user.require_access(division)
-        query = query.where(Complaint.division.startswith(division))
-    query = where_given(query, (Complaint.status, status), (Complaint.level, level_),
-                        (Complaint.kind, kind), (Complaint.concerns, concerns),
-                        (Complaint.channel, channel),
-                        (Complaint.case_reference_id, case_reference_id))
-    query = (window or Window(COMPLAINTS, limit=100)).apply(query)
-    return (await session.scalars(query)).all()
-
-
-async def list_overdue(session: AsyncSession, *, user: User, which: Overdue,
-                       handled_by: str | None = None, window: Window | None = None
-                       ) -> Sequence[Complaint]:
-    """R-CO-3: complaints past their handling deadline, or past the answer's, the longest
-    overdue first."""
-    today = today_of(session)
-    overdue = handling_overdue(today) if which == "handling" else answer_overdue(today)
-    query = select(Complaint).where(visible_to(user), overdue)
-    if handled_by is not None:
-        query = query.where(Complaint.handled_by == handled_by)
-    keyset = OVERDUE_HANDLING if which == "handling" else OVERDUE_ANSWER
-    return (await session.scalars((window or Window(keyset, limit=100)).apply(query))).all()
-
-
-@dataclass(frozen=True)
-class OverdueCount:
-    handled_by: str
-    level: str
-    open: int
-    handling_overdue: int
-    answer_overdue: int
-
-
-async def overdue_by_handler(session: AsyncSession, *, user: User) -> list[OverdueCount]:
-    """R-CO-3: per township and county that handles complaints, how many are open and how
-    many are past their handling or answer deadline (one grouped query)."""
-    today = today_of(session)
-
-    def count(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    rows = (await session.execute(
-        select(Complaint.handled_by, Complaint.level,
-               count(Complaint.status != Status.concluded.value),
-               count(handling_overdue(today)), count(answer_overdue(today)))
-        .where(visible_to(user), or_(Complaint.status != Status.concluded.value,
-                                     answer_overdue(today)))
-        .group_by(Complaint.handled_by, Complaint.level)
-        .order_by(Complaint.handled_by))).all()
-    return [OverdueCount(h, lv, int(o), int(ho), int(ao)) for h, lv, o, ho, ao in rows]
-
-
-async def city_filings(session: AsyncSession, *, user: User, county: str | None = None,
-                       window: Window | None = None) -> Sequence[Complaint]:
-    """R-CO-2 备案: the results the counties filed with the city, the newest first."""
-    query = select(Complaint).where(visible_to(user), Complaint.result_filed_at.is_not(None))
-    if county is not None:
-        user.require_access(county)
-        query = query.where(Complaint.division.startswith(county))
-    return (await session.scalars((window or Window(CITY_FILINGS, limit=100)).apply(query))
-            ).all()
-
-
-# --- the public (R-CO-1) ------------------------------------------------------------------------
-
-
-async def check_public_limit(session: AsyncSession, *, source_address: str | None,
-                             per_hour: int) -> None:
-    """A few complaints an hour from one address on the public form (429)."""
-    if not source_address:
-        return
-    since = now_of(session) - timedelta(hours=1)
-    mine = await session.scalar(select(func.count()).select_from(Complaint).where(
-        Complaint.filed_by_public.is_(True), Complaint.source_address == source_address,
-        Complaint.registered_at >= since))
-    if (mine or 0) >= per_hour:
-        raise TooManyComplaints(f"at most {per_hour} complaints an hour from one address; "
-                                "call the complaint telephone meanwhile")
-
-
-async def followed(session: AsyncSession, *, tracking_number: str, code: str,
-                   keys: dict[str, bytes]) -> Complaint:
-    """The complaint a tracking number and its check code name; a wrong code is answered as
-    an unknown number (404), so numbers cannot be probed."""
-    complaint = await session.scalar(select(Complaint).where(
-        Complaint.tracking_number == tracking_number))
-    if complaint is None or not rules.code_matches(keys, tracking_number, code,
-                                                   complaint.check_code_digest):
-        raise NotFound(f"no complaint {tracking_number} with this check code")
-    return complaint
-
-
-def contact_shown(complaint: Complaint) -> dict[str, str | None]:
-    """The contact as answers show it: masked (R-SE-2)."""
-    return {"contact_name_masked": mask_name(complaint.contact_name)
-            if complaint.contact_name else None,
-            "contact_phone_masked": complaint.contact_phone_masked}

@@ -11,7 +11,7 @@ from datetime import datetime, time
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.complaints.complaints.service import seal_phone
+from services.complaints.complaints.contacts import seal_phone
 from services.complaints.hotline.models import HotlineCall
 from shared.auth import User
 from shared.clock import now_of

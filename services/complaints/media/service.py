@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.complaints.case_links.models import CaseReference
+from services.complaints.complaints.access import visible_to
 from services.complaints.complaints.models import Complaint
-from services.complaints.complaints.service import visible_to
 from services.complaints.media.models import MediaCase, MediaStatus
 from services.complaints.rectification.service import open_item
 from shared.auth import User

@@ -1,0 +1,43 @@
+"""The complainant's and the caller's phone at rest: sealed, bound to its row, shown masked
+(R-SE-2)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.complaints.complaints.models import Complaint
+from shared.contracts.base import EventData, Personal
+from shared.masking import mask_name
+from shared.outbox import EventSource
+from shared.sealing import Sealer
+
+
+class _PhoneAtRest(EventData):
+    """A phone kept at rest: sealed as an event's would be, bound to its row."""
+
+    phone: Annotated[str, Personal("phone")]
+
+
+def sealer_of(session: AsyncSession) -> Sealer:
+    source: EventSource = session.info["events"]
+    if source.sealer is None:
+        raise RuntimeError("complaints runs without event keys: it cannot keep phone numbers")
+    return source.sealer
+
+
+def seal_phone(session: AsyncSession, context: str, phone: str) -> str:
+    """The phone sealed for its row (``context``: it opens only there)."""
+    return str(sealer_of(session).seal(_PhoneAtRest, {"phone": phone}, event_id=context)["phone"])
+
+
+def open_phone(session: AsyncSession, context: str, sealed: str) -> str:
+    return str(sealer_of(session).open(_PhoneAtRest, {"phone": sealed}, event_id=context)["phone"])
+
+
+def contact_shown(complaint: Complaint) -> dict[str, str | None]:
+    """The contact as answers show it: masked (R-SE-2)."""
+    return {"contact_name_masked": mask_name(complaint.contact_name)
+            if complaint.contact_name else None,
+            "contact_phone_masked": complaint.contact_phone_masked}
