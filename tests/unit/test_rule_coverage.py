@@ -12,7 +12,6 @@ RULE = re.compile(r"\bR-[A-Z]{2}-\d+\b")
 
 PENDING = {
     **{f"R-DI-{n}": "issue 10 (disbursement)" for n in (4, 5, 8, 9)},
-    **{f"R-OV-{n}": "issue 11 (oversight)" for n in range(1, 5)},
 }
 
 
