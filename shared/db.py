@@ -449,6 +449,17 @@ async def unit_of_work(
             after_commit(session)
 
 
+def upsert_insert(session: AsyncSession, table: Any) -> Any:
+    """``INSERT`` of the session's engine (PostgreSQL or SQLite) into ``table`` (a model or a
+    Table), with ``on_conflict_do_nothing`` / ``on_conflict_do_update`` on both engines."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert(table)
+    return sqlite_insert(table)
+
+
 def where_given(query: Select[Any], *filters: tuple[Any, Any]) -> Select[Any]:
     """Add ``column == value`` for each (column, value) whose value was given (not None/empty)."""
     for column, value in filters:

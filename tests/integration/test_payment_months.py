@@ -265,6 +265,14 @@ async def test_frozen_at_the_cut_off_and_a_later_change_lands_in_the_next_month(
             a: (58000, 3000, 0), b: (0, 0, 30000), g: (12000, 12000, 0)}
         assert (february["arrears_fen"], february["recovery_fen"],
                 february["recovery_lines"]) == (15000, 30000, 1)
+        corrections = (await client.get(f"{API}/{february['id']}/corrections",
+                                        headers=reader)).json()
+        assert sorted((c["beneficiary_id"], c["for_month"], c["amount_fen"])
+                      for c in corrections) == sorted(
+            [(a, "2027-01", 3000), (b, "2027-01", -30000), (g, "2027-01", 12000)])
+        to_recover = (await client.get(f"{API}/{february['id']}/corrections", headers=reader,
+                                       params={"kind": "recovery"})).json()
+        assert [(c["beneficiary_id"], c["amount_fen"]) for c in to_recover] == [(b, -30000)]
         again = await act(client, headers, february["id"], "regenerate")  # carried once
         assert (again["arrears_fen"], again["recovery_fen"]) == (15000, 30000)
         await act(client, headers, february["id"], "review")
@@ -312,7 +320,11 @@ async def test_the_roster_is_made_once_with_reasons_for_what_is_held(make_settin
         account = await add_account(kit, "h-paid")
         await add_account(kit, "h-closed", status=AccountStatus.closed)
 
-        month = await generate(client, headers, "2027-01")
+        both = await asyncio.gather(*(client.post(API, headers=h, json={
+            "county": COUNTY, "month": "2027-01"}) for h in (headers, reader)))
+        assert sorted(r.status_code for r in both) == [201, 201]  # made once, then again
+        month = both[0].json()
+        assert {r.json()["id"] for r in both} == {month["id"]}
         r = await client.post(f"{API}/{month['id']}/roster", headers=headers)
         assert r.status_code == 409 and r.json()["type"].endswith("ledger-not-submitted")
         await act(client, headers, month["id"], "review")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
@@ -11,6 +11,7 @@ from services.disbursement.months import service
 from services.disbursement.months.export import ledger_csv
 from services.disbursement.months.models import MonthState
 from services.disbursement.months.schemas import (
+    CorrectionOut,
     County,
     LedgerLineOut,
     PaymentMonthDetail,
@@ -144,6 +145,22 @@ async def list_lines(session: DbSession, user: LineReader, page: Paging,
     rows = await service.list_lines(session, user=user, payment_month_id=payment_month_id,
                                     division=division, window=page.window(service.LINES))
     return [LedgerLineOut.model_validate(r) for r in page.finish(rows, service.LINES)]
+
+
+@router.get("/{payment_month_id}/corrections", response_model=list[CorrectionOut],
+            responses=PAGED, summary="Corrections of frozen months the ledger carries",
+            description="Per payee and frozen month, what the payment basis says now less what "
+            "was ledgered and carried before: `kind=arrears` the positive ones, paid with this "
+            "month (补发); `kind=recovery` the negative ones, overpaid and to be recovered "
+            "(追缴), never netted (R-DI-2). Inside your divisions; 404 if the month is none of "
+            "yours.")
+async def list_corrections(session: DbSession, user: LineReader, page: Paging,
+                           payment_month_id: RecordId,
+                           kind: Literal["arrears", "recovery"] | None = None
+                           ) -> list[CorrectionOut]:
+    rows = await service.list_corrections(session, user=user, payment_month_id=payment_month_id,
+                                          kind=kind, window=page.window(service.CORRECTIONS))
+    return [CorrectionOut.model_validate(r) for r in page.finish(rows, service.CORRECTIONS)]
 
 
 @router.get("/{payment_month_id}/ledger.csv", response_class=StreamingResponse,

@@ -77,3 +77,18 @@ class LedgerLineOut(BaseModel):
     amount_fen: int
     arrears_fen: int
     recovery_fen: int
+
+
+class CorrectionOut(BaseModel):
+    """A frozen month's difference carried by this month (R-DI-2)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    payee_id: str
+    beneficiary_id: str
+    division: str
+    name_masked: str
+    for_month: str = Field(description="the frozen month corrected")
+    amount_fen: int = Field(description="positive: arrears paid with this month (补发); "
+                            "negative: overpaid, to recover (追缴)")

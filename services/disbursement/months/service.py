@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.disbursement.beneficiaries.models import Payee, PayeeStatus
 from services.disbursement.months.ledger import SETTLE, write_ledger
 from services.disbursement.months.models import (
+    LedgerCorrection,
     LedgerLine,
     MonthState,
     PaymentMonth,
@@ -23,7 +25,7 @@ from shared import context
 from shared.auth import User
 from shared.clock import now_of, today_of
 from shared.contracts.disbursement import LedgerGenerated, LedgerReviewed, LedgerSubmitted
-from shared.db import where_given
+from shared.db import upsert_insert, where_given
 from shared.inputs import Keyset, Window
 from shared.months import add_months, month_of
 from shared.outbox import emit
@@ -33,6 +35,8 @@ MONTHS = Keyset("payment-months", PaymentMonth.month.desc(), PaymentMonth.id.des
 """The order of the list of payment months and its cursors: the latest month first."""
 LINES = Keyset("ledger-lines", LedgerLine.id.asc())
 """The order of a ledger's lines: as generated."""
+CORRECTIONS = Keyset("ledger-corrections", LedgerCorrection.id.asc())
+"""The order of the corrections a ledger carries: as generated."""
 
 
 class LedgerFrozen(Conflict):
@@ -124,15 +128,19 @@ async def generate_ledger(
         raise _frozen(payment_month, county, month)
     await _check_order(session, county, month)
     regenerated = payment_month is not None
-    if payment_month is None:
-        payment_month = PaymentMonth(
-            id=context.new_id(), county=county, month=month, state=MonthState.draft,
+    if payment_month is None:  # made here, or by a request or replica at the same moment
+        made = context.new_id()
+        await session.execute(upsert_insert(session, PaymentMonth).values(
+            id=made, county=county, month=month, state=MonthState.draft,
             cutoff_at=cutoff_of(month), lines=0, amount_fen=0, arrears_fen=0, recovery_fen=0,
             recovery_lines=0, changes_after=now, generated_at=now, generated_by=actor(),
             payments=0, payments_ready=0, payments_held=0, payments_fen=0, created_at=now,
-            updated_at=now)
-        session.add(payment_month)
-        await session.flush()
+            updated_at=now).on_conflict_do_nothing(index_elements=["county", "month"]))
+        payment_month = await _month_of(session, county, month, for_update=True)
+        assert payment_month is not None
+        if payment_month.state != MonthState.draft:
+            raise _frozen(payment_month, county, month)
+        regenerated = payment_month.id != made
     await write_ledger(session, payment_month)
     payment_month.generated_at, payment_month.generated_by = now, actor()
     payment_month.changes_after = now - SETTLE
@@ -322,3 +330,25 @@ async def list_lines(
         query = query.where(LedgerLine.division.startswith(division))
     query = (window or Window(LINES, limit=100)).apply(query)
     return (await session.scalars(query)).all()
+
+
+async def list_corrections(
+    session: AsyncSession, *, user: User, payment_month_id: str, kind: str | None = None,
+    window: Window | None = None,
+) -> Sequence[Any]:
+    """The corrections of frozen months a ledger carries, inside the user's divisions: per
+    payee and frozen month, arrears (补发, positive) or to recover (追缴, negative), R-DI-2."""
+    await get_month(session, user=user, payment_month_id=payment_month_id)
+    columns: list[Any] = [LedgerCorrection.id, LedgerCorrection.payee_id,
+                          LedgerCorrection.for_month, LedgerCorrection.amount_fen,
+                          Payee.beneficiary_id, Payee.division, Payee.name_masked]
+    query = (
+        select(*columns).join(Payee, Payee.id == LedgerCorrection.payee_id)
+        .where(LedgerCorrection.payment_month_id == payment_month_id,
+               user.jurisdiction(Payee.division)))
+    if kind == "arrears":
+        query = query.where(LedgerCorrection.amount_fen > 0)
+    elif kind == "recovery":
+        query = query.where(LedgerCorrection.amount_fen < 0)
+    query = (window or Window(CORRECTIONS, limit=100)).apply(query)
+    return (await session.execute(query)).all()

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -33,7 +31,7 @@ from shared.contracts.disbursement import (
     PaymentsRefreshed,
     RosterGenerated,
 )
-from shared.db import where_given
+from shared.db import upsert_insert, where_given
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
 from shared.records import get_in_jurisdiction
@@ -59,12 +57,6 @@ def _new_ids(session: AsyncSession) -> ColumnElement[str]:
     if session.get_bind().dialect.name == "postgresql":
         return text("replace(gen_random_uuid()::text, '-', '')")  # type: ignore[return-value]
     return func.lower(func.hex(func.randomblob(16)))
-
-
-def _insert_new(session: AsyncSession) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING on the one-payment key, on both engines (R-DI-6)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return insert(Payment)
 
 
 def _hold_reason(holder: Any, account_id: Any) -> ColumnElement[str | None]:
@@ -109,8 +101,8 @@ async def generate_roster(
                                  account.status == AccountStatus.active))
         .where(LedgerLine.payment_month_id == payment_month.id,
                LedgerLine.amount_fen + LedgerLine.arrears_fen > 0))
-    statement = _insert_new(session).from_select(PAYMENT_COLUMNS, rows).on_conflict_do_nothing(
-        index_elements=["beneficiary_id", "program", "month"])
+    statement = (upsert_insert(session, Payment).from_select(PAYMENT_COLUMNS, rows)
+                 .on_conflict_do_nothing(index_elements=["beneficiary_id", "program", "month"]))
     added = int(getattr(await session.execute(statement), "rowcount", 0) or 0)
     counts = (await session.execute(
         select(func.count(), func.count(case((Payment.status != PaymentStatus.held, 1))),
@@ -190,7 +182,7 @@ async def pay_once(session: AsyncSession, payee: Payee) -> Payment | None:
         "status": PaymentStatus.ready if account else PaymentStatus.held,
         "hold_reason": reason, "attempts": 0, "source": "treasury", "created_at": now,
         "updated_at": now}
-    statement = _insert_new(session).values(**values).on_conflict_do_nothing(
+    statement = upsert_insert(session, Payment).values(**values).on_conflict_do_nothing(
         index_elements=["beneficiary_id", "program", "month"])
     if not getattr(await session.execute(statement), "rowcount", 0):
         return None  # paid already: a replay adds nothing (R-DI-6)
