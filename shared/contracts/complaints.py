@@ -191,6 +191,19 @@ class HotlineCallLinked(ComplaintsEvent):
     tracking_number: str = Field(min_length=1, max_length=40)
 
 
+class ContactReadInFull(ComplaintsEvent):
+    """A handler read a complainant's or a caller's phone in full, to answer or call back, for
+    the stated purpose (R-SE-2): the read is this event, written in the same transaction as the
+    answer. The phone is not in it."""
+
+    event: ClassVar[str] = "contact_read_in_full"
+    record: Literal["complaint", "hotline_call"]
+    record_id: Id
+    division: DivisionCode
+    phone_masked: str | None = Field(None, max_length=20)
+    purpose: str = Field(min_length=1, max_length=2000)
+
+
 class MediaCaseRegistered(ComplaintsEvent):
     """A problem disclosed by the media (媒体披露, R-CO-4): the household investigation is due
     within 3 working days of the disclosure."""

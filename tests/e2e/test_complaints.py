@@ -136,6 +136,9 @@ async def test_a_complaint_about_staff_goes_to_the_county_and_its_result_to_the_
                                           headers=desk.city_officer("230100"))
     assert elsewhere.json() == []
 
+    contact = await desk.act(county, complaint_id, "contact", {"purpose": "电话反馈办理结果"})
+    assert contact == {"name": "李明", "phone": PHONE}  # R-SE-2: read in full, logged
+    await desk.act(township, complaint_id, "contact", {"purpose": "x"}, status=404)
     answered = await desk.act(county, complaint_id, "answer",
                               {"text": "已查实并移交纪检监察机关处理。", "method": "phone"})
     assert answered["answered_on"] == "2026-12-07"
@@ -148,9 +151,11 @@ async def test_a_complaint_about_staff_goes_to_the_county_and_its_result_to_the_
 
     assert [t for t in await eventually(logged) if t != "operation_recorded"] == [
         "complaint_registered", "complaint_accepted", "complaint_noted", "complaint_concluded",
-        "complaint_result_filed", "complaint_answered"]
+        "complaint_result_filed", "contact_read_in_full", "complaint_answered"]
     entries = await desk.log_of(complaint_id)
     assert PHONE not in str(entries)  # sealed in the event, masked in the log's answer
+    [read] = [e for e in entries if e["type"].endswith("contact_read_in_full")]
+    assert read["data"]["purpose"] == "电话反馈办理结果" and read["actor"]["user_id"] == "county-zhao"
 
 
 async def test_the_county_reroutes_a_complaint_and_the_routing_is_kept_R_CO_2(desk):
@@ -305,6 +310,9 @@ async def test_the_hotline_answer_rate_per_county_and_month_R_CO_5(desk):
                                       params={"month": "2026-11"},
                                       headers=desk.county_officer())).json() == []
 
+    back = await desk.complaints.post(f"/api/v1/hotline-calls/{first['id']}/caller",
+                                      headers=township, json={"purpose": "回拨"})
+    assert back.json() == {"name": None, "phone": PHONE}
     filed = await desk.register(township, channel="hotline", hotline_call_id=first["id"])
     call = await desk.complaints.get(f"/api/v1/hotline-calls/{first['id']}", headers=township)
     assert call.json()["complaint_id"] == filed["id"]

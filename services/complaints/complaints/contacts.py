@@ -3,15 +3,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.complaints.complaints.models import Complaint
 from shared.contracts.base import EventData, Personal
+from shared.contracts.complaints import ContactReadInFull
 from shared.masking import mask_name
-from shared.outbox import EventSource
+from shared.outbox import EventSource, emit
 from shared.sealing import Sealer
+
+Record = Literal["complaint", "hotline_call"]
+_CONTEXT: dict[str, str] = {"complaint": "complaint", "hotline_call": "hotline"}
+
+
+def phone_context(record: Record, record_id: str) -> str:
+    """What a sealed phone is bound to: it opens only in its own row."""
+    return f"{_CONTEXT[record]}:{record_id}"
 
 
 class _PhoneAtRest(EventData):
@@ -41,3 +50,15 @@ def contact_shown(complaint: Complaint) -> dict[str, str | None]:
     return {"contact_name_masked": mask_name(complaint.contact_name)
             if complaint.contact_name else None,
             "contact_phone_masked": complaint.contact_phone_masked}
+
+
+async def read_in_full(session: AsyncSession, *, record: Record, record_id: str, division: str,
+                       sealed: str | None, masked: str | None, purpose: str) -> str | None:
+    """The phone in full, to answer the complainant or call the caller back (R-CO-3, R-CO-5):
+    the read is an event (``contact_read_in_full``: the purpose, never the phone) in the same
+    transaction as the answer, so the phone never leaves unrecorded (R-SE-2)."""
+    phone = open_phone(session, phone_context(record, record_id), sealed) if sealed else None
+    await emit(session, ContactReadInFull(record=record, record_id=record_id, division=division,
+                                          phone_masked=masked, purpose=purpose),
+               subject=record_id, division=division)
+    return phone

@@ -24,6 +24,8 @@ from services.complaints.complaints.schemas import (
     ComplaintIn,
     ComplaintOut,
     ConclusionIn,
+    ContactOut,
+    ContactReadIn,
     NoteIn,
     NoteOut,
     OverdueCountOut,
@@ -213,6 +215,23 @@ async def answer(session: DbSession, user: Handler, complaint_id: RecordId, body
                                      text=body.text, method=body.method,
                                      answered_on=body.answered_on)
     return await complaint_detail(session, complaint)
+
+
+@router.post("/complaints/{complaint_id}/contact", response_model=ContactOut,
+             summary="Read the complainant's contact in full (R-SE-2)",
+             description="The name and phone in full, for the handler who answers the "
+             "complainant (R-CO-3), with the purpose stated; the read is an event "
+             "(`contact_read_in_full`: the purpose, never the phone) in the same transaction "
+             "as the answer. Only the level that handles the complaint reads it.")
+async def read_contact(session: DbSession, user: Handler, complaint_id: RecordId,
+                       body: ContactReadIn) -> ContactOut:
+    complaint = await access.get_complaint(session, user=user, complaint_id=complaint_id)
+    access.require_handler(user, complaint)
+    phone = await contacts.read_in_full(
+        session, record="complaint", record_id=complaint.id, division=complaint.division,
+        sealed=complaint.contact_phone_sealed, masked=complaint.contact_phone_masked,
+        purpose=body.purpose)
+    return ContactOut(name=complaint.contact_name, phone=phone)
 
 
 @router.get("/case-references/{reference_id}/complaints", response_model=list[ComplaintOut],

@@ -241,3 +241,17 @@ class PublicStatus(BaseModel):
     concluded_on: date | None
     answer: str | None
     answered_on: date | None
+
+
+class ContactReadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "purpose": "电话反馈办理结果"}]})
+
+    purpose: Reason = Field(description="why the phone is read in full (kept in the log)")
+
+
+class ContactOut(BaseModel):
+    """A contact in full, for the one who answers or calls back; the read is logged."""
+
+    name: str | None
+    phone: str | None

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from services.complaints.complaints import contacts
+from services.complaints.complaints.schemas import ContactOut, ContactReadIn
 from services.complaints.hotline import service
 from services.complaints.hotline.schemas import AnswerRateOut, CallIn, CallOut
 from shared.auth import Role, User, allow
@@ -66,3 +68,17 @@ async def answer_rate(session: DbSession, user: Reader, month: YearMonth
             description="One logged call; the phone masked. 404 if none or outside your reach.")
 async def get_call(session: DbSession, user: Reader, call_id: RecordId) -> CallOut:
     return CallOut.model_validate(await service.get_call(session, user=user, call_id=call_id))
+
+
+@router.post("/{call_id}/caller", response_model=ContactOut,
+             summary="Read the caller's phone in full, to call back (R-CO-5, R-SE-2)",
+             description="The phone in full, for the staff who call a missed caller back, with "
+             "the purpose stated; the read is an event (`contact_read_in_full`: the purpose, "
+             "never the phone) in the same transaction as the answer.")
+async def read_caller(session: DbSession, user: Operator, call_id: RecordId,
+                      body: ContactReadIn) -> ContactOut:
+    call = await service.get_call(session, user=user, call_id=call_id)
+    phone = await contacts.read_in_full(
+        session, record="hotline_call", record_id=call.id, division=call.division,
+        sealed=call.caller_phone_sealed, masked=call.caller_phone_masked, purpose=body.purpose)
+    return ContactOut(name=None, phone=phone)
