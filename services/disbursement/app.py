@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.disbursement.accounts import models as account_models  # noqa: F401 - its tables
+from services.disbursement.accounts import handlers as account_handlers
+from services.disbursement.accounts.routes import router as accounts_router
 from services.disbursement.bank_files.routes import router as bank_files_router
 from services.disbursement.beneficiaries import handlers as beneficiary_handlers
 from services.disbursement.beneficiaries.routes import router as payees_router
@@ -13,7 +14,11 @@ from services.disbursement.months.jobs import JOBS as MONTH_JOBS
 from services.disbursement.months.routes import router as months_router
 from services.disbursement.payments import handlers as payment_handlers
 from services.disbursement.payments.routes import router as payments_router
+from services.disbursement.proxies.routes import router as proxies_router
 from services.disbursement.reconciliation.routes import router as reconciliation_router
+from services.disbursement.reports.routes import router as reports_router
+from services.disbursement.reserves.routes import router as reserves_router
+from services.disbursement.staff import handlers as staff_handlers
 from shared.inbox import combine_handlers
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
@@ -27,8 +32,9 @@ SPEC = ServiceSpec(
     outbox=outbox,
     inbox=inbox,
     routers=[payees_router, bank_files_router, reconciliation_router, months_router,
-             payments_router],
-    handlers=combine_handlers(beneficiary_handlers.HANDLERS, payment_handlers.HANDLERS),
+             payments_router, accounts_router, proxies_router, reserves_router, reports_router],
+    handlers=combine_handlers(beneficiary_handlers.HANDLERS, account_handlers.HANDLERS,
+                              staff_handlers.HANDLERS, payment_handlers.HANDLERS),
     jobs=[*MONTH_JOBS],
 )
 

@@ -5,12 +5,13 @@ sealed."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
-from shared.contracts.base import EventContract, EventData
-from shared.contracts.fields import Fen, Id, Month
+from shared.contracts.base import EventContract, EventData, Personal
+from shared.contracts.fields import Fen, Id, MaskedName, Month
 from shared.divisions import DivisionCode
 
 
@@ -206,3 +207,134 @@ class ReconciliationSigned(DisbursementEvent):
 
 # --- one card, proxies, reserve, work funds (services/disbursement/accounts, proxies, ---------
 # --- reserves, reports) ------------------------------------------------------------------------
+
+
+class BankAccountRegistered(DisbursementEvent):
+    """A social-security card account registered for a person (一卡通, R-DI-4): their household
+    and personal benefits are paid to it from now on. The number travels sealed."""
+
+    event: ClassVar[str] = "bank_account_registered"
+    account_id: Id
+    holder_name_masked: MaskedName
+    division: DivisionCode = Field(description="where it was registered")
+    bank_name: str = Field(min_length=1, max_length=60)
+    account_number: Annotated[str, Personal("bank_account")] = Field(
+        min_length=1, max_length=40, description="the full account number (sealed)")
+    account_masked: str = Field(max_length=40)
+    replaces_account_id: Id | None = Field(None, description="the account it replaces (换卡)")
+
+
+class BankAccountClosed(DisbursementEvent):
+    """A card account closed (销户) for a reason: payments to it are held until another one is
+    registered (R-DI-4)."""
+
+    event: ClassVar[str] = "bank_account_closed"
+    account_id: Id
+    holder_name_masked: MaskedName
+    division: DivisionCode
+    bank_name: str
+    account_number: Annotated[str, Personal("bank_account")] = Field(
+        min_length=1, max_length=40, description="the full account number (sealed)")
+    account_masked: str = Field(max_length=40)
+    reason: str = Field(min_length=1, max_length=200)
+    replaced_by_account_id: Id | None = Field(None, description="when closed by a replacement")
+
+
+class BankAccountReadInFull(DisbursementEvent):
+    """A finance officer read an account number in full, for the stated purpose (R-SE-2): the
+    read is this event, written in the same transaction as the answer. The number is not in it."""
+
+    event: ClassVar[str] = "bank_account_read_in_full"
+    account_id: Id
+    division: DivisionCode
+    account_masked: str = Field(max_length=40)
+    purpose: str = Field(min_length=1, max_length=2000)
+
+
+ProxyRelation = Literal["guardian", "caregiver", "chosen"]
+"""监护人, 赡养/照料人, or a person the recipient chose (R-DI-5)."""
+
+
+class ProxyAuthorised(DisbursementEvent):
+    """A payee authorised a proxy to withdraw the money (代领, R-DI-5), with the signed
+    authorisation (代取授权书) uploaded; it counts once filed with the county. The proxy was
+    checked against the staff register: neither assistance staff nor a village cadre."""
+
+    event: ClassVar[str] = "proxy_authorised"
+    proxy_id: Id
+    payee_id: Id
+    beneficiary_id: Id
+    division: DivisionCode
+    proxy_name_masked: MaskedName
+    proxy_id_number: Annotated[str, Personal("id_number")] = Field(
+        min_length=18, max_length=18, description="the proxy's full ID number (sealed)")
+    relation: ProxyRelation
+    reason: str = Field(min_length=1, max_length=2000)
+    document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    document_media_type: str
+    document_size_bytes: int = Field(ge=1)
+
+
+class ProxyFiled(DisbursementEvent):
+    """The county filed the signed authorisation (备案): the proxy may withdraw (R-DI-5)."""
+
+    event: ClassVar[str] = "proxy_filed"
+    proxy_id: Id
+    payee_id: Id
+    division: DivisionCode
+    filed_on: date
+
+
+class ProxyRevoked(DisbursementEvent):
+    """An authorisation revoked (by the recipient, or found wrong): the proxy no longer may."""
+
+    event: ClassVar[str] = "proxy_revoked"
+    proxy_id: Id
+    payee_id: Id
+    division: DivisionCode
+    reason: str = Field(min_length=1, max_length=2000)
+    revoked_on: date
+
+
+class ReserveMoved(DisbursementEvent):
+    """A movement of a township's temporary-aid reserve (临时救助备用金, R-DI-9), with the
+    balance after it."""
+
+    reserve_id: Id
+    township: DivisionCode
+    movement_id: Id
+    amount_fen: Fen = Field(description="the movement's amount, positive")
+    balance_fen: Fen = Field(description="the balance after it")
+
+
+class ReserveSetUp(ReserveMoved):
+    """The county set up a township's reserve with its first amount (R-DI-9)."""
+
+    event: ClassVar[str] = "reserve_set_up"
+
+
+class ReserveToppedUp(ReserveMoved):
+    """The county topped a township's reserve up (R-DI-9)."""
+
+    event: ClassVar[str] = "reserve_topped_up"
+
+
+class ReserveDrawn(ReserveMoved):
+    """Temporary aid paid by the township from its reserve (R-DI-9): the payment is paid."""
+
+    event: ClassVar[str] = "reserve_drawn"
+    payment_id: Id
+    beneficiary_id: Id
+    program: str
+
+
+class WorkFundSpendingRecorded(DisbursementEvent):
+    """Work funds (工作经费) spent by a county in a year, recorded for the R-DI-8 report."""
+
+    event: ClassVar[str] = "work_fund_spending_recorded"
+    spending_id: Id
+    county: DivisionCode
+    year: int = Field(ge=2000, le=2099)
+    amount_fen: Fen
+    spent_on: date
+    purpose: str = Field(min_length=1, max_length=200)

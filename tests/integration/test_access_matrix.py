@@ -326,6 +326,22 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         assert await kit.consumer.handle(approval_event("beneficiary_approved")) is True
         async with kit.sessions() as session:
             ids["payee_id"] = await session.scalar(select(Payee.id))
+        # a card account, a proxy of the payee, the township's reserve (R-DI-4, R-DI-5, R-DI-9)
+        officer = bearer(settings, Role.county_officer, [COUNTY], user_id="co-home")
+        registered = await client.post("/api/v1/bank-accounts", headers=officer,
+                                       json=example("/api/v1/bank-accounts"))
+        assert registered.status_code == 201, registered.text
+        ids["account_id"] = str(registered.json()["id"])
+        proxy = await client.post("/api/v1/proxies", headers=worker, data={
+            "payee_id": ids["payee_id"], "name": "王磊", "id_number": "230722198503031040",
+            "relation": "caregiver", "reason": "户主卧床"},
+            files={"file": ("authorisation.png", png(), "image/png")})
+        assert proxy.status_code == 201, proxy.text
+        ids["proxy_id"] = str(proxy.json()["id"])
+        reserve = await client.post("/api/v1/reserves", headers=officer,
+                                    json=example("/api/v1/reserves"))
+        assert reserve.status_code == 201, reserve.text
+        ids["reserve_id"] = reserve.headers["location"].rsplit("/", 1)[1]
         # the county's open payment month: its ledger submitted, its roster made (R-DI-2/3)
         from services.disbursement.months.rules import open_month
         from services.disbursement.payments.models import Payment

@@ -46,3 +46,18 @@ class BankAccount(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(255))
     closed_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class HolderMember(Base):
+    """A member of an accepted application as intake named them, known here only by the keyed
+    digest of their ID number (``shared.digests.person_digest``): who a payee's holder is
+    (R-DI-4: the head for a household benefit, the person for a personal one)."""
+
+    __tablename__ = "holder_member"
+
+    application_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    relationship: Mapped[str] = mapped_column(String(30))
+    id_digest: Mapped[str] = mapped_column(String(64), index=True)
+    name_masked: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
