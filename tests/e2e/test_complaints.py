@@ -155,7 +155,8 @@ async def test_a_complaint_about_staff_goes_to_the_county_and_its_result_to_the_
     entries = await desk.log_of(complaint_id)
     assert PHONE not in str(entries)  # sealed in the event, masked in the log's answer
     [read] = [e for e in entries if e["type"].endswith("contact_read_in_full")]
-    assert read["data"]["purpose"] == "电话反馈办理结果" and read["actor"]["user_id"] == "county-zhao"
+    assert read["data"]["purpose"] == "电话反馈办理结果"
+    assert read["actor"]["user_id"] == "county-zhao"
 
 
 async def test_the_county_reroutes_a_complaint_and_the_routing_is_kept_R_CO_2(desk):
