@@ -16,6 +16,8 @@ from services.complaints.monitoring.routes import router as monitoring_router
 from services.complaints.rectification.routes import router as rectification_router
 from services.complaints.spot_checks import handlers as spot_check_handlers
 from services.complaints.spot_checks.routes import router as spot_checks_router
+from services.complaints.supervision import handlers as supervision_handlers
+from services.complaints.supervision.routes import router as supervision_router
 from shared.inbox import combine_handlers
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
@@ -25,15 +27,16 @@ SPEC = ServiceSpec(
     title="Complaints (投诉举报、信访)",
     description="References to every case any service announced, so complaints can be linked to "
     "them; complaints, reports and petitions, hotline calls and media cases (rule book "
-    "R-CO); the county's oversight: spot checks, monitoring and the rectification ledger (R-OV).",
+    "R-CO); the county's oversight: spot checks, monitoring, the rectification ledger and the "
+    "monthly supervision (R-OV).",
     metadata=Base.metadata,
     outbox=outbox,
     inbox=inbox,
     routers=[case_references_router, rectification_router, spot_checks_router, monitoring_router,
-             complaints_router, hotline_router, media_router],
+             supervision_router, complaints_router, hotline_router, media_router],
     # Several modules take the same events (case links take every one): each in turn.
     handlers=combine_handlers(case_link_handlers.HANDLERS, spot_check_handlers.HANDLERS,
-                              monitoring_handlers.HANDLERS),
+                              monitoring_handlers.HANDLERS, supervision_handlers.HANDLERS),
 )
 
 

@@ -353,3 +353,37 @@ class PopulationFiguresLoaded(ComplaintsEvent):
     figures: dict[str, int] = Field(description="township code → population")
     loaded_by: str = Field(min_length=1, max_length=255)
     loaded_at: AwareDatetime
+
+
+class SupervisionRecorded(ComplaintsEvent):
+    """The county's supervision of a township in a month (月度督导, R-OV-4): who, when, what was
+    seen; its problems are rectification items (R-OV-3)."""
+
+    event: ClassVar[str] = "supervision_recorded"
+    visit_id: Id
+    division: DivisionCode = Field(description="the township")
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    visited_on: date
+    supervisors: str = Field(min_length=1, max_length=200)
+    seen: str = Field(min_length=1, max_length=4000)
+    rectification_item_ids: list[Id]
+    recorded_by: str = Field(min_length=1, max_length=255)
+    recorded_at: AwareDatetime
+
+
+class SupervisionReportSent(ComplaintsEvent):
+    """The county's monthly supervision report sent to the city (R-OV-4), kept as sent: its
+    SHA-256 is of the report's canonical JSON (sorted keys, no spaces, UTF-8)."""
+
+    event: ClassVar[str] = "supervision_report_sent"
+    report_id: Id
+    division: DivisionCode = Field(description="the county")
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    report_version: int = Field(ge=1, description="a month sent again counts 2, 3, …")
+    sha256: str = Field(min_length=64, max_length=64)
+    townships: int = Field(ge=0)
+    townships_supervised: int = Field(ge=0)
+    townships_short_of_staff: int = Field(ge=0, description="fewer than 2 dedicated staff")
+    totals: dict[str, int]
+    made_by: str = Field(min_length=1, max_length=255)
+    made_at: AwareDatetime

@@ -412,6 +412,18 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
                                        "1000\n".encode(), "text/csv")})
         assert loaded.status_code == 201, loaded.text
         ids["load_id"] = str(loaded.json()["id"])
+        from shared.months import add_months, month_of
+        from shared.workdays import today_in_shanghai
+        today = today_in_shanghai()
+        visit = await client.post("/api/v1/supervision/visits", headers=officer, json={
+            **example("/api/v1/supervision/visits"), "month": month_of(today),
+            "visited_on": today.isoformat()})
+        assert visit.status_code == 201, visit.text
+        ids["visit_id"] = str(visit.json()["id"])
+        report = await client.post("/api/v1/supervision/reports", headers=officer, json={
+            "county": COUNTY, "month": add_months(month_of(today), -1)})
+        assert report.status_code == 201, report.text
+        ids["report_id"] = str(report.json()["id"])
     elif service == "audit":
         env = accepted(division=VILLAGE, members=notices.household())
         assert await kit.consumer.handle(env) is True

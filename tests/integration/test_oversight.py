@@ -4,6 +4,8 @@ cases through the REST API and real events (both engines, real NATS)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from services.complaints.app import create_app as create_complaints
@@ -14,15 +16,19 @@ from shared.contracts.approval import (
     BeneficiaryAdjusted,
     BeneficiaryApproved,
     BeneficiaryStopped,
+    ReviewDeadlineExtended,
 )
+from shared.contracts.intake import StaffKind, StaffLeft, StaffRegistered
+from shared.contracts.verification import InvestigationCompleted
 from shared.events import Envelope
 from tests.bus import consumer_drained, publish
-from tests.events import envelope_of
+from tests.events import accepted, envelope_of
 from tests.support import bearer, eventually, outbox_types, ready, running
 
 COUNTY = "230722"  # 嘉荫县
 TOWNSHIP = "230722100"  # 朝阳镇
 OTHER_TOWNSHIP = "230722101"  # 乌云镇
+CITY = "230700"  # 伊春市
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 1 December 2026, 10:00 in Beijing
 
 
@@ -322,3 +328,152 @@ async def test_a_township_flagged_as_an_outlier_from_approval_events_R_OV_2(make
                                  json={**inspection, "township": TOWNSHIP})
         assert calm.status_code == 409
         assert calm.json()["type"].endswith("township-not-flagged")
+
+
+def staff(division: str, *, dedicated: bool, valid_until: date | None = None,
+          left: bool = False) -> Envelope:
+    staff_id = new_id()
+    kind = StaffKind.township_dedicated if dedicated else StaffKind.caseworker
+    facts = {"staff_id": staff_id, "name_masked": "赵**", "kind": kind,
+             "assistance_staff": True, "dedicated": dedicated, "division": division,
+             "valid_from": date(2025, 1, 1)}
+    if left:
+        assert valid_until is not None
+        return envelope_of(StaffLeft(**facts, valid_until=valid_until), subject=staff_id,
+                           division=division)
+    return envelope_of(StaffRegistered(**facts, id_number="230722198503031040",
+                                       valid_until=valid_until), subject=staff_id,
+                       division=division)
+
+
+async def test_the_monthly_report_to_the_city_as_json_and_a4_page_R_OV_4(make_settings,
+                                                                        nats_server):
+    """R-OV-4: November's report per township from the events: 朝阳镇 has 2 dedicated staff,
+    乌云镇 1 (a second left on 20 November; a part-time caseworker does not count): flagged;
+    acceptance, investigations completed, decisions and the on-time rate (by the review due
+    date, extended once); the month's supervision record with a problem on the ledger, overdue
+    by the time of the report; the month's spot checks. Sent to the city: recorded with its
+    digest and an event; readable by the city as JSON and as an A4 page that fetches nothing
+    from outside; another county's officer sees none of it."""
+    settings = make_settings("complaints")
+    app = create_complaints(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        # a complaint the township handles, registered on 2 November: by 2 December past its
+        # 15 working days of handling and its 20 of the answer (R-CO-3)
+        app.state.kit.clock.set(datetime(2026, 11, 2, 2, tzinfo=UTC))
+        complaint = await client.post("/api/v1/complaints", headers=leader(settings), json={
+            "kind": "complaint", "channel": "visit", "subject": "低保户家庭有轿车仍领取低保",
+            "content": "反映东风村某户家中有轿车, 仍在领取低保金, 请求核查。",
+            "concerns": "household", "category": "eligibility", "program": "dibao",
+            "division": TOWNSHIP + "201", "answer_wanted": True})
+        assert complaint.status_code == 201, complaint.text
+        app.state.kit.clock.set(datetime(2026, 11, 25, 2, tzinfo=UTC))
+        village, other_village = TOWNSHIP + "201", OTHER_TOWNSHIP + "201"
+        events = [staff(TOWNSHIP, dedicated=True), staff(TOWNSHIP, dedicated=True),
+                  staff(OTHER_TOWNSHIP, dedicated=True), staff(OTHER_TOWNSHIP, dedicated=False)]
+        leaving = staff(OTHER_TOWNSHIP, dedicated=True)
+        events += [leaving, envelope_of(StaffLeft(**{
+            k: v for k, v in leaving.data.items() if k not in (
+                "id_number", "title", "valid_until")}, valid_until=date(2026, 11, 20)),
+            subject=leaving.subject, division=OTHER_TOWNSHIP)]
+        on_time, late, extended = new_id(), new_id(), new_id()
+        for application_id, due in ((on_time, date(2026, 11, 27)), (late, date(2026, 11, 10)),
+                                    (extended, date(2026, 11, 12))):
+            events.append(accepted(division=village, application_id=application_id,
+                                   accepted_on=date(2026, 11, 2), review_due_on=due))
+            events.append(envelope_of(InvestigationCompleted(
+                application_id=application_id, investigation_id=new_id(),
+                completed_at=datetime(2026, 11, 6, 3, tzinfo=UTC), division=village),
+                subject=application_id, division=village))
+        events.append(envelope_of(ReviewDeadlineExtended(
+            case_id=new_id(), application_id=extended, program="dibao", division=village,
+            reason="补充材料", previous_due_on=date(2026, 11, 12),
+            review_due_on=date(2026, 11, 26), review_due_provisional=False,
+            extended_by="leader-1", extended_at=datetime(2026, 11, 9, 2, tzinfo=UTC)),
+            subject=extended, division=village))
+        for application_id, day in ((on_time, 20), (late, 18), (extended, 19)):
+            event = decided(new_id(), village, date(2026, 11, day))
+            event.data["application_id"] = application_id
+            events.append(event)
+        events.append(accepted(division=other_village, accepted_on=date(2026, 11, 23)))
+        await publish(nats_server.url, *events)
+        await eventually(lambda: consumer_drained(nats_server.url, "complaints"))
+
+        visit = {"township": TOWNSHIP, "month": "2026-11", "visited_on": "2026-11-24",
+                 "supervisors": "王强 县民政局社会救助股股长",
+                 "seen": "查阅11月审批档案3份, 入户走访1户",
+                 "problems": [{"finding": "1份档案缺少民主评议记录",
+                               "responsible": "李明 朝阳镇民政办主任",
+                               "due_on": "2026-11-30"}]}
+        future = await client.post("/api/v1/supervision/visits", headers=county(settings),
+                                   json={**visit, "visited_on": "2026-11-26"})
+        assert future.status_code == 422
+        recorded = await client.post("/api/v1/supervision/visits", headers=county(settings),
+                                     json=visit)
+        assert recorded.status_code == 201, recorded.text
+        assert len(recorded.json()["item_ids"]) == 1
+        again = await client.post("/api/v1/supervision/visits", headers=county(settings),
+                                  json=visit)
+        assert again.status_code == 409
+        # a spot check of November, done in November
+        period = {"county": COUNTY, "period_from": "2026-11-01", "period_to": "2026-11-24"}
+        draw = (await client.post("/api/v1/spot-checks/draws", headers=county(settings),
+                                  json=period)).json()
+        checks = (await client.get("/api/v1/spot-checks/checks", headers=county(settings),
+                                   params={"draw_id": draw["id"]})).json()
+        assert len(checks) == 2  # ceil(3 / 2)
+        await client.post(f"/api/v1/spot-checks/checks/{checks[0]['id']}/result",
+                          headers=county(settings),
+                          json={"method": "file_review", "finding": "收入核算有误",
+                                "needs_correction": True, "correction_due_on": "2026-12-20",
+                                "responsible": "李明"})
+        too_early = await client.post("/api/v1/supervision/reports", headers=county(settings),
+                                      json={"county": COUNTY, "month": "2026-11"})
+        assert too_early.status_code == 422  # November has not ended
+
+        app.state.kit.clock.set(datetime(2026, 12, 2, 2, tzinfo=UTC))
+        sent = await client.post("/api/v1/supervision/reports", headers=county(settings),
+                                 json={"county": COUNTY, "month": "2026-11"})
+        assert sent.status_code == 201, sent.text
+        report = sent.json()
+        content = report["content"]
+        rows = {t["township"]: t for t in content["townships"]}
+        ours, theirs = rows[TOWNSHIP], rows[OTHER_TOWNSHIP]
+        assert (ours["dedicated_staff"], ours["staff_short"]) == (2, False)
+        assert (theirs["dedicated_staff"], theirs["staff_short"]) == (1, True)
+        assert any("fewer than 2" in f for f in theirs["flags"])
+        assert (ours["accepted"], ours["investigations_completed"], ours["decided"],
+                ours["decided_on_time"], ours["on_time_percent"]) == (3, 3, 3, 2, 66.7)
+        assert (ours["overdue_rectification"], ours["supervised"],
+                ours["supervision_problems"]) == (1, True, 1)
+        assert (ours["spot_checks"], ours["spot_check_findings"]) == (1, 1)
+        assert (ours["overdue_complaints"], ours["overdue_answers"]) == (1, 1)
+        assert (theirs["overdue_complaints"], theirs["overdue_rectification"]) == (0, 0)
+        assert (theirs["accepted"], theirs["supervised"]) == (1, False)
+        assert content["townships_short_of_staff"] == 1
+        assert content["totals"]["accepted"] == 4
+        assert "assist.complaints.supervision_report_sent" in await outbox_types(app.state.kit)
+        canonical = json.dumps(content, ensure_ascii=False, sort_keys=True,
+                               separators=(",", ":"))
+        assert report["sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
+
+        city = bearer(settings, Role.city_officer, [CITY])
+        as_city = await client.get(f"/api/v1/supervision/reports/{report['id']}", headers=city)
+        assert as_city.json() == report
+        page = await client.get(f"/api/v1/supervision/reports/{report['id']}/page",
+                                headers=city)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        html = page.text
+        for outside in ("http://", "https://", "<script", "<link", "@import", "url(", "src=",
+                        "//"):
+            assert outside not in html, outside
+        assert "@page { size: A4" in html and "社会救助月度督导报告" in html
+        assert "未督导" in html and report["sha256"] in html
+        stranger = bearer(settings, Role.county_officer, ["230781"])
+        assert (await client.get(f"/api/v1/supervision/reports/{report['id']}/page",
+                                 headers=stranger)).status_code == 404
+        assert (await client.get("/api/v1/supervision/reports", headers=stranger)).json() == []
+        resent = await client.post("/api/v1/supervision/reports", headers=county(settings),
+                                   json={"county": COUNTY, "month": "2026-11"})
+        assert resent.json()["version"] == 2

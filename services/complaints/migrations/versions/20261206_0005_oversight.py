@@ -1,6 +1,6 @@
 """The county's and the city's oversight (监督管理, R-OV): the rectification ledger (R-OV-3),
 spot checks (R-OV-1),
-monitoring (R-OV-2).
+monitoring (R-OV-2), monthly supervision (R-OV-4).
 
 Revision ID: 0005
 Revises: 0004
@@ -181,13 +181,75 @@ def _monitoring() -> None:
     )
 
 
+def _supervision() -> None:
+    op.create_table(
+        "supervision_visit",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("visited_on", sa.Date, nullable=False),
+        sa.Column("supervisors", sa.String(200), nullable=False),
+        sa.Column("seen", sa.Text, nullable=False),
+        sa.Column("problems", sa.Integer, nullable=False),
+        sa.Column("item_ids", sa.JSON, nullable=False),
+        sa.Column("recorded_by", sa.String(255), nullable=False),
+        sa.Column("recorded_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_supervision_visit"),
+        sa.UniqueConstraint("division", "month", name="uq_supervision_visit_division"),
+    )
+    op.create_index("ix_supervision_visit_month_id", "supervision_visit", ["month", "id"])
+    op.create_table(
+        "supervised_application",
+        sa.Column("application_id", sa.String(32), nullable=False),
+        sa.Column("township", sa.String(9), nullable=False),
+        sa.Column("county", sa.String(6), nullable=False),
+        sa.Column("accepted_on", sa.Date, nullable=True),
+        sa.Column("review_due_on", sa.Date, nullable=True),
+        sa.Column("investigated_on", sa.Date, nullable=True),
+        sa.Column("decided_on", sa.Date, nullable=True),
+        sa.Column("on_time", sa.Boolean, nullable=True),
+        sa.PrimaryKeyConstraint("application_id", name="pk_supervised_application"),
+    )
+    op.create_index("ix_supervised_application_county", "supervised_application", ["county"])
+    op.create_table(
+        "supervised_staff",
+        sa.Column("staff_id", sa.String(32), nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("kind", sa.String(30), nullable=False),
+        sa.Column("dedicated", sa.Boolean, nullable=False),
+        sa.Column("valid_from", sa.Date, nullable=False),
+        sa.Column("valid_until", sa.Date, nullable=True),
+        sa.PrimaryKeyConstraint("staff_id", name="pk_supervised_staff"),
+    )
+    op.create_index("ix_supervised_staff_division", "supervised_staff", ["division"])
+    op.create_table(
+        "supervision_report",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("division", sa.String(12), nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("content", sa.JSON, nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("made_by", sa.String(255), nullable=False),
+        sa.Column("made_at", TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_supervision_report"),
+        sa.UniqueConstraint("division", "month", "version",
+                            name="uq_supervision_report_division"),
+    )
+    op.create_index("ix_supervision_report_made_id", "supervision_report", ["made_at", "id"])
+
+
 def upgrade() -> None:
     _rectification()
     _spot_checks()
     _monitoring()
+    _supervision()
 
 
 def downgrade() -> None:
+    for table in ("supervision_report", "supervised_staff", "supervised_application",
+                  "supervision_visit"):
+        op.drop_table(table)
     for table in ("monitored_amount", "monitored_recipient", "population_figure",
                   "population_load"):
         op.drop_table(table)
