@@ -109,6 +109,11 @@ async def test_an_inspection_finding_followed_to_closed_and_overdue_listed_R_OV_
                                  json={"note": "more"})
         assert more.status_code == 409
         assert (await client.get(url, headers=leader(settings))).json() == done
+        kinds = [t for t in await outbox_types(app.state.kit) if ".rectification" in t]
+        assert kinds == ["assist.complaints.rectification_item_opened",
+                         "assist.complaints.rectification_followed_up",
+                         "assist.complaints.rectification_followed_up",
+                         "assist.complaints.rectification_item_closed"]  # refusals: none
 
 
 def decided(case_id: str, division: str, day: date, outcome: str = "approved") -> Envelope:
