@@ -85,6 +85,8 @@ OUTSIDER_MAY_ACT: dict[tuple[str, str, str], str] = {
 POST_READS: dict[tuple[str, str, str], str] = {
     ("audit", "POST", "/api/v1/audit/people/entries"): "a search by person: the ID number goes "
     "in the body, never in a URL (R-AU-3); it changes nothing",
+    ("disbursement", "POST", "/api/v1/bank-accounts/search"): "a person's card accounts by "
+    "their ID number, sent in the body (R-DI-4, R-SE-2); it changes nothing",
 }
 """POSTs that read: checked as lists are (nothing of the township's shown to a stranger)."""
 

@@ -129,6 +129,14 @@ async def test_r_se_2_the_full_account_number_only_to_finance_and_every_read_log
     url = f"/api/v1/bank-accounts/{account['id']}"
     got = await d.client.get(url, headers=d.county)
     assert got.status_code == 200 and ACCOUNT not in got.text
+    found = await d.client.post("/api/v1/bank-accounts/search", headers=d.county,
+                                json={"id_number": HEAD_ID})
+    assert found.status_code == 200, found.text
+    assert [a["id"] for a in found.json()] == [account["id"]]
+    assert HEAD_ID not in found.text and ACCOUNT not in found.text
+    nobody = await d.client.post("/api/v1/bank-accounts/search", headers=d.county,
+                                 json={"id_number": SON_ID})
+    assert nobody.json() == []
     refused = await d.client.post(f"{url}/full", headers=d.county,
                                   json={"purpose": "核对发放失败记录"})
     assert refused.status_code == 403

@@ -14,6 +14,7 @@ from services.disbursement.accounts.schemas import (
     AccountOut,
     ClosureIn,
     FullReadIn,
+    HolderSearch,
     ReplacementIn,
 )
 from shared.auth import Role, User, allow
@@ -52,6 +53,20 @@ async def list_accounts(session: DbSession, user: Reader, page: Paging,
                         status: AccountStatus | None = None,
                         division: DivisionCode | None = None) -> list[AccountOut]:
     rows = await service.list_accounts(session, user=user, status=status, division=division,
+                                       window=page.window(service.ACCOUNTS))
+    return [AccountOut.of(a) for a in page.finish(rows, service.ACCOUNTS)]
+
+
+@router.post("/search", response_model=list[AccountOut], responses=PAGED,
+             summary="A person's card accounts, by their ID number (R-DI-4)",
+             description="Active and closed, the latest first, inside your divisions. The ID "
+             "number goes in the body (never a URL) and is matched by its keyed digest; "
+             "account numbers masked. Changes nothing.")
+async def search_accounts(session: DbSession, user: Reader, page: Paging, body: HolderSearch
+                          ) -> list[AccountOut]:
+    rows = await service.list_accounts(session, user=user,
+                                       holder_digest=service.holder_digest_of(session,
+                                                                              body.id_number),
                                        window=page.window(service.ACCOUNTS))
     return [AccountOut.of(a) for a in page.finish(rows, service.ACCOUNTS)]
 

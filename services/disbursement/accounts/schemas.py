@@ -55,6 +55,15 @@ class ReplacementIn(BaseModel):
     reason: ShortReason
 
 
+class HolderSearch(BaseModel):
+    """Find a person's accounts by their ID number, sent in the body so no URL holds it."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"id_number": "230722196803120310"}]})
+
+    id_number: ResidentIdNumber
+
+
 class FullReadIn(BaseModel):
     """Why the number is read in full: kept with the read (R-SE-2)."""
 

@@ -66,6 +66,11 @@ def open_account_number(sealer: Sealer, account: BankAccount) -> str:
     return str(opened["account_number"])
 
 
+def holder_digest_of(session: AsyncSession, id_number: str) -> str:
+    """The digest a holder is matched by (``shared.digests.person_digest``)."""
+    return person_digest(keyring_of(session), id_number)
+
+
 async def _active_of(session: AsyncSession, holder_digest: str) -> BankAccount | None:
     return await session.scalar(select(BankAccount).where(
         BankAccount.holder_digest == holder_digest, BankAccount.status == AccountStatus.active)
@@ -107,7 +112,7 @@ async def register(session: AsyncSession, *, user: User, county: str, body: Acco
         raise InvalidField("division", f"{body.division} is not in county {county}, which this "
                            "installation serves")
     user.require_access(body.division)
-    holder = person_digest(keyring_of(session), body.id_number)
+    holder = holder_digest_of(session, body.id_number)
     active = await _active_of(session, holder)
     if active is not None:
         raise Conflict(f"the holder already has an active account ({active.account_masked}, "
