@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.disbursement.db import Base
@@ -46,9 +46,10 @@ class PaymentMonth(Base):
     cutoff_at: Mapped[datetime] = mapped_column(UTCDateTime())  # 00:00 on the 24th of P−1
     # the ledger (台账)
     lines: Mapped[int]
-    amount_fen: Mapped[int]  # the month's amounts
-    arrears_fen: Mapped[int]  # carried corrections of frozen months, positive (补发)
-    recovery_fen: Mapped[int]  # overpayments of frozen months, to recover (追缴)
+    # totals in BigInteger: a province's month passes 2³¹ fen
+    amount_fen: Mapped[int] = mapped_column(BigInteger)  # the month's amounts
+    arrears_fen: Mapped[int] = mapped_column(BigInteger)  # corrections carried, positive (补发)
+    recovery_fen: Mapped[int] = mapped_column(BigInteger)  # overpaid, to recover (追缴)
     recovery_lines: Mapped[int]
     # basis changes recorded after this may be missing from the lines (their read, less
     # ledger.SETTLE): a later month carries what they change (补发 / 追缴)
@@ -65,7 +66,7 @@ class PaymentMonth(Base):
     payments: Mapped[int]
     payments_ready: Mapped[int]
     payments_held: Mapped[int]
-    payments_fen: Mapped[int]
+    payments_fen: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

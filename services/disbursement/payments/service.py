@@ -252,8 +252,9 @@ async def refresh_holds(session: AsyncSession, *, holder_digest: str) -> int:
                                   hold_reason=payment.hold_reason))
     if moved:
         await session.flush()
-        await emit(session, PaymentsRefreshed(payments=moved), subject=moved[0].payment_id,
-                   division=payments[0].division)
+        first = next(p for p in payments if p.id == moved[0].payment_id)
+        await emit(session, PaymentsRefreshed(payments=moved), subject=first.id,
+                   division=first.division)
     return len(moved)
 
 
