@@ -62,6 +62,8 @@ async def test_r_di_5_a_village_cadre_is_refused_as_proxy_an_ordinary_relative_f
     assert second.status_code == 409
     filing = f"/api/v1/proxies/{proxy['id']}/filing"
     assert (await d.client.post(filing, headers=d.caseworker, json={})).status_code == 403
+    early = await d.client.post(filing, headers=d.county, json={"filed_on": "2026-12-07"})
+    assert early.status_code == 422 and early.json()["errors"][0]["field"] == "filed_on"
     filed = await d.client.post(filing, headers=d.county, json={})
     assert filed.status_code == 200, filed.text
     assert (filed.json()["status"], filed.json()["filed_on"]) == ("filed", "2026-12-06")

@@ -30,6 +30,7 @@ from shared.outbox import emit
 from shared.problems import Conflict, InvalidField, Problem
 from shared.records import get_in_jurisdiction
 from shared.uploads import Damaged, FileStore
+from shared.workdays import today_in_shanghai
 
 PROXIES = Keyset("proxies", ProxyAuthorisation.created_at.desc(), ProxyAuthorisation.id.desc())
 """The order of the list of proxies and its cursors: the latest first."""
@@ -122,9 +123,10 @@ async def file(session: AsyncSession, *, user: User, proxy_id: str, filed_on: da
         raise Conflict(f"proxy {proxy.id} was filed on {proxy.filed_on}")
     today = today_of(session)
     filed_on = filed_on or today
-    if not proxy.created_at.date() <= filed_on <= today:
-        raise InvalidField("filed_on", f"must be between the authorisation "
-                           f"({proxy.created_at.date()}) and today ({today})")
+    authorised_on = today_in_shanghai(proxy.created_at)
+    if not authorised_on <= filed_on <= today:
+        raise InvalidField("filed_on", f"must be between the authorisation ({authorised_on}) "
+                           f"and today ({today})")
     await _refuse_staff(session, proxy.proxy_digest, today)
     proxy.status, proxy.filed_on, proxy.filed_by = ProxyStatus.filed, filed_on, user.user_id
     await session.flush()
