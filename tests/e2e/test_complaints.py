@@ -425,3 +425,42 @@ async def test_a_complaint_about_a_case_shows_in_the_cases_history_R_CO_1(desk):
     refs = await desk.complaints.get("/api/v1/case-references", headers=township,
                                      params={"record_id": application_id})
     assert [r["service"] for r in refs.json()] == ["intake"]
+
+
+async def test_the_public_form_and_follow_up_pages_need_no_script_R_CO_1(desk):
+    """R-CO-1: the plain HTML form files a complaint (sent twice, one complaint) and shows the
+    tracking number and check code once; the follow-up page shows its status; nothing is
+    fetched from outside and no script runs."""
+    page = await desk.complaints.get("/public/complaints/form", params={"division": VILLAGE})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<script" not in page.text and "http" not in page.text.replace("http-equiv", "")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert f'<option value="{VILLAGE}" selected>朝阳镇 东风村</option>' in page.text
+    assert "230781100" not in page.text  # only this county's townships and villages
+
+    form = {"kind": "complaint", "division": VILLAGE, "concerns": "household",
+            "category": "payment", "subject": "低保金迟迟未到账", "content": "三个月未收到。",
+            "contact_phone": PHONE, "answer_wanted": "1"}
+    sent = await desk.complaints.post("/public/complaints/form", data=form)
+    assert sent.status_code == 200, sent.text
+    number = sent.text.split('id="tracking-number">')[1].split("<")[0]
+    code = sent.text.split('id="check-code">')[1].split("<")[0]
+    assert number.startswith("TS230722-") and len(code) == 8
+    again = await desk.complaints.post("/public/complaints/form", data=form)
+    assert number in again.text and 'id="check-code"' not in again.text
+    officer = desk.county_officer()
+    listed = (await desk.complaints.get("/api/v1/complaints", headers=officer)).json()
+    assert [c["tracking_number"] for c in listed] == [number]
+
+    status = await desk.complaints.post("/public/complaints/follow",
+                                        data={"tracking_number": number.lower(),
+                                              "check_code": code})
+    assert status.status_code == 200 and '<dd id="status">已登记, 待受理</dd>' in status.text
+    assert PHONE not in status.text and "三个月未收到" not in status.text
+    wrong = await desk.complaints.post("/public/complaints/follow",
+                                       data={"tracking_number": number, "check_code": "ABCDEFGH"})
+    assert wrong.status_code == 404 and 'id="problem"' in wrong.text
+    incomplete = await desk.complaints.post("/public/complaints/form",
+                                            data={**form, "subject": ""})
+    assert incomplete.status_code == 422 and 'id="problem"' in incomplete.text
+    assert (await desk.complaints.get("/public/complaints/follow")).status_code == 200

@@ -42,3 +42,21 @@ async def followed(session: AsyncSession, *, tracking_number: str, code: str,
                                                    complaint.check_code_digest):
         raise NotFound(f"no complaint {tracking_number} with this check code")
     return complaint
+
+
+RESENT_WITHIN = timedelta(minutes=10)
+"""A form sent again (a double click, a reload) within this time is the same complaint."""
+
+
+async def sent_again(session: AsyncSession, *, source_address: str | None, subject: str,
+                     content: str) -> Complaint | None:
+    """The complaint this address filed with the same subject and content a moment ago, if
+    any: the public form sent twice files one complaint."""
+    if not source_address:
+        return None
+    since = now_of(session) - RESENT_WITHIN
+    found: Complaint | None = await session.scalar(select(Complaint).where(
+        Complaint.filed_by_public.is_(True), Complaint.source_address == source_address,
+        Complaint.registered_at >= since, Complaint.subject == subject,
+        Complaint.content == content).order_by(Complaint.registered_at.desc()).limit(1))
+    return found

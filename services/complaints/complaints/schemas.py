@@ -214,8 +214,8 @@ class PublicReceipt(BaseModel):
     """What the public keeps to follow the complaint: the check code is shown once."""
 
     tracking_number: str
-    check_code: str = Field(description="shown once; with the tracking number it follows the "
-                            "complaint")
+    check_code: str | None = Field(description="shown once; with the tracking number it "
+                                   "follows the complaint (none when a form was sent again)")
     registered_at: datetime
     handled_by_level: Level
     handling_due_on: date
