@@ -17,6 +17,7 @@ HANDLERS = {Level.township: frozenset({Role.caseworker, Role.township_leader}),
             Level.county: frozenset({Role.county_officer})}
 """Who acts on a complaint, by the level that handles it (R-CO-2)."""
 
+
 class NotTheHandler(Forbidden):
     slug = "complaint-handled-elsewhere"
     title = "Another level handles this complaint"

@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.complaints.complaints import rules
-from services.complaints.complaints.models import Level
+from services.complaints.complaints.access import NotTheHandler, can_see, require_handler
+from services.complaints.complaints.models import Complaint, Level
 from services.complaints.hotline.service import answer_rate, in_working_hours, parse_hours
 from services.complaints.media.models import MediaCase
 from services.complaints.media.service import INVESTIGATION_WORKING_DAYS, reasons_for
+from shared.auth import Role, User
 from shared.workdays import WorkingCalendar
 
 VILLAGE = "230722100201"
@@ -130,3 +132,36 @@ def test_similar_cases_say_why_they_matched_R_CO_4():
                        category="favouritism") == ["same township", "same kind of problem"]
     assert reasons_for(media, division="230722101201", program="dibao", category=None) == [
         "same program"]
+
+
+def user(role: Role, *divisions: str) -> User:
+    return User(user_id=f"{role}-1", role=role, divisions=divisions)
+
+
+def complaint(level: Level, division: str = VILLAGE) -> Complaint:
+    return Complaint(level=level.value, division=division, tracking_number="TS230722-2026-000001",
+                     handled_by=division[:9] if level == Level.township else division[:6])
+
+
+def test_a_township_never_sees_what_the_county_handles_R_CO_2():
+    """R-CO-2, R-SE-1: a complaint about the township's own staff is out of its staff's sight;
+    the county and the city see both; another township sees neither."""
+    township_case, county_case = complaint(Level.township), complaint(Level.county)
+    for role in (Role.caseworker, Role.township_leader, Role.village_assistant):
+        assert can_see(user(role, TOWNSHIP), township_case)
+        assert not can_see(user(role, TOWNSHIP), county_case)
+    assert can_see(user(Role.county_officer, COUNTY), county_case)
+    assert can_see(user(Role.city_officer, "230700"), county_case)
+    assert not can_see(user(Role.caseworker, "230722101"), township_case)
+
+
+def test_each_level_acts_on_its_own_complaints_R_CO_2():
+    """R-CO-2: township caseworkers and leaders act on the township's, county officers on the
+    county's; anyone else is refused with complaint-handled-elsewhere."""
+    require_handler(user(Role.caseworker, TOWNSHIP), complaint(Level.township))
+    require_handler(user(Role.county_officer, COUNTY), complaint(Level.county))
+    for who, level in ((user(Role.county_officer, COUNTY), Level.township),
+                       (user(Role.township_leader, TOWNSHIP), Level.county),
+                       (user(Role.city_officer, "230700"), Level.county)):
+        with pytest.raises(NotTheHandler):
+            require_handler(who, complaint(level))
