@@ -172,7 +172,15 @@ async def test_the_ledger_comes_from_the_payment_basis_and_is_reviewed_submitted
 
         # a township reads its own lines only; a caseworker may not act on the month
         township = officer(settings, Role.township_leader, (TOWNSHIP,))
+        assert [m["id"] for m in (await client.get(API, headers=township)).json()] == [
+            month["id"]]  # its county's month, found from the township
         assert set(await lines_of(client, township, month["id"])) == {a, c}
+        r = await client.get(f"{API}/{month['id']}/ledger.csv", headers=township)
+        assert r.status_code == 403  # the county's file is the county's
+        other_county = officer(settings, Role.county_officer, ("230723",))
+        assert (await client.get(API, headers=other_county)).json() == []
+        r = await client.get(f"{API}/{month['id']}", headers=other_county)
+        assert r.status_code == 404
         r = await client.post(f"{API}/{month['id']}/submit",
                               headers=officer(settings, Role.caseworker, (TOWNSHIP,)))
         assert r.status_code == 403

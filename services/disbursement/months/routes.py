@@ -27,11 +27,13 @@ from shared.service import DbSession, Idempotent, Kit
 
 router = APIRouter(prefix="/payment-months", tags=["payment months"])
 
-Reader = Annotated[User, Depends(allow(Role.county_officer, Role.finance_officer,
+Reader = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader,
+                                       Role.county_officer, Role.finance_officer,
                                        Role.city_officer, Role.auditor))]
-LineReader = Annotated[User, Depends(allow(Role.caseworker, Role.township_leader,
-                                           Role.county_officer, Role.finance_officer,
-                                           Role.city_officer, Role.auditor))]
+"""A county's months (state, totals, history) are read inside the county; its lines by
+division."""
+CountyReader = Annotated[User, Depends(allow(Role.county_officer, Role.finance_officer,
+                                             Role.city_officer, Role.auditor))]
 Officer = Annotated[User, Depends(allow(Role.county_officer, Role.finance_officer))]
 CSV = "text/csv"
 
@@ -45,7 +47,8 @@ async def _detail(session: DbSession, payment_month: object) -> PaymentMonthDeta
 
 @router.get("", response_model=list[PaymentMonthOut], responses=PAGED,
             summary="Payment months of your counties",
-            description="Each county's payment months, the latest first, with the ledger's "
+            description="The payment months of your county (of the county your township is "
+            "in), the latest first, with the ledger's "
             "state (draft → submitted, frozen → rostered), its cut-off (00:00 Asia/Shanghai on "
             "the 24th of the month before, R-DI-2), counts and totals of the ledger and the "
             "roster. Filtered by county, month and state; only inside your divisions (R-SE-1).")
@@ -139,7 +142,7 @@ async def roster(session: DbSession, user: Officer, payment_month_id: RecordId
             description="The month's ledger lines inside your divisions, as generated: amount "
             "in force, arrears carried (补发) and what is to be recovered (追缴); names masked. "
             "A township reads its own lines. 404 if the month is none of yours.")
-async def list_lines(session: DbSession, user: LineReader, page: Paging,
+async def list_lines(session: DbSession, user: Reader, page: Paging,
                      payment_month_id: RecordId, division: DivisionCode | None = None
                      ) -> list[LedgerLineOut]:
     rows = await service.list_lines(session, user=user, payment_month_id=payment_month_id,
@@ -154,7 +157,7 @@ async def list_lines(session: DbSession, user: LineReader, page: Paging,
             "month (补发); `kind=recovery` the negative ones, overpaid and to be recovered "
             "(追缴), never netted (R-DI-2). Inside your divisions; 404 if the month is none of "
             "yours.")
-async def list_corrections(session: DbSession, user: LineReader, page: Paging,
+async def list_corrections(session: DbSession, user: Reader, page: Paging,
                            payment_month_id: RecordId,
                            kind: Literal["arrears", "recovery"] | None = None
                            ) -> list[CorrectionOut]:
@@ -170,7 +173,7 @@ async def list_corrections(session: DbSession, user: LineReader, page: Paging,
             description="CSV for the provincial and statistics systems: month, county, "
             "division, beneficiary, program, unit, masked name, amount, arrears, recovery and "
             "payable in fen; no bank account. 409 `ledger-not-submitted` while a draft.")
-async def export(kit: Kit, session: DbSession, user: Reader, payment_month_id: RecordId
+async def export(kit: Kit, session: DbSession, user: CountyReader, payment_month_id: RecordId
                  ) -> StreamingResponse:
     payment_month = await service.get_month(session, user=user,
                                             payment_month_id=payment_month_id, whole_county=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.disbursement.beneficiaries.models import Payee, PayeeStatus
@@ -310,8 +310,11 @@ async def list_months(
     session: AsyncSession, *, user: User, county: str | None = None, month: str | None = None,
     state: MonthState | None = None, window: Window | None = None,
 ) -> Sequence[PaymentMonth]:
-    """Payment months of the user's counties, the latest month first (:data:`MONTHS`)."""
-    query = select(PaymentMonth).where(user.jurisdiction(PaymentMonth.county))
+    """Payment months of the counties the user works in or over, the latest month first
+    (:data:`MONTHS`)."""
+    query = select(PaymentMonth).where(or_(
+        user.jurisdiction(PaymentMonth.county),
+        PaymentMonth.county.in_(sorted({own[:6] for own in user.divisions}))))
     query = where_given(query, (PaymentMonth.county, county), (PaymentMonth.month, month),
                         (PaymentMonth.state, state))
     query = (window or Window(MONTHS, limit=100)).apply(query)
