@@ -76,8 +76,8 @@ def _frozen(payment_month: PaymentMonth | None, county: str, month: str) -> Ledg
         payment_month_id=payment_month.id if payment_month else None)
 
 
-async def record_step(session: AsyncSession, payment_month: PaymentMonth, step: Step, detail: str,
-                at: datetime) -> None:
+async def record_step(session: AsyncSession, payment_month: PaymentMonth, step: Step,
+                      detail: str, at: datetime) -> None:
     """A step in the month's history: who did it (:func:`actor`), when, and with what."""
     session.add(PaymentMonthStep(payment_month_id=payment_month.id, step=step, by=actor(),
                                  at=at, detail=detail))
@@ -145,8 +145,9 @@ async def generate_ledger(
     payment_month.generated_at, payment_month.generated_by = now, actor()
     payment_month.changes_after = now - SETTLE
     payment_month.reviewed_at = payment_month.reviewed_by = None
-    await record_step(session, payment_month, Step.regenerated if regenerated else Step.generated,
-                _ledger_detail(payment_month), now)
+    await record_step(session, payment_month,
+                      Step.regenerated if regenerated else Step.generated,
+                      _ledger_detail(payment_month), now)
     await emit(session, LedgerGenerated(
         payment_month_id=payment_month.id, county=county, month=month, regenerated=regenerated,
         lines=payment_month.lines, amount_fen=payment_month.amount_fen,
@@ -205,7 +206,7 @@ async def _freeze(session: AsyncSession, payment_month: PaymentMonth, *, by_cloc
     payment_month.state = MonthState.submitted
     payment_month.submitted_at, payment_month.submitted_by = now, actor()
     await record_step(session, payment_month, Step.frozen if by_clock else Step.submitted,
-                _ledger_detail(payment_month), now)
+                      _ledger_detail(payment_month), now)
     await emit(session, LedgerSubmitted(
         payment_month_id=payment_month.id, county=payment_month.county,
         month=payment_month.month, by_clock=by_clock, cutoff_at=payment_month.cutoff_at,

@@ -115,9 +115,10 @@ async def generate_roster(
     payment_month.state = MonthState.rostered
     payment_month.roster_at, payment_month.roster_by = now, actor()
     await record_step(session, payment_month, Step.roster_generated,
-                f"{added} payments added; {payment_month.payments} in all, "
-                f"{payment_month.payments_ready} ready or further, {payment_month.payments_held} "
-                f"held, {payment_month.payments_fen} fen", now)
+                      f"{added} payments added; {payment_month.payments} in all, "
+                      f"{payment_month.payments_ready} ready or further, "
+                      f"{payment_month.payments_held} held, {payment_month.payments_fen} fen",
+                      now)
     await emit(session, RosterGenerated(
         payment_month_id=payment_month.id, county=county, month=month, added=added,
         payments=payment_month.payments, ready=payment_month.payments_ready,
