@@ -187,6 +187,10 @@ async def test_the_ledger_comes_from_the_payment_basis_and_is_reviewed_submitted
         r = await client.post(API, headers=headers, json={"county": "230723",
                                                           "month": "2027-01"})
         assert r.status_code == 403
+        for bad in ({"county": "230722100", "month": "2027-01"},  # a township, not a county
+                    {"county": COUNTY, "month": "0001-01"}, {"county": COUNTY, "month": "2027-13"}):
+            r = await client.post(API, headers=headers, json=bad)
+            assert r.status_code == 422 and r.json()["type"].endswith("validation-error"), bad
 
         r = await client.post(f"{API}/{month['id']}/submit", headers=headers)
         assert r.status_code == 409 and r.json()["type"].endswith("ledger-not-reviewed")

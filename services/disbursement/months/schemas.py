@@ -7,11 +7,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.fields import Month
 from shared.inputs import DivisionCode
 
 County = Annotated[DivisionCode, Field(pattern=r"^[0-9]{6}$", examples=["230722"],
                                         description="a county's six-digit division code")]
+
+
+PayMonth = Annotated[str, Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", examples=["2027-01"],
+                                 description="the payment month P, YYYY-MM (2000–2099)")]
 
 
 class PaymentMonthIn(BaseModel):
@@ -19,7 +22,7 @@ class PaymentMonthIn(BaseModel):
         "examples": [{"county": "230722", "month": "2027-01"}]})
 
     county: County
-    month: Month = Field(description="the payment month P, YYYY-MM")
+    month: PayMonth
 
 
 class StepOut(BaseModel):
