@@ -119,7 +119,8 @@ TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templat
 HTML = "text/html"
 HTML_OR_PROBLEM: dict[str, Any] = {"content": {HTML: {}, PROBLEM_JSON: {}}}
 PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "the page", "content": {HTML: {}}}, **TOO_MANY_REQUESTS}
+    200: {"description": "the page", "content": {HTML: {}}},
+    422: {"description": "`division` is not a division code", **PROBLEM}, **TOO_MANY_REQUESTS}
 FORM_PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "the receipt, or the status, as a page", "content": {HTML: {}}},
     404: {"description": "no complaint with this tracking number and check code",
