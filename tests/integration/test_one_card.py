@@ -268,3 +268,15 @@ async def test_r_di_9_two_draws_at_once_never_overdraw_the_reserve(disbursement)
     ledger = (await d.client.get(f"{url}/movements", headers=d.county)).json()
     assert sum(m["amount_fen"] for m in ledger) == 40_000 == (
         await d.client.get(url, headers=d.county)).json()["balance_fen"]
+
+
+async def test_r_di_4_two_registrations_at_once_give_one_active_account(disbursement):
+    """R-DI-4: one active card account per person, whatever arrives at once; one reserve per
+    township likewise (R-DI-9)."""
+    d = disbursement
+    answers = await asyncio.gather(d.register(), d.register(account=NEW_ACCOUNT))
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+    body = {"township": TOWNSHIP, "amount_fen": 1_000}
+    reserves = await asyncio.gather(*(d.client.post("/api/v1/reserves", headers=d.county,
+                                                    json=body) for _ in range(2)))
+    assert sorted(r.status_code for r in reserves) == [201, 409]

@@ -7,17 +7,15 @@ members arrive later, by one set-based UPDATE per application."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.disbursement.accounts.models import HolderMember
 from services.disbursement.beneficiaries.models import Payee
 from shared.clock import now_of
 from shared.contracts.intake import MemberIdentified
+from shared.db import upsert_insert
 from shared.digests import keyring_of, person_digest
 from shared.masking import mask_name
 
@@ -33,18 +31,13 @@ def holder_of(unit: str, member_ids: Sequence[str] | None) -> str | None:
     return None
 
 
-def _insert(session: AsyncSession) -> Any:
-    return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(
-        HolderMember)
-
-
 async def record_members(session: AsyncSession, *, application_id: str,
                          members: Sequence[MemberIdentified]) -> list[str]:
     """Keep an accepted application's members as digests, once (a replay adds nothing), and name
     the holders of its payees that were waiting for them. The holders' digests newly named."""
     if members:
         keyring, now = keyring_of(session), now_of(session)
-        await session.execute(_insert(session).values([{
+        await session.execute(upsert_insert(session, HolderMember).values([{
             "application_id": application_id, "member_id": m.member_id,
             "relationship": m.relationship[:30], "id_digest": person_digest(keyring, m.id_number),
             "name_masked": mask_name(m.name), "recorded_at": now} for m in members],

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.disbursement.accounts.models import AccountStatus, BankAccount
@@ -95,8 +96,13 @@ async def _new_account(session: AsyncSession, *, user: User, holder_digest: str,
         account_sealed=seal_account_number(sealer_of(session), account_id, number),
         account_masked=mask_bank_account(number), account_digest=digest,
         status=AccountStatus.active, registered_by=user.user_id, created_at=now_of(session))
-    session.add(account)
-    await session.flush()
+    try:  # the partial unique index decides between two registrations at once
+        async with session.begin_nested():
+            session.add(account)
+            await session.flush()
+    except IntegrityError:
+        raise Conflict("the holder was given an active account at the same moment: read the "
+                       "register and replace it if needed", rule="R-DI-4") from None
     await emit(session, BankAccountRegistered(
         account_id=account.id, holder_name_masked=holder_name_masked, division=division,
         bank_name=bank_name, account_number=number, account_masked=account.account_masked,

@@ -18,6 +18,7 @@ from shared.auth import User
 from shared.clock import now_of
 from shared.context import new_id
 from shared.contracts.disbursement import ReserveDrawn, ReserveSetUp, ReserveToppedUp
+from shared.db import upsert_insert
 from shared.inputs import Keyset, Window
 from shared.money import format_yuan
 from shared.outbox import emit
@@ -72,15 +73,19 @@ async def set_up(session: AsyncSession, *, user: User, county: str, body: Reserv
         raise InvalidField("township", f"{body.township} is not in county {county}, which "
                            "this installation serves")
     user.require_access(body.township)
-    existing = await session.scalar(select(Reserve.id).where(Reserve.township == body.township))
-    if existing is not None:
+    now = now_of(session)
+    made = await session.scalar(  # one per township, even when two set it up at once
+        upsert_insert(session, Reserve).values(
+            id=new_id(), township=body.township, county=county, balance_fen=0,
+            set_up_by=user.user_id, created_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["township"]).returning(Reserve.id))
+    if made is None:
+        existing = await session.scalar(select(Reserve.id).where(
+            Reserve.township == body.township))
         raise Conflict(f"township {body.township} has its reserve ({existing}): top it up",
                        rule="R-DI-9", reserve_id=existing)
-    now = now_of(session)
-    reserve = Reserve(id=new_id(), township=body.township, county=county, balance_fen=0,
-                      set_up_by=user.user_id, created_at=now, updated_at=now)
-    session.add(reserve)
-    await session.flush()
+    reserve = await session.get(Reserve, made)
+    assert reserve is not None
     movement = await _move(session, reserve, user=user, kind=MovementKind.set_up,
                            amount_fen=body.amount_fen, note=body.note)
     await emit(session, ReserveSetUp(
