@@ -192,6 +192,8 @@ async def test_the_ledger_comes_from_the_payment_basis_and_is_reviewed_submitted
             r = await client.post(API, headers=headers, json=bad)
             assert r.status_code == 422 and r.json()["type"].endswith("validation-error"), bad
 
+        r = await client.get(f"{API}/{month['id']}/ledger.csv", headers=reader)
+        assert r.status_code == 409 and r.json()["type"].endswith("ledger-not-submitted")
         r = await client.post(f"{API}/{month['id']}/submit", headers=headers)
         assert r.status_code == 409 and r.json()["type"].endswith("ledger-not-reviewed")
         await act(client, headers, month["id"], "review")
