@@ -4,6 +4,7 @@ sealed on the stream."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -133,3 +134,9 @@ async def test_the_register_refuses_bad_input_and_changes_nothing(intake):
                                  headers=caseworker)
     assert r.status_code == 403
     assert len(await intake.events("assist.intake.staff_registered")) == 1
+
+
+async def test_two_registrations_of_one_post_at_once_make_one(intake):
+    """The same person in the same post registered twice at the same moment: one 201, one 409."""
+    answers = await asyncio.gather(intake.register(**cadre()), intake.register(**cadre()))
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Index, String
+from sqlalchemy import Date, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.intake.db import Base
@@ -22,6 +22,10 @@ class StaffMember(Base):
     __table_args__ = (
         Index("ix_staff_member_registered_at_id", "registered_at", "id"),  # the list's order
         Index("ix_staff_member_id_digest_kind", "id_digest", "kind"),
+        # one open post per person, kind and division, even when registered twice at once
+        Index("uq_staff_member_open_post", "id_digest", "kind", "division", unique=True,
+              sqlite_where=text("valid_until IS NULL"),
+              postgresql_where=text("valid_until IS NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.divisions import service as divisions
@@ -79,8 +80,13 @@ async def register(session: AsyncSession, *, user: User, county: str, body: Staf
         id=new_id(), name=body.name, id_digest=digest, id_masked=mask_id_number(body.id_number),
         kind=body.kind.value, division=body.division, title=body.title, valid_from=valid_from,
         registered_by=user.user_id, registered_at=now)
-    session.add(member)
-    await session.flush()
+    try:  # the open-post index decides between two registrations at once
+        async with session.begin_nested():
+            session.add(member)
+            await session.flush()
+    except IntegrityError:
+        raise Conflict(f"{mask_id_number(body.id_number)} was registered as {body.kind.value} "
+                       f"in {body.division} at the same moment") from None
     await emit(session, StaffRegistered(
         staff_id=member.id, name_masked=mask_name(member.name), id_number=body.id_number,
         kind=body.kind, assistance_staff=body.kind in ASSISTANCE_STAFF,

@@ -39,6 +39,9 @@ def upgrade() -> None:
     op.create_index("ix_staff_member_division", "staff_member", ["division"])
     op.create_index("ix_staff_member_registered_at_id", "staff_member", ["registered_at", "id"])
     op.create_index("ix_staff_member_id_digest_kind", "staff_member", ["id_digest", "kind"])
+    op.create_index("uq_staff_member_open_post", "staff_member", ["id_digest", "kind", "division"],
+                    unique=True, sqlite_where=sa.text("valid_until IS NULL"),
+                    postgresql_where=sa.text("valid_until IS NULL"))
 
 
 def downgrade() -> None:
