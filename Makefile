@@ -13,7 +13,7 @@ DIVISION ?=
 DATA_DIR ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test token lint docs bench clean distclean
+.PHONY: help venv run test token lint docs bench bench-disbursement clean distclean
 
 help:
 	@echo "make run                      start NATS and every service on the embedded default"
@@ -24,6 +24,8 @@ help:
 	@echo "make lint                     ruff and mypy"
 	@echo "make docs                     docs/events.md and docs/asyncapi.yaml from the event contracts"
 	@echo "make bench                    benchmarks, with ratios against a baseline (BENCH_ARGS=...)"
+	@echo "make bench-disbursement       a month's ledger, roster and reconciliation of a roll of"
+	@echo "                              1,000,000 (BENCH_ARGS='--n 100000' for fewer)"
 	@echo "make venv                     create $(VENV) and install the project (done by the others)"
 	@echo "make clean / distclean        remove caches / and $(VENV); never touches data/"
 
@@ -56,6 +58,9 @@ token: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.pipeline $(BENCH_ARGS)
+
+bench-disbursement: $(STAMP)
+	$(BIN)/python -m bench.disbursement $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tools tests bench

@@ -62,7 +62,8 @@ class ReconciliationEntry(Base):
 
     __tablename__ = "reconciliation_entry"
     __table_args__ = (
-        Index("ix_reconciliation_entry_reference", "reconciliation_id", "side", "reference"),
+        # the comparison reads the three sides in this order, one reference after another
+        Index("ix_reconciliation_entry_reference", "reconciliation_id", "reference", "side"),
     )
 
     reconciliation_id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO, Any
 
-from sqlalchemy import and_, case, func, insert, literal, null, select
+from sqlalchemy import and_, case, func, insert, literal, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.disbursement.accounts.models import BankAccount
@@ -32,7 +32,7 @@ from services.disbursement.reconciliation.models import (
     SignoffStep,
 )
 from shared.auth import Role, User
-from shared.bulk import insert_rows
+from shared.bulk import analyze, insert_rows
 from shared.clock import now_of
 from shared.context import new_id
 from shared.contracts.disbursement import ReconciliationCompared, ReconciliationSigned
@@ -108,54 +108,67 @@ async def _stage_system(session: AsyncSession, *, reconciliation_id: str, divisi
                Payment.status.in_(COMPARED))))
 
 
-def _entries(reconciliation_id: str, side: str) -> Any:
-    return select(ReconciliationEntry).where(
-        ReconciliationEntry.reconciliation_id == reconciliation_id,
-        ReconciliationEntry.side == side).subquery()
+def _pivot(reconciliation_id: str) -> Any:
+    """Every reference with what each side says of it, in one pass over the staged rows in the
+    index's order (a full outer join of the three sides by aggregation); only the references
+    on which the sides disagree are kept."""
+    e = ReconciliationEntry
+
+    def of(side: str, value: Any) -> Any:
+        return case((e.side == side, value), else_=None)
+
+    def count(side: str) -> Any:
+        return func.sum(case((e.side == side, 1), else_=0))
+
+    columns = [e.reference.label("reference"), count(SYSTEM).label("s_n"),
+               func.max(of(SYSTEM, e.amount_fen)).label("s_fen"),
+               func.max(of(SYSTEM, e.account_digest)).label("s_account")]
+    for side in Side:
+        columns += [count(side.value).label(f"{side.value}_n"),
+                    func.sum(of(side.value, e.amount_fen)).label(f"{side.value}_fen"),
+                    func.max(of(side.value, e.account_digest)).label(f"{side.value}_account")]
+    p = {c.key: c for c in columns}
+    agreed = [and_(p[f"{side.value}_n"] == 1, p[f"{side.value}_fen"] == p["s_fen"],
+                   p[f"{side.value}_account"] == p["s_account"]) for side in Side]
+    return (select(*columns).where(e.reconciliation_id == reconciliation_id)
+            .group_by(e.reference)
+            .having(~and_(p["s_n"] == 1, *agreed)).subquery("pivot"))
 
 
-async def _compare(session: AsyncSession, reconciliation_id: str, side: Side) -> None:
-    """R-DI-7: the differences between one file and the system, person by person, in three
-    set-based statements (joins, no loop over rows)."""
-    system = _entries(reconciliation_id, SYSTEM)
-    staged = _entries(reconciliation_id, side.value)
-    grouped = (select(staged.c.reference, func.count().label("n"),
-                      func.sum(staged.c.amount_fen).label("total"),
-                      func.min(staged.c.account_digest).label("account"),
-                      func.max(staged.c.account_digest).label("account_max"))
-               .group_by(staged.c.reference).subquery())
-    columns = ["reconciliation_id", "side", "kind", "reference", "payment_id", "name_masked",
-               "account_masked", "system_fen", "file_fen", "lines"]
-    shown = (Payment.name_masked, Payment.account_masked)
+def _kinds() -> Any:
+    """The (side, kind) pairs a reference is checked for: ten rows."""
+    pairs = [select(literal(side.value).label("side"), literal(kind.value).label("kind"))
+             for side in Side for kind in DifferenceKind]
+    return union_all(*pairs).subquery("kinds")
 
-    kind = case((grouped.c.reference.is_(None), literal(DifferenceKind.missing.value)),
-                (grouped.c.n > 1, literal(DifferenceKind.paid_twice.value)),
-                else_=literal(DifferenceKind.amount_differs.value))
-    await session.execute(insert(ReconciliationDifference).from_select(columns, select(
-        literal(reconciliation_id), literal(side.value), kind, system.c.reference,
-        system.c.reference, *shown, system.c.amount_fen, grouped.c.total,
-        func.coalesce(grouped.c.n, 0))
-        .select_from(system)
-        .outerjoin(grouped, grouped.c.reference == system.c.reference)
-        .outerjoin(Payment, Payment.id == system.c.reference)
-        .where(grouped.c.reference.is_(None) | (grouped.c.n > 1)
-               | (grouped.c.total != system.c.amount_fen))
-        .order_by(system.c.line)))
-    await session.execute(insert(ReconciliationDifference).from_select(columns, select(
-        literal(reconciliation_id), literal(side.value),
-        literal(DifferenceKind.account_differs.value), system.c.reference, system.c.reference,
-        *shown, system.c.amount_fen, grouped.c.total, grouped.c.n)
-        .select_from(system)
-        .join(grouped, grouped.c.reference == system.c.reference)
-        .outerjoin(Payment, Payment.id == system.c.reference)
-        .where(and_(grouped.c.n == 1, grouped.c.account != system.c.account_digest))
-        .order_by(system.c.line)))
-    known = select(system.c.reference).where(system.c.reference == grouped.c.reference)
-    await session.execute(insert(ReconciliationDifference).from_select(columns, select(
-        literal(reconciliation_id), literal(side.value), literal(DifferenceKind.extra.value),
-        grouped.c.reference, null(), null(), null(), null(), grouped.c.total, grouped.c.n)
-        .where(~known.exists())
-        .order_by(grouped.c.reference)))
+
+async def _compare(session: AsyncSession, reconciliation_id: str) -> None:
+    """R-DI-7: every difference between each file and the system, person by person, by one
+    statement: the references on which the sides disagree, each with the kinds it shows."""
+    p, k = _pivot(reconciliation_id), _kinds()
+
+    def per_side(name: str) -> Any:
+        return case(*((k.c.side == side.value, p.c[f"{side.value}_{name}"]) for side in Side))
+
+    n, fen, account = per_side("n"), per_side("fen"), per_side("account")
+    in_system = p.c.s_n > 0
+    shows = or_(
+        and_(k.c.kind == DifferenceKind.missing.value, in_system, n == 0),
+        and_(k.c.kind == DifferenceKind.extra.value, ~in_system, n > 0),
+        and_(k.c.kind == DifferenceKind.paid_twice.value, n > 1),
+        and_(k.c.kind == DifferenceKind.amount_differs.value, in_system, n == 1,
+             fen != p.c.s_fen),
+        and_(k.c.kind == DifferenceKind.account_differs.value, in_system, n == 1,
+             account != p.c.s_account))
+    await session.execute(insert(ReconciliationDifference).from_select(
+        ["reconciliation_id", "side", "kind", "reference", "payment_id", "name_masked",
+         "account_masked", "system_fen", "file_fen", "lines"],
+        select(literal(reconciliation_id), k.c.side, k.c.kind, p.c.reference,
+               case((in_system, p.c.reference), else_=None), Payment.name_masked,
+               Payment.account_masked, p.c.s_fen, fen, n)
+        .select_from(p).join(k, shows)
+        .outerjoin(Payment, and_(in_system, Payment.id == p.c.reference))
+        .order_by(k.c.side, k.c.kind, p.c.reference)))
 
 
 async def reconcile(
@@ -189,8 +202,8 @@ async def reconcile(
                                     more=reader.faults.more), file=side.value)
     await _stage_system(session, reconciliation_id=reconciliation_id, division=division,
                         month=month)
-    for side in (Side.finance, Side.bank):
-        await _compare(session, reconciliation_id, side)
+    await analyze(session, ReconciliationEntry.__table__)  # type: ignore[arg-type]
+    await _compare(session, reconciliation_id)
     system_rows, system_fen = (await session.execute(
         select(func.count(), func.coalesce(func.sum(ReconciliationEntry.amount_fen), 0))
         .where(ReconciliationEntry.reconciliation_id == reconciliation_id,

@@ -118,7 +118,7 @@ def upgrade() -> None:
                                 name="pk_reconciliation_entry"),
     )
     op.create_index("ix_reconciliation_entry_reference", "reconciliation_entry",
-                    ["reconciliation_id", "side", "reference"])
+                    ["reconciliation_id", "reference", "side"])
     op.create_table(
         "reconciliation_difference",
         sa.Column("id", sa.Integer, nullable=False, autoincrement=True),
