@@ -5,10 +5,9 @@ The pure rules are in rules.py, who sees and acts in access.py, the lists in lis
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -141,7 +140,8 @@ def _division_of(filing: Filing, reference: CaseReference | None, county: str) -
 
 
 async def register(session: AsyncSession, *, filing: Filing, terms: Terms, user: User | None,
-                   check_code_digest: Any = None, source_address: str | None = None) -> Complaint:
+                   check_code_digest: Callable[[str], str] | None = None,
+                   source_address: str | None = None) -> Complaint:
     """R-CO-1 登记: a complaint, report or petition with its tracking number, routed (R-CO-2),
     its deadlines set (R-CO-3); by staff (``user``) or by the public (``user`` None, a check
     code's digest given as ``check_code_digest(tracking_number)``). Emits
