@@ -159,7 +159,8 @@ async def register(session: AsyncSession, *, filing: Filing, terms: Terms, user:
         user.require_access(division)
     call = None
     if filing.hotline_call_id is not None:
-        call = await session.get(HotlineCall, filing.hotline_call_id)
+        call = await session.scalar(select(HotlineCall).where(
+            HotlineCall.id == filing.hotline_call_id).with_for_update())  # one complaint a call
         if call is None or (user is not None and not user.can_access(call.division)):
             raise InvalidField("hotline_call_id", f"no hotline call {filing.hotline_call_id}")
         if call.complaint_id is not None:
