@@ -479,8 +479,9 @@ async def test_the_jobs_draft_freeze_and_roster_on_the_clock_once_across_replica
         async with kits[0].sessions() as session:
             assert await session.scalar(select(func.count()).select_from(Payment)) == 2
 
-    # down over February's cut-off: at the restart each job catches up once
-    late = datetime(2027, 1, 26, 9, 0, tzinfo=SHANGHAI)
+    # down over three cut-offs: at the restart each job catches up once, and no month is
+    # skipped: February's draft frozen, March and April made and frozen, all rostered
+    late = datetime(2027, 3, 26, 9, 0, tzinfo=SHANGHAI)
     monkeypatch.setattr("shared.service.Clock", lambda: Clock(late))
     app = create_disbursement(settings)
     async with running(app) as client:
@@ -488,6 +489,6 @@ async def test_the_jobs_draft_freeze_and_roster_on_the_clock_once_across_replica
         by_month = {m["month"]: m for m in (await client.get(API, headers=reader)).json()}
         assert {m: v["state"] for m, v in by_month.items()} == {
             "2026-12": "rostered", "2027-01": "rostered", "2027-02": "rostered",
-            "2027-03": "draft"}
+            "2027-03": "rostered", "2027-04": "rostered", "2027-05": "draft"}
         async with app.state.kit.sessions() as session:
-            assert await session.scalar(select(func.count()).select_from(Payment)) == 3
+            assert await session.scalar(select(func.count()).select_from(Payment)) == 5

@@ -250,7 +250,9 @@ async def draft_ledgers(session: AsyncSession) -> str:
 async def freeze_ledgers(session: AsyncSession) -> str:
     """Job at the cut-off: a ledger the officer has not submitted is generated again from the
     basis as it stands at the cut-off and frozen by the clock, so it holds every change made
-    before it; a county without one gets one (R-DI-2)."""
+    before it. A county paying monthly gets every month up to the one cut off last that it
+    lacks (none yet: that one; the service down over several cut-offs: each missed month, in
+    order, so no month goes unpaid) made and frozen (R-DI-2)."""
     now = now_of(session)
     due = add_months(open_month(now), -1)  # the month whose cut-off passed last
     drafts = (await session.scalars(
@@ -263,11 +265,14 @@ async def freeze_ledgers(session: AsyncSession) -> str:
         await _freeze(session, draft, by_clock=True)
         frozen.append(f"{draft.county} {draft.month}")
     for county in await counties_paid_monthly(session):
-        if await session.scalar(select(PaymentMonth.id).where(
-                PaymentMonth.county == county, PaymentMonth.month >= due).limit(1)) is None:
-            made = await generate_ledger(session, county=county, month=due, by_clock=True)
+        latest = await session.scalar(select(func.max(PaymentMonth.month))
+                                      .where(PaymentMonth.county == county))
+        month = due if latest is None else add_months(latest, 1)
+        while month <= due:
+            made = await generate_ledger(session, county=county, month=month, by_clock=True)
             await _freeze(session, made, by_clock=True)
-            frozen.append(f"{county} {due}")
+            frozen.append(f"{county} {month}")
+            month = add_months(month, 1)
     return f"{len(frozen)} ledgers frozen by the clock ({', '.join(frozen) or 'none due'})"
 
 
