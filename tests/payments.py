@@ -67,11 +67,12 @@ async def payment(kit: Any, payment_id: str) -> Payment:
         return found
 
 
-async def set_account(kit: Any, payment_id: str, account_id: str) -> None:
-    """The payment's account corrected (what the register's change gives, R-DI-4)."""
+async def refresh(kit: Any, holder: str) -> int:
+    """The register's change told to the holder's unpaid payments (``refresh_holds``)."""
+    from services.disbursement.payments.service import refresh_holds
+
     async with kit.unit_of_work() as session:
-        await session.execute(update(Payment).where(Payment.id == payment_id).values(
-            account_id=account_id, status=PaymentStatus.ready, failure_reason=None))
+        return await refresh_holds(session, holder_digest=holder)
 
 
 async def close_account(kit: Any, account_id: str) -> None:

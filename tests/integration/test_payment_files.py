@@ -200,9 +200,10 @@ async def test_malformed_or_foreign_result_refused_whole_nothing_changed_R_DI_6(
 
 
 async def test_failed_payment_paid_again_once_never_a_third_time_R_DI_6(make_settings):
-    """R-DI-6: a failed payment, its account corrected, goes into the next file once more;
-    failing again it is held for manual handling with the reason, and no file takes it a third
-    time; a payment answered is never answered again (never two paid)."""
+    """R-DI-6: a failed payment, its holder's account corrected in the register (a new active
+    card: ``refresh_holds``), goes into the next file once more; failing again it is held for
+    manual handling with the reason, a further correction does not make it ready, and no file
+    takes it a third time; a payment answered is never answered again (never two paid)."""
     settings = make_settings("disbursement")
     app = create_disbursement(settings)
     async with running(app) as client:
@@ -215,15 +216,21 @@ async def test_failed_payment_paid_again_once_never_a_third_time_R_DI_6(make_set
         failed = await send_result(client, headers, pay.result_file(one["id"], [
             [payment_id, pay.account_number(1), "99.00", "failed", "销户 closed"]]))
         assert failed.status_code == 201, failed.text
+        assert (failed.json()["failed"], failed.json()["held"]) == (1, 0)
         paid_twice = await send_result(client, headers, pay.result_file(one["id"], [
             [payment_id, pay.account_number(1), "99.00", "paid", ""]]))
         assert paid_twice.status_code == 422
         assert "answered before" in paid_twice.json()["faults"][0]["reason"]
+        nothing = await client.post("/api/v1/payment-files", headers=headers, json={
+            "county": COUNTY, "kind": "monthly", "month": "2026-12"})
+        assert nothing.status_code == 409  # failed, not corrected: not sent again
 
-        # the account is corrected: the old card closed, a new one registered
+        # the account is corrected in the register: the old card closed, a new one active
         await pay.close_account(kit, first)
         second = await pay.add_account(kit, holder="h1", number=pay.account_number(2))
-        await pay.set_account(kit, payment_id, second)
+        assert await pay.refresh(kit, "h1") == 1
+        again_ready = await pay.payment(kit, payment_id)
+        assert (again_ready.status, again_ready.account_id) == ("ready", second)
         two = await make_file(client, headers)
         assert two["rows"] == 1
         raw = await content(client, headers, two["id"])
@@ -233,10 +240,15 @@ async def test_failed_payment_paid_again_once_never_a_third_time_R_DI_6(make_set
             [payment_id, pay.account_number(2), "99.00", "failed", "户名不符 name mismatch"]]))
         assert again.status_code == 201 and again.json()["held"] == 1
         held = await pay.payment(kit, payment_id)
-        assert held.status == "held" and "manual handling" in (held.hold_reason or "")
+        assert held.status == "failed" and held.attempts == 2
+        assert "manual handling" in (held.hold_reason or "")
         assert "户名不符" in (held.hold_reason or "")
 
-        await pay.set_account(kit, payment_id, second)  # even if made ready once more
+        # corrected once more: still held for manual handling, never a third bank attempt
+        await pay.close_account(kit, second)
+        await pay.add_account(kit, holder="h1", number=pay.account_number(3))
+        await pay.refresh(kit, "h1")
+        assert (await pay.payment(kit, payment_id)).status == "failed"
         third = await client.post("/api/v1/payment-files", headers=headers, json={
             "county": COUNTY, "kind": "monthly", "month": "2026-12"})
         assert third.status_code == 409, third.text

@@ -4,8 +4,9 @@ A payment file takes the ready payments of a county's month (or its temporary ai
 moves them to sent in one statement (``attempts`` + 1, ``file_id``) and lists them with the
 account numbers in full, a count/total line and a SHA-256. The bank's result file is checked
 whole against what was sent, then applied in a few statements: paid, or failed with the reason;
-a payment that fails a second time is held for manual handling and never goes to the bank a
-third time (``MAX_ATTEMPTS``)."""
+a payment that fails a second time stays failed, held for manual handling (``hold_reason``): no
+account correction makes it ready again (``payments.service.reassess`` leaves a failed payment
+sent ``MAX_ATTEMPTS`` times alone) and no payment file takes it a third time."""
 
 from __future__ import annotations
 
@@ -315,8 +316,7 @@ async def _apply(session: AsyncSession, *, user: User, record: PaymentFile, resu
         + literal("): held for manual handling, never sent again (R-DI-6)"), 1, 200)
     await session.execute(
         update(Payment).where(*mine, Payment.id.in_(failed))
-        .values(status=case((last, PaymentStatus.held), else_=PaymentStatus.failed),
-                failure_reason=reason,
+        .values(status=PaymentStatus.failed, failure_reason=reason,
                 hold_reason=case((last, held_reason), else_=None), updated_at=now)
         .execution_options(synchronize_session=False))
     await session.execute(
@@ -328,10 +328,10 @@ async def _apply(session: AsyncSession, *, user: User, record: PaymentFile, resu
             result_id=result_id)
         .execution_options(synchronize_session=False))
     failures = (await session.execute(
-        select(Payment.id, Payment.failure_reason, Payment.status)
+        select(Payment.id, Payment.failure_reason, Payment.attempts)
         .where(Payment.id.in_(failed), Payment.file_id == record.id)
         .order_by(Payment.id))).all()
-    held = sum(1 for f in failures if f.status == PaymentStatus.held)
+    held = sum(1 for f in failures if f.attempts >= MAX_ATTEMPTS)
     record.answered += rows
     result = BankResult(id=result_id, file_id=record.id, county=record.county, format=fmt,
                         sha256=sha256, rows=rows, paid=paid_count, failed=len(failures) - held,
@@ -342,7 +342,7 @@ async def _apply(session: AsyncSession, *, user: User, record: PaymentFile, resu
         result_id=result_id, file_id=record.id, county=record.county, sha256=sha256, rows=rows,
         paid=paid_count, failed=result.failed, held=held, total_fen=total,
         failures=[FailedPayment(payment_id=f.id, reason=f.failure_reason or "",
-                                held=f.status == PaymentStatus.held) for f in failures],
+                                held=f.attempts >= MAX_ATTEMPTS) for f in failures],
         received_by=user.user_id, received_at=now,
     ), subject=result_id, division=record.county)
     return result
