@@ -1,4 +1,5 @@
-"""Complaints service (投诉举报、信访): case references; complaints and petitions come later."""
+"""Complaints service (投诉举报、信访): complaints, the hotline and media cases; the county's
+oversight; case references."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from fastapi import FastAPI
 
 from services.complaints.case_links import handlers as case_link_handlers
 from services.complaints.case_links.routes import router as case_references_router
+from services.complaints.complaints.jobs import JOBS as COMPLAINT_JOBS
 from services.complaints.complaints.public_routes import router as public_complaints_router
 from services.complaints.complaints.routes import router as complaints_router
 from services.complaints.db import Base, inbox, outbox
@@ -13,6 +15,7 @@ from services.complaints.hotline.routes import router as hotline_router
 from services.complaints.media.routes import router as media_router
 from services.complaints.monitoring import handlers as monitoring_handlers
 from services.complaints.monitoring.routes import router as monitoring_router
+from services.complaints.rectification.jobs import JOBS as RECTIFICATION_JOBS
 from services.complaints.rectification.routes import router as rectification_router
 from services.complaints.spot_checks import handlers as spot_check_handlers
 from services.complaints.spot_checks.routes import router as spot_checks_router
@@ -37,6 +40,7 @@ SPEC = ServiceSpec(
     # Several modules take the same events (case links take every one): each in turn.
     handlers=combine_handlers(case_link_handlers.HANDLERS, spot_check_handlers.HANDLERS,
                               monitoring_handlers.HANDLERS, supervision_handlers.HANDLERS),
+    jobs=[*COMPLAINT_JOBS, *RECTIFICATION_JOBS],
 )
 
 

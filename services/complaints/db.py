@@ -3,6 +3,7 @@
 from sqlalchemy.orm import DeclarativeBase
 
 from shared.db import service_metadata
+from shared.scheduler import scheduled_job_table
 from shared.service import messaging_tables
 
 
@@ -11,3 +12,5 @@ class Base(DeclarativeBase):
 
 
 outbox, inbox = messaging_tables(Base.metadata)
+scheduled_job = scheduled_job_table(Base.metadata)
+"""Missed deadlines of complaints and media cases noted daily (``SPEC.jobs``)."""

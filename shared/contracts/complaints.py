@@ -152,6 +152,21 @@ class ComplaintResultFiled(ComplaintsEvent):
     filed_at: AwareDatetime
 
 
+class ComplaintOverdue(ComplaintsEvent):
+    """A complaint passed its handling or its answer deadline undone (超期, R-CO-3): noted once
+    per deadline by the daily job, so the log and the city see it."""
+
+    event: ClassVar[str] = "complaint_overdue"
+    complaint_id: Id
+    tracking_number: str = Field(min_length=1, max_length=40)
+    division: DivisionCode
+    level: HandlingLevel
+    handled_by: DivisionCode
+    deadline: Literal["handling", "answer"]
+    due_on: date
+    noted_on: date
+
+
 class ComplaintAnswered(ComplaintsEvent):
     """The result sent back to the complainant who asked for it (反馈, R-CO-3)."""
 
@@ -221,6 +236,17 @@ class MediaCaseRegistered(ComplaintsEvent):
     registered_at: AwareDatetime
 
 
+class MediaCaseOverdue(ComplaintsEvent):
+    """A media case not investigated at the household within its 3 working days (R-CO-4):
+    noted once by the daily job."""
+
+    event: ClassVar[str] = "media_case_overdue"
+    media_case_id: Id
+    division: DivisionCode
+    investigation_due_on: date
+    noted_on: date
+
+
 class MediaCaseInvestigated(ComplaintsEvent):
     """The household investigation of a media case recorded (入户调查, R-CO-4): cause, course,
     nature, responsible person and proposed handling; its rectification ledger item (R-OV-3)."""
@@ -239,7 +265,6 @@ class MediaCaseInvestigated(ComplaintsEvent):
     rectification_item_id: Id
     by: str = Field(min_length=1, max_length=255)
     at: AwareDatetime
-
 
 
 # --- oversight: spot checks, monitoring, rectification ledger, monthly supervision ------------
@@ -387,3 +412,17 @@ class SupervisionReportSent(ComplaintsEvent):
     totals: dict[str, int]
     made_by: str = Field(min_length=1, max_length=255)
     made_at: AwareDatetime
+
+
+class RectificationItemOverdue(ComplaintsEvent):
+    """A ledger item passed its deadline not done (R-OV-3), noted once by the daily job, so the
+    log, the monthly report and the city see every missed correction deadline."""
+
+    event: ClassVar[str] = "rectification_item_overdue"
+    item_id: Id
+    source: str = Field(max_length=20)
+    source_id: str = Field(min_length=1, max_length=64)
+    division: DivisionCode
+    responsible: str = Field(min_length=1, max_length=100)
+    due_on: date
+    noted_on: date = Field(description="the Asia/Shanghai day it was noted")

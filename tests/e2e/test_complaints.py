@@ -63,6 +63,13 @@ class Desk:
         r = await self.audit.get(f"/api/v1/audit/records/{record_id}", headers=auditor)
         return r.json() if r.status_code == 200 else []
 
+    async def run_overdue_job(self) -> dict:
+        """The daily job that notes missed deadlines (R-CO-3, R-CO-4), run now."""
+        r = await self.complaints.post("/api/v1/jobs/note_overdue_complaints/run",
+                                       headers=self.county_officer())
+        assert r.status_code == 200 and r.json()["outcome"] == "ok", r.text
+        return r.json()
+
     async def register(self, headers: dict[str, str], **body) -> dict:
         r = await self.complaints.post("/api/v1/complaints", headers=headers, json={
             "kind": "complaint", "channel": "visit", "subject": "反映低保评定问题",
@@ -207,6 +214,11 @@ async def test_overdue_complaints_are_listed_per_township_R_CO_3(desk):
     answers = await desk.complaints.get("/api/v1/complaints/overdue",
                                         params={"which": "answer"}, headers=township)
     assert [c["id"] for c in answers.json()] == [late["id"]]
+    ran = await desk.run_overdue_job()
+    # the other was concluded late before the job ran: its complaint_concluded says on_time
+    # false, and it is no longer overdue
+    assert ran["result"].startswith("1 complaints past handling, 1 past their answer")
+    assert (await desk.run_overdue_job())["result"].startswith("0 complaints past handling, 0")
     summary = await desk.complaints.get("/api/v1/complaints/overdue/summary",
                                         headers=desk.county_officer())
     assert summary.json() == [{"handled_by": TOWNSHIP, "level": "township", "open": 1,
@@ -342,9 +354,21 @@ async def test_a_media_case_past_its_3_working_days_is_listed_overdue_R_CO_4(des
     assert (await desk.complaints.get("/api/v1/media-cases/overdue",
                                       headers=county)).json() == []
 
+    assert (await desk.run_overdue_job())["result"].endswith("0 media cases past their 3 "
+                                                            "working days")
     desk.set_clock(at("2026-12-10"))
     overdue = (await desk.complaints.get("/api/v1/media-cases/overdue", headers=county)).json()
     assert [m["id"] for m in overdue] == [media["id"]] and overdue[0]["overdue"]
+    assert (await desk.run_overdue_job())["result"].endswith("1 media cases past their 3 "
+                                                            "working days")
+    assert (await desk.run_overdue_job())["result"].endswith("0 media cases past their 3 "
+                                                            "working days")  # noted once
+
+    async def noted():
+        types = [e["type"] for e in await desk.log_of(media["id"])]
+        return types if "assist.complaints.media_case_overdue" in types else None
+
+    assert await eventually(noted)
     rate = await desk.complaints.get("/api/v1/media-cases/handling-rate",
                                      params={"month": "2026-12"}, headers=county)
     assert rate.json() == [{"county": COUNTY, "month": "2026-12", "disclosed": 1,

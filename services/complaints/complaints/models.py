@@ -121,6 +121,8 @@ class Complaint(Base):
     answer_method: Mapped[str | None] = mapped_column(String(20))
     answered_by: Mapped[str | None] = mapped_column(String(255))
     answered_on: Mapped[date | None] = mapped_column(Date)
+    handling_overdue_noted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer_overdue_noted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ComplaintNote(Base):

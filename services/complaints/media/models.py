@@ -48,3 +48,4 @@ class MediaCase(Base):
     rectification_item_id: Mapped[str | None] = mapped_column(String(32))
     investigated_by: Mapped[str | None] = mapped_column(String(255))
     investigated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overdue_noted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from shared.migrations import create_scheduled_job_table
+
 revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
@@ -68,6 +70,8 @@ def _complaints() -> None:
         sa.Column("answer_method", sa.String(20), nullable=True),
         sa.Column("answered_by", sa.String(255), nullable=True),
         sa.Column("answered_on", sa.Date, nullable=True),
+        sa.Column("handling_overdue_noted_at", TIME, nullable=True),
+        sa.Column("answer_overdue_noted_at", TIME, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_complaint"),
         sa.UniqueConstraint("tracking_number", name="uq_complaint_tracking_number"),
     )
@@ -154,6 +158,7 @@ def _media() -> None:
         sa.Column("rectification_item_id", sa.String(32), nullable=True),
         sa.Column("investigated_by", sa.String(255), nullable=True),
         sa.Column("investigated_at", TIME, nullable=True),
+        sa.Column("overdue_noted_at", TIME, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_media_case"),
     )
     op.create_index("ix_media_case_division", "media_case", ["division"])
@@ -162,6 +167,7 @@ def _media() -> None:
 
 
 def upgrade() -> None:
+    create_scheduled_job_table()  # the daily note of missed deadlines (complaints/jobs.py)
     _complaints()
     _hotline()
     _media()
@@ -174,3 +180,4 @@ def downgrade() -> None:
     op.drop_table("complaint_routing")
     op.drop_table("complaint_note")
     op.drop_table("complaint")
+    op.drop_table("scheduled_job")
