@@ -88,6 +88,12 @@ async def test_an_inspection_finding_followed_to_closed_and_overdue_listed_R_OV_
         assert overdue.status_code == 200, overdue.text
         assert [i["id"] for i in overdue.json()] == [item["id"]]
         assert overdue.json()[0]["overdue"] is True
+        # the daily job notes it once as an event; run again it notes nothing twice
+        for noted in ("1 rectification items", "0 rectification items"):
+            run = await client.post("/api/v1/jobs/note_overdue_rectification/run",
+                                    headers=county(settings))
+            assert run.status_code == 200, run.text
+            assert noted in run.text
         await client.post(f"{url}/follow-ups", headers=leader(settings),
                           json={"note": "第3户已补签"})
 
@@ -112,6 +118,7 @@ async def test_an_inspection_finding_followed_to_closed_and_overdue_listed_R_OV_
         kinds = [t for t in await outbox_types(app.state.kit) if ".rectification" in t]
         assert kinds == ["assist.complaints.rectification_item_opened",
                          "assist.complaints.rectification_followed_up",
+                         "assist.complaints.rectification_item_overdue",
                          "assist.complaints.rectification_followed_up",
                          "assist.complaints.rectification_item_closed"]  # refusals: none
 

@@ -61,6 +61,7 @@ class RectificationItem(Base):
     closed_by: Mapped[str | None] = mapped_column(String(255))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_on: Mapped[date | None] = mapped_column(Date)  # Asia/Shanghai day closed
+    overdue_noted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the daily job
 
 
 class FollowUp(Base):

@@ -39,6 +39,7 @@ def _rectification() -> None:
         sa.Column("closed_by", sa.String(255), nullable=True),
         sa.Column("closed_at", TIME, nullable=True),
         sa.Column("closed_on", sa.Date, nullable=True),
+        sa.Column("overdue_noted_at", TIME, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_rectification_item"),
     )
     op.create_index("ix_rectification_item_division", "rectification_item", ["division"])
