@@ -12,19 +12,19 @@ from shared.events import Envelope, new_envelope
 from shared.inbox import Subscription, combine_handlers
 
 
-class ParcelSent(EventContract):
-    service: ClassVar[str] = "testsvc"
-    event: ClassVar[str] = "parcel_sent"
+class CrateSent(EventContract):
+    service: ClassVar[str] = "combinesvc"
+    event: ClassVar[str] = "crate_sent"
     weight_g: int
 
 
-class ParcelLost(EventContract):
-    service: ClassVar[str] = "testsvc"
-    event: ClassVar[str] = "parcel_lost"
+class CrateLost(EventContract):
+    service: ClassVar[str] = "combinesvc"
+    event: ClassVar[str] = "crate_lost"
 
 
 def envelope(event: str, data: dict[str, Any]) -> Envelope:
-    return new_envelope(service="testsvc", county="230722", event=event, subject="p-1",
+    return new_envelope(service="combinesvc", county="230722", event=event, subject="p-1",
                         data=data, schemaversion=1)
 
 
@@ -37,21 +37,21 @@ def recorder(calls: list[str], name: str):
 async def test_every_module_handles_a_shared_contract_in_order() -> None:
     calls: list[str] = []
     links, checks = recorder(calls, "links"), recorder(calls, "checks")
-    table = combine_handlers({ParcelSent: links, ParcelLost: links}, {ParcelSent: checks})
+    table = combine_handlers({CrateSent: links, CrateLost: links}, {CrateSent: checks})
     subscription = Subscription(table)
-    await subscription.dispatch(None, envelope("parcel_sent", {"weight_g": 3}), None)  # type: ignore[arg-type]
-    await subscription.dispatch(None, envelope("parcel_lost", {}), None)  # type: ignore[arg-type]
-    assert calls == ["links:parcel_sent", "checks:parcel_sent", "links:parcel_lost"]
-    assert {**{ParcelSent: links}, **{ParcelSent: checks}}[ParcelSent] is checks  # the trap
-    assert table[ParcelLost] is links  # one handler: itself, no wrapper
+    await subscription.dispatch(None, envelope("crate_sent", {"weight_g": 3}), None)  # type: ignore[arg-type]
+    await subscription.dispatch(None, envelope("crate_lost", {}), None)  # type: ignore[arg-type]
+    assert calls == ["links:crate_sent", "checks:crate_sent", "links:crate_lost"]
+    assert {**{CrateSent: links}, **{CrateSent: checks}}[CrateSent] is checks  # the trap
+    assert table[CrateLost] is links  # one handler: itself, no wrapper
 
 
 async def test_the_same_handler_twice_is_called_once() -> None:
     calls: list[str] = []
     links = recorder(calls, "links")
-    table = combine_handlers({ParcelSent: links}, {ParcelSent: links})
-    await table[ParcelSent](None, ParcelSent(weight_g=1), envelope("parcel_sent", {}))  # type: ignore[arg-type]
-    assert calls == ["links:parcel_sent"]
+    table = combine_handlers({CrateSent: links}, {CrateSent: links})
+    await table[CrateSent](None, CrateSent(weight_g=1), envelope("crate_sent", {}))  # type: ignore[arg-type]
+    assert calls == ["links:crate_sent"]
 
 
 async def test_a_failing_handler_stops_the_chain_so_the_transaction_rolls_back() -> None:
@@ -60,7 +60,7 @@ async def test_a_failing_handler_stops_the_chain_so_the_transaction_rolls_back()
     async def refuses(session: Any, data: EventContract, event: Envelope) -> None:
         raise RuntimeError("refused")
 
-    table = combine_handlers({ParcelSent: refuses}, {ParcelSent: recorder(calls, "after")})
+    table = combine_handlers({CrateSent: refuses}, {CrateSent: recorder(calls, "after")})
     with pytest.raises(RuntimeError):
-        await table[ParcelSent](None, ParcelSent(weight_g=1), envelope("parcel_sent", {}))  # type: ignore[arg-type]
+        await table[CrateSent](None, CrateSent(weight_g=1), envelope("crate_sent", {}))  # type: ignore[arg-type]
     assert calls == []
