@@ -298,8 +298,18 @@ async def test_a_township_flagged_as_an_outlier_from_approval_events_R_OV_2(make
         events.append(envelope_of(BeneficiaryStopped(
             beneficiary_id=ids[OTHER_TOWNSHIP][0], effective_month="2026-11",
             division=OTHER_TOWNSHIP + "201"), subject=ids[OTHER_TOWNSHIP][0]))
+        # an adjustment of a beneficiary approved before the monitoring ran: skipped by it,
+        # still taken by the case links sharing the event's transaction
+        stranger = new_id()
+        events.append(envelope_of(BeneficiaryAdjusted(
+            beneficiary_id=stranger, amount_fen=70_000, effective_month="2026-11",
+            division=TOWNSHIP + "201"), subject=stranger, division=TOWNSHIP + "201"))
         await publish(nats_server.url, *events)
         await eventually(lambda: consumer_drained(nats_server.url, "complaints"))
+        linked = await client.get("/api/v1/case-references", headers=county(settings),
+                                  params={"record_id": stranger})
+        assert [r["last_event_type"] for r in linked.json()] == [
+            "assist.approval.beneficiary_adjusted"]
 
         async def november():
             answer = await client.get("/api/v1/monitoring/townships", headers=county(settings),

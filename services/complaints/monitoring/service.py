@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+import structlog
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,11 +38,12 @@ from shared.contracts.approval import (
 )
 from shared.contracts.complaints import PopulationFiguresLoaded
 from shared.divisions import is_within, level
-from shared.inbox import NotYet
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
 from shared.problems import Conflict, InvalidField, Problem
 from shared.records import get_in_jurisdiction
+
+log = structlog.get_logger(__name__)
 
 LOADS = Keyset("population-loads", PopulationLoad.loaded_at.desc(), PopulationLoad.id.asc())
 MAX_ROWS = 2000
@@ -88,28 +90,34 @@ async def on_approved(session: AsyncSession, data: BeneficiaryApproved) -> None:
     await _set_amount(session, data.beneficiary_id, data.effective_month, data.amount_fen)
 
 
-async def _known(session: AsyncSession, beneficiary_id: str) -> Recipient:
+async def _known(session: AsyncSession, beneficiary_id: str) -> Recipient | None:
+    """The recipient, or None (logged) for a beneficiary whose approval the monitoring never
+    took in (approved before it ran): skipped, never retried, so the other modules taking the
+    same event in the same transaction (case links) are not held up by it."""
     recipient = await session.get(Recipient, beneficiary_id)
-    if recipient is None:  # its approval has not been taken in yet
-        raise NotYet(f"beneficiary {beneficiary_id} is not known yet")
+    if recipient is None:
+        log.warning("monitoring_unknown_beneficiary", beneficiary_id=beneficiary_id)
     return recipient
 
 
 async def on_adjusted(session: AsyncSession, data: BeneficiaryAdjusted) -> None:
     recipient = await _known(session, data.beneficiary_id)
+    if recipient is None:
+        return
     if data.division is not None:
         recipient.division, recipient.township = data.division, _township(data.division)
     await _set_amount(session, data.beneficiary_id, data.effective_month, data.amount_fen)
 
 
 async def on_gradual_exit(session: AsyncSession, data: GradualExitStarted) -> None:
-    await _known(session, data.beneficiary_id)
-    await _set_amount(session, data.beneficiary_id, data.first_month, data.amount_fen)
+    if await _known(session, data.beneficiary_id) is not None:
+        await _set_amount(session, data.beneficiary_id, data.first_month, data.amount_fen)
 
 
 async def on_stopped(session: AsyncSession, data: BeneficiaryStopped) -> None:
     recipient = await _known(session, data.beneficiary_id)
-    recipient.stop_month = data.effective_month
+    if recipient is not None:
+        recipient.stop_month = data.effective_month
 
 
 # --- population figures -----------------------------------------------------------------------
