@@ -354,12 +354,12 @@ class LineReader:
                         continue
                     self.count += 1
                     self.total_fen += cells.amount_fen
-                    first = seen.get(cells.reference)
-                    if first is not None and self.unique:
-                        faults.add(number, f"reference {cells.reference} appears twice (first "
-                                   f"on line {first})")
-                        continue
-                    seen.setdefault(cells.reference, number)
+                    if self.unique:  # a million references kept only where they must be
+                        first = seen.setdefault(cells.reference, number)
+                        if first != number:
+                            faults.add(number, f"reference {cells.reference} appears twice "
+                                       f"(first on line {first})")
+                            continue
                     yield cells
                     continue
                 if number == 1:
@@ -382,12 +382,12 @@ class LineReader:
                 line = self._line(number, cells)
                 if line is None:
                     continue
-                first = seen.get(line.reference)
-                if first is not None and self.unique:
-                    faults.add(number, f"reference {line.reference} appears twice (first on "
-                               f"line {first})")
-                    continue
-                seen.setdefault(line.reference, number)
+                if self.unique:
+                    first = seen.setdefault(line.reference, number)
+                    if first != number:
+                        faults.add(number, f"reference {line.reference} appears twice (first "
+                                   f"on line {first})")
+                        continue
                 yield line
         except FileFault as fault:
             for f in fault.faults:
