@@ -285,6 +285,19 @@ NOT_CREATING = {
     # is a read).
     ("POST", "/api/v1/audit/people/entries"),
     ("POST", "/api/v1/audit/entries/{seq}/full"),
+    # The same for disbursement's one-card register (the ID number in the body; finance's full
+    # read of an account number, each read logged) and complaints' full reads of a contact.
+    ("POST", "/api/v1/bank-accounts/search"),
+    ("POST", "/api/v1/bank-accounts/{account_id}/full"),
+    ("POST", "/api/v1/complaints/{complaint_id}/contact"),
+    ("POST", "/api/v1/hotline-calls/{call_id}/caller"),
+    # The public complaint takes no token, so no caller to scope a key to: the same form sent
+    # again within 10 minutes files nothing new (services/complaints/complaints/public.py); the
+    # follow-up is a read whose tracking number and check code travel in the body, not the URL.
+    ("POST", "/public/complaints"),
+    ("POST", "/public/complaints/form"),
+    ("POST", "/public/complaints/status"),
+    ("POST", "/public/complaints/follow"),
 }
 
 
