@@ -109,7 +109,7 @@ async def step_seed(ctx: Context, args: argparse.Namespace) -> str:
     from services.disbursement.accounts.models import BankAccount
     from services.disbursement.bank_files.numbers import account_hasher
     from services.disbursement.beneficiaries.models import Payee
-    from shared.bulk import insert_rows
+    from shared.bulk import analyze, insert_rows
     from shared.db import unit_of_work
 
     digest = account_hasher(ctx.keyring)
@@ -134,9 +134,9 @@ async def step_seed(ctx: Context, args: argparse.Namespace) -> str:
             await insert_rows(session, Payee.__table__, payees, people)  # type: ignore[arg-type]
             await insert_rows(session, BankAccount.__table__, accounts,  # type: ignore[arg-type]
                               cards)
-    if ctx.engine.dialect.name == "postgresql":
-        async with ctx.engine.begin() as conn:
-            await conn.execute(text("ANALYZE"))
+    async with unit_of_work(ctx.sessions) as session:  # only the bench's own tables
+        await analyze(session, Payee.__table__)  # type: ignore[arg-type]
+        await analyze(session, BankAccount.__table__)  # type: ignore[arg-type]
     return f"{args.n} payees and accounts"
 
 
@@ -269,7 +269,7 @@ async def step_reconcile_baseline(ctx: Context, args: argparse.Namespace) -> str
     from services.disbursement.bank_files.numbers import account_hasher
     from services.disbursement.reconciliation.models import ReconciliationEntry
     from services.disbursement.reconciliation.service import ENTRY_COLUMNS
-    from shared.bulk import insert_rows
+    from shared.bulk import analyze, insert_rows
     from shared.db import unit_of_work
 
     digest = account_hasher(ctx.keyring)
@@ -291,6 +291,7 @@ async def step_reconcile_baseline(ctx: Context, args: argparse.Namespace) -> str
                                           batch)
                         batch = []
                 await insert_rows(session, table, ENTRY_COLUMNS, batch)  # type: ignore[arg-type]
+        await analyze(session, table)  # type: ignore[arg-type]
         found = (await session.execute(text("""
             SELECT count(*) FROM payment p
             JOIN bank_account a ON a.id = p.account_id
