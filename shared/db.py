@@ -65,6 +65,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 SQLITE_BUSY_TIMEOUT_MS = 30000
+SQLITE_CACHE_KIB = 65536
+"""Page cache per connection (SQLite's default is 2 MiB): a month's roster or reconciliation
+inserts a million rows into several indexes at once, and with 2 MiB every index page is read
+from the file again. 64 MiB made a 1,000,000-row INSERT … SELECT into the payment table 1.7×
+faster (docs/performance.md); each engine keeps one connection, so it is paid once a service."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -76,6 +81,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.execute(f"PRAGMA busy_timeout={0 if inline else SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 

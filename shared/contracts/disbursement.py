@@ -204,7 +204,6 @@ class ReconciliationSigned(DisbursementEvent):
 
 
 
-
 # --- one card, proxies, reserve, work funds (services/disbursement/accounts, proxies, ---------
 # --- reserves, reports) ------------------------------------------------------------------------
 

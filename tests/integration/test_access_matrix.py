@@ -328,6 +328,20 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         assert await kit.consumer.handle(approval_event("beneficiary_approved")) is True
         async with kit.sessions() as session:
             ids["payee_id"] = await session.scalar(select(Payee.id))
+        # the county's open payment month: its ledger submitted, its roster made (R-DI-2/3)
+        from services.disbursement.months.rules import open_month
+        from services.disbursement.payments.models import Payment
+        months = bearer(settings, Role.county_officer, [COUNTY], user_id="co-months")
+        made = await client.post("/api/v1/payment-months", headers=months, json={
+            "county": COUNTY, "month": open_month(kit.clock.now())})
+        assert made.status_code == 201, made.text
+        ids["payment_month_id"] = made.json()["id"]
+        for step in ("review", "submit", "roster"):
+            done = await client.post(f"/api/v1/payment-months/{made.json()['id']}/{step}",
+                                     headers=months)
+            assert done.status_code == 200, done.text
+        async with kit.sessions() as session:
+            ids["payment_id"] = await session.scalar(select(Payment.id))
         # a card account, a proxy of the payee, the township's reserve (R-DI-4, R-DI-5, R-DI-9)
         officer = bearer(settings, Role.county_officer, [COUNTY], user_id="co-home")
         registered = await client.post("/api/v1/bank-accounts", headers=officer,
@@ -344,20 +358,6 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
                                     json=example("/api/v1/reserves"))
         assert reserve.status_code == 201, reserve.text
         ids["reserve_id"] = reserve.headers["location"].rsplit("/", 1)[1]
-        # the county's open payment month: its ledger submitted, its roster made (R-DI-2/3)
-        from services.disbursement.months.rules import open_month
-        from services.disbursement.payments.models import Payment
-        months = bearer(settings, Role.county_officer, [COUNTY], user_id="co-months")
-        made = await client.post("/api/v1/payment-months", headers=months, json={
-            "county": COUNTY, "month": open_month(kit.clock.now())})
-        assert made.status_code == 201, made.text
-        ids["payment_month_id"] = made.json()["id"]
-        for step in ("review", "submit", "roster"):
-            done = await client.post(f"/api/v1/payment-months/{made.json()['id']}/{step}",
-                                     headers=months)
-            assert done.status_code == 200, done.text
-        async with kit.sessions() as session:
-            ids["payment_id"] = await session.scalar(select(Payment.id))
         # a payment file, the bank's result for it and a reconciliation of the township
         from tests import payments as pay
         account = await pay.add_account(kit, holder="matrix", number=pay.account_number(1))
@@ -401,13 +401,6 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
         ids["draw_id"] = str(made.json()["id"])
         async with kit.sessions() as session:
             ids["check_id"] = await session.scalar(select(SpotCheck.id))
-        # a complaint the township handles, a call to its line, a media case of its village
-        ids["complaint_id"] = await created("POST", "/api/v1/complaints",
-                                            json=example("/api/v1/complaints"))
-        ids["call_id"] = await created("POST", "/api/v1/hotline-calls",
-                                       json=example("/api/v1/hotline-calls"))
-        ids["media_case_id"] = await created("POST", "/api/v1/media-cases",
-                                             json=example("/api/v1/media-cases"))
         loaded = await client.post(f"/api/v1/monitoring/population/{COUNTY}/2026",
                                    headers=officer, files={"file": (
                                        "population.csv", f"township,population\n{TOWNSHIP},"
@@ -426,6 +419,13 @@ async def seed(service: str, app: Any, client: httpx.AsyncClient, settings: Sett
             "county": COUNTY, "month": add_months(month_of(today), -1)})
         assert report.status_code == 201, report.text
         ids["report_id"] = str(report.json()["id"])
+        # a complaint the township handles, a call to its line, a media case of its village
+        ids["complaint_id"] = await created("POST", "/api/v1/complaints",
+                                            json=example("/api/v1/complaints"))
+        ids["call_id"] = await created("POST", "/api/v1/hotline-calls",
+                                       json=example("/api/v1/hotline-calls"))
+        ids["media_case_id"] = await created("POST", "/api/v1/media-cases",
+                                             json=example("/api/v1/media-cases"))
     elif service == "audit":
         env = accepted(division=VILLAGE, members=notices.household())
         assert await kit.consumer.handle(env) is True
