@@ -366,17 +366,26 @@ def create_engine(settings: Settings, *, pooled: bool = True, inline: bool = Tru
     connect_args: dict[str, Any] = {"server_settings": server_settings}
     if pooled:
         pooling = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
-    return create_async_engine(url, connect_args=connect_args, **pooling)
+    engine = create_async_engine(url, connect_args=connect_args, **pooling)
+    if pooled:  # reads beside the units of work (``probe``) never wait for a pooled connection
+        _readers[engine] = create_async_engine(url, connect_args=connect_args,
+                                               poolclass=NullPool)
+    return engine
 
 
 _readers: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
 
 
 def _reader(engine: AsyncEngine) -> AsyncEngine:
-    """Beside a SQLite engine: connections of their own for reads outside the queue (NullPool:
-    opened per read, nothing to dispose). WAL readers never wait for the writer."""
+    """Beside an engine: connections of their own for reads outside the queue (NullPool:
+    opened per read, nothing to dispose). On SQLite WAL readers never wait for the writer; on
+    PostgreSQL a probe does not queue for the pool while every pooled connection serves a
+    request (under load it would time out and call the database unreachable). Other engines
+    (SQLite in memory, an engine made elsewhere) are read as they are."""
     reader = _readers.get(engine)
     if reader is None:
+        if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+            return engine
         reader = create_async_engine(engine.url, poolclass=NullPool,
                                      connect_args={"timeout": 5})
         _readers[engine] = reader
@@ -387,9 +396,9 @@ async def probe(engine: AsyncEngine, statement: Select[Any], *, timeout: float =
                 ) -> Row[Any] | None:
     """The first row of a read that must not wait behind the units of work (health checks,
     backlog counts), or fail after ``timeout`` seconds. On SQLite it reads on a connection of
-    its own, in autocommit: it never queues for the engine's one connection."""
-    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        engine = _reader(engine)
+    its own, in autocommit: it never queues for the engine's one connection; on PostgreSQL on
+    a connection opened for it, never queueing for the pool."""
+    engine = _reader(engine)
 
     async def read() -> Row[Any] | None:
         async with engine.connect() as conn:
@@ -401,8 +410,7 @@ async def probe(engine: AsyncEngine, statement: Select[Any], *, timeout: float =
 async def probe_all(engine: AsyncEngine, statement: Select[Any], *, timeout: float = 2.0
                     ) -> list[Row[Any]]:
     """Every row of a small read beside the units of work, like ``probe``."""
-    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        engine = _reader(engine)
+    engine = _reader(engine)
 
     async def read() -> list[Row[Any]]:
         async with engine.connect() as conn:
