@@ -157,3 +157,24 @@ def test_the_secret_file_is_read_again_only_when_it_changes(tmp_path, monkeypatc
     (tmp_path / "jwt-secret").write_text("a-replaced-secret-of-another-length\n")
     assert load_or_create_secret(s) == "a-replaced-secret-of-another-length"
     assert len(reads) == 1
+
+
+def test_a_token_verified_once_is_still_refused_once_expired_or_under_other_terms(tmp_path):
+    """R-SE-1: a repeat of a verified token skips the HMAC, never the clock or the terms."""
+    s = settings(tmp_path, jwt_leeway_s=0)
+    now = time.time()
+    body = {"sub": "u", "role": "caseworker", "divisions": ["230722100"], "iss": s.jwt_issuer,
+            "iat": int(now), "exp": int(now) + 2}
+    token = jwt.encode(body, load_or_create_secret(s), algorithm="HS256")
+    assert decode_token(s, token).user_id == "u"
+    assert decode_token(s, token).user_id == "u"  # the repeat, from what was verified
+    # the same token to a service with an audience it lacks: verified again, and refused
+    with pytest.raises(Unauthorized):
+        decode_token(settings(tmp_path, jwt_leeway_s=0, jwt_audience="portal"), token)
+    # a replaced secret: the token no longer verifies
+    with pytest.raises(Unauthorized):
+        decode_token(settings(tmp_path, jwt_leeway_s=0, jwt_secret="another-" + "x" * 40), token)
+    assert decode_token(s, token).user_id == "u"
+    time.sleep(max(0.0, int(now) + 2 - time.time()) + 0.05)
+    with pytest.raises(Unauthorized, match="expired"):  # the repeat past its exp
+        decode_token(s, token)
