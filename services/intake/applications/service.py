@@ -9,7 +9,19 @@ from datetime import date, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Select, String, Table, and_, cast, func, literal, not_, select, update
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    not_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,17 +87,24 @@ def format_application_number(county: str, day: date, sequence: int) -> str:
     return number
 
 
+def _next_in_day(insert: Any) -> Any:
+    sequences = ApplicationSequence.__table__.c
+    return (insert(ApplicationSequence.__table__)
+            .values(day=bindparam("day"), last_value=1)
+            .on_conflict_do_update(index_elements=["day"],
+                                   set_={"last_value": sequences.last_value + 1})
+            .returning(sequences.last_value))
+
+
+NEXT_IN_DAY = {"postgresql": _next_in_day(pg_insert), "sqlite": _next_in_day(sqlite_insert)}
+"""The day's sequence bumped, by dialect: built once (every submission)."""
+
+
 async def next_application_number(session: AsyncSession, *, county: str, day: date) -> str:
     """The next number of the day, in one statement; the row lock makes concurrent windows
     wait their turn."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    upsert = insert(ApplicationSequence).values(day=day, last_value=1)
-    sequence = await session.scalar(
-        upsert.on_conflict_do_update(
-            index_elements=["day"],
-            set_={"last_value": ApplicationSequence.last_value + 1},
-        ).returning(ApplicationSequence.last_value)
-    )
+    sequence = await session.scalar(NEXT_IN_DAY[session.get_bind().dialect.name],
+                                    {"day": day})
     assert sequence is not None
     return format_application_number(county, day, sequence)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import insert, or_, select, text, update
+from sqlalchemy import bindparam, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.divisions.models import DivisionVersion
@@ -264,14 +264,19 @@ async def save(session: AsyncSession, register: Register, *, change: Change, sub
     return Applied(change, entries, previous, added)
 
 
+_versions = DivisionVersion.__table__.c
+IN_FORCE = (select(_versions.code)
+            .where(_versions.code == bindparam("code"), _versions.valid_from <= bindparam("on"),
+                   or_(_versions.valid_until.is_(None), _versions.valid_until > bindparam("on")))
+            .limit(1))
+"""Whether a code is in force on a day: built once, as every submission asks it (a Core
+statement with parameters costs a tenth of building the select each time)."""
+
+
 async def require_in_force(session: AsyncSession, code: str, *, on: date, field: str) -> None:
     """A division a request names must be in force in the register on ``on``: 422 naming the
     field otherwise, and 409 while the register is empty."""
-    in_force = await session.scalar(
-        select(DivisionVersion.code).where(
-            DivisionVersion.code == code, DivisionVersion.valid_from <= on,
-            or_(DivisionVersion.valid_until.is_(None), DivisionVersion.valid_until > on))
-        .limit(1))
+    in_force = await session.scalar(IN_FORCE, {"code": code, "on": on})
     if in_force is not None:
         return
     versions = [_version(r) for r in await session.scalars(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Literal, Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.applications.models import OPEN_STATUSES, Application
@@ -154,6 +154,20 @@ async def lock_persons(session: AsyncSession, id_numbers: Iterable[str]) -> None
         {"keys": keys})
 
 
+_member, _household, _application = (Member.__table__.c, Household.__table__.c,
+                                      Application.__table__.c)
+COUNTED_IN_OPEN = (
+    select(_member.id_number, _application.number, _application.program,
+           _household.head_id_number)
+    .select_from(Member.__table__.join(Household.__table__,
+                                       _member.household_id == _household.id)
+                 .join(Application.__table__, _household.application_id == _application.id))
+    .where(_member.id_number.in_(bindparam("ids", expanding=True)), _member.counted.is_(True),
+           _application.status.in_(OPEN_STATUSES))
+    .order_by(_application.submitted_at, _application.number))
+"""Open applications counting any of some people (``ids``): built once (every submission)."""
+
+
 async def check_one_household_per_person(
     session: AsyncSession, *, program: str, head_id_number: str, counted: Mapping[str, int],
 ) -> None:
@@ -163,15 +177,7 @@ async def check_one_household_per_person(
     the request: a member who does not count (an adult child living on their own, a member
     serving a sentence) is listed but belongs to no household here, so they may be counted in
     another; members who count elsewhere likewise."""
-    rows = await session.execute(
-        select(Member.id_number, Application.number, Application.program,
-               Household.head_id_number)
-        .join(Household, Member.household_id == Household.id)
-        .join(Application, Household.application_id == Application.id)
-        .where(Member.id_number.in_(list(counted)), Member.counted.is_(True),
-               Application.status.in_(OPEN_STATUSES))
-        .order_by(Application.submitted_at, Application.number)
-    )
+    rows = await session.execute(COUNTED_IN_OPEN, {"ids": list(counted)})
     for row in rows:
         field = f"household.members.{counted[row.id_number]}.id_number"
         masked = mask_id_number(row.id_number)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.applications.models import Application
@@ -48,14 +48,17 @@ class Checklist:
     set_by_county: bool
 
 
+_items = ChecklistItem.__table__.c
+CHECKLISTS = (select(_items.county, _items.code, _items.name)
+              .where(_items.program == bindparam("program"),
+                     _items.county.in_([bindparam("county"), DEFAULT_CHECKLIST]))
+              .order_by(_items.county, _items.position))
+"""A program's checklists of the county and the default: built once (every submission)."""
+
+
 async def county_checklist(session: AsyncSession, program: str, county: str) -> Checklist:
     """The program's checklist in the county: its own, else the default one (R-IN-3)."""
-    rows = (await session.scalars(
-        select(ChecklistItem)
-        .where(ChecklistItem.program == program,
-               ChecklistItem.county.in_([county, DEFAULT_CHECKLIST]))
-        .order_by(ChecklistItem.county, ChecklistItem.position)
-    )).all()
+    rows = (await session.execute(CHECKLISTS, {"program": program, "county": county})).all()
     own = [r for r in rows if r.county == county]
     chosen = own or [r for r in rows if r.county == DEFAULT_CHECKLIST]
     return Checklist(county=county, program=program,

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.applications.models import Application
@@ -87,6 +87,20 @@ async def stop(session: AsyncSession, *, beneficiary_id: str, month: str) -> Non
         recipient.stopped_from = month
 
 
+_recipient, _recipient_member = Recipient.__table__.c, RecipientMember.__table__.c
+RECEIVING = (
+    select(_recipient_member.id_number, _recipient_member.head_id_number, _recipient.program,
+           _recipient.beneficiary_id, _recipient.application_number)
+    .select_from(RecipientMember.__table__.join(
+        Recipient.__table__, _recipient.beneficiary_id == _recipient_member.beneficiary_id))
+    .where(_recipient_member.id_number.in_(bindparam("ids", expanding=True)),
+           _recipient.kind == BENEFIT,
+           or_(_recipient.stopped_from.is_(None), _recipient.stopped_from > bindparam("month")))
+    .order_by(_recipient.since_month, _recipient.beneficiary_id))
+"""Benefits received in a month by any of some people (``ids``): built once (every
+submission)."""
+
+
 async def check_not_receiving(
     session: AsyncSession, *, program: str, head_id_number: str, counted: Mapping[str, int],
     today: date | None = None,
@@ -95,13 +109,7 @@ async def check_not_receiving(
     benefit in another household (another head). ``counted`` maps the counted members' ID
     numbers to their positions in the request; the refusal names the other record."""
     month = month_of(today or today_in_shanghai())
-    rows = await session.execute(
-        select(RecipientMember.id_number, RecipientMember.head_id_number, Recipient.program,
-               Recipient.beneficiary_id, Recipient.application_number)
-        .join(Recipient, Recipient.beneficiary_id == RecipientMember.beneficiary_id)
-        .where(RecipientMember.id_number.in_(list(counted)), Recipient.kind == BENEFIT,
-               or_(Recipient.stopped_from.is_(None), Recipient.stopped_from > month))
-        .order_by(Recipient.since_month, Recipient.beneficiary_id))
+    rows = await session.execute(RECEIVING, {"ids": list(counted), "month": month})
     for row in rows:
         field = f"household.members.{counted[row.id_number]}.id_number"
         masked = mask_id_number(row.id_number)
