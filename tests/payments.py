@@ -44,8 +44,8 @@ async def add_account(kit: Any, *, holder: str, number: str, division: str = VIL
 async def add_payment(kit: Any, *, account_id: str | None, holder: str, amount_fen: int,
                       month: str = "2026-12", division: str = VILLAGE, kind: str = "monthly",
                       status: PaymentStatus = PaymentStatus.ready, program: str = "dibao",
-                      account_masked: str | None = None) -> str:
-    """A payment of the roster (as D1's roster makes them)."""
+                      account_masked: str | None = None, attempts: int = 0) -> str:
+    """A payment of the roster (as D1's roster makes them); ``attempts``: times sent."""
     payment_id = new_id()
     async with kit.unit_of_work() as session:
         session.add(Payment(
@@ -54,7 +54,7 @@ async def add_payment(kit: Any, *, account_id: str | None, holder: str, amount_f
             amount_fen=amount_fen, arrears_fen=0, holder_digest=holder, account_id=account_id,
             account_masked=account_masked or "***************0001", status=status,
             hold_reason=None if status != PaymentStatus.held else "no account",
-            failure_reason=None, attempts=0, file_id=None, source="treasury", paid_at=None,
+            failure_reason=None, attempts=attempts, file_id=None, source="treasury", paid_at=None,
             created_at=MADE_AT, updated_at=MADE_AT))
     return payment_id
 

@@ -143,13 +143,14 @@ class PaymentFileMade(DisbursementEvent):
 class FailedPayment(EventData):
     payment_id: Id
     reason: str
-    held: bool = Field(description="failed a second time: held for manual handling, never sent "
-                       "to the bank again (R-DI-6)")
+    held: bool = Field(description="failed a second time: now held for manual handling, never "
+                       "sent to the bank again (R-DI-6)")
 
 
 class BankResultApplied(DisbursementEvent):
     """The bank's result file for a payment file (银行回盘), checked whole and applied: sent
-    payments paid or failed with the reason; a second failure held for manual handling (R-DI-6)."""
+    payments paid or failed with the reason; a second failure held for manual handling (R-DI-6,
+    told by ``payments_held`` too)."""
 
     event: ClassVar[str] = "bank_result_applied"
     result_id: Id
@@ -164,6 +165,33 @@ class BankResultApplied(DisbursementEvent):
     failures: list[FailedPayment] = Field(default_factory=list)
     received_by: StaffRef
     received_at: AwareDatetime
+
+
+class HeldPayment(EventData):
+    """One payment held for manual handling, and why."""
+
+    payment_id: Id
+    beneficiary_id: Id
+    program: str
+    division: DivisionCode
+    month: Month
+    amount_fen: Fen
+    attempts: int = Field(ge=1, description="times it was sent to the bank")
+    hold_reason: str = Field(description="the bank's reason for the last failure, and that it "
+                             "is held for manual handling")
+
+
+class PaymentsHeld(DisbursementEvent):
+    """Payments the bank failed a second time (R-DI-6: corrected and paid again once), moved
+    from sent to held with the reason, for the township's list of held payments to handle by
+    hand: none is ever sent to the bank again, and no account correction makes it ready. One
+    event per bank result file, listing them."""
+
+    event: ClassVar[str] = "payments_held"
+    result_id: Id
+    file_id: Id
+    county: DivisionCode
+    payments: list[HeldPayment] = Field(min_length=1)
 
 
 class ReconciliationCompared(DisbursementEvent):

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+from typing import Any
+
+from sqlalchemy import select
 
 from services.disbursement.app import create_app as create_disbursement
 from services.disbursement.bank_files import formats
@@ -34,6 +38,14 @@ async def content(client, headers, file_id: str) -> bytes:
     assert response.status_code == 200, response.text
     assert response.headers["X-Checksum-SHA256"] == hashlib.sha256(response.content).hexdigest()
     return response.content
+
+
+async def outbox_events(kit) -> list[dict[str, Any]]:
+    """The events in the service's outbox as JSON, in commit order."""
+    async with kit.sessions() as session:
+        payloads = (await session.scalars(select(kit.outbox.c.payload)
+                                          .order_by(kit.outbox.c.id))).all()
+    return [json.loads(p) for p in payloads]
 
 
 async def send_result(client, headers, raw: bytes, name: str = "result.csv"):
@@ -199,11 +211,12 @@ async def test_malformed_or_foreign_result_refused_whole_nothing_changed_R_DI_6(
         assert listed == []
 
 
-async def test_failed_payment_paid_again_once_never_a_third_time_R_DI_6(make_settings):
+async def test_failed_payment_paid_again_once_then_held_never_a_third_time_R_DI_6(make_settings):
     """R-DI-6: a failed payment, its holder's account corrected in the register (a new active
-    card: ``refresh_holds``), goes into the next file once more; failing again it is held for
-    manual handling with the reason, a further correction does not make it ready, and no file
-    takes it a third time; a payment answered is never answered again (never two paid)."""
+    card: ``refresh_holds``), goes into the next file once more; failing again it is held
+    (status ``held``, in the held list, ``payments_held`` says so) for manual handling with the
+    bank's reason, a further correction does not make it ready, and no file takes it a third
+    time; a payment answered is never answered again (never two paid)."""
     settings = make_settings("disbursement")
     app = create_disbursement(settings)
     async with running(app) as client:
@@ -239,16 +252,30 @@ async def test_failed_payment_paid_again_once_never_a_third_time_R_DI_6(make_set
         again = await send_result(client, headers, pay.result_file(two["id"], [
             [payment_id, pay.account_number(2), "99.00", "failed", "户名不符 name mismatch"]]))
         assert again.status_code == 201 and again.json()["held"] == 1
+        assert again.json()["failed"] == 0
         held = await pay.payment(kit, payment_id)
-        assert held.status == "failed" and held.attempts == 2
+        assert held.status == "held" and held.attempts == 2
         assert "manual handling" in (held.hold_reason or "")
         assert "户名不符" in (held.hold_reason or "")
+        assert held.failure_reason == "户名不符 name mismatch"
+        listed = await client.get("/api/v1/payments", headers=headers,
+                                  params={"status": "held"})
+        assert listed.status_code == 200, listed.text
+        assert [(p["id"], p["hold_reason"]) for p in listed.json()] == [
+            (payment_id, held.hold_reason)]
+        [told] = [e for e in await outbox_events(kit)
+                  if e["type"] == "assist.disbursement.payments_held"]
+        assert told["data"]["result_id"] == again.json()["id"]
+        assert [(p["payment_id"], p["attempts"], p["hold_reason"])
+                for p in told["data"]["payments"]] == [(payment_id, 2, held.hold_reason)]
 
         # corrected once more: still held for manual handling, never a third bank attempt
         await pay.close_account(kit, second)
         await pay.add_account(kit, holder="h1", number=pay.account_number(3))
-        await pay.refresh(kit, "h1")
-        assert (await pay.payment(kit, payment_id)).status == "failed"
+        assert await pay.refresh(kit, "h1") == 0
+        still = await pay.payment(kit, payment_id)
+        assert (still.status, still.hold_reason, still.account_id) == (
+            "held", held.hold_reason, second)
         third = await client.post("/api/v1/payment-files", headers=headers, json={
             "county": COUNTY, "kind": "monthly", "month": "2026-12"})
         assert third.status_code == 409, third.text

@@ -106,6 +106,33 @@ async def test_reconciliation_lists_every_kind_of_difference_R_DI_7(make_setting
         assert "assist.disbursement.reconciliation_compared" in await outbox_types(kit)
 
 
+async def test_a_payment_held_after_failing_twice_is_compared_as_sent_R_DI_7_R_DI_6(
+        make_settings):
+    """R-DI-7 with R-DI-6: a payment the bank failed twice, now held for manual handling, was
+    approved and sent: it is compared as a failed one was; one held before any file is not."""
+    settings = make_settings("disbursement")
+    app = create_disbursement(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        kit = app.state.kit
+        first = await pay.add_account(kit, holder="h1", number=pay.account_number(1))
+        twice = await pay.add_payment(kit, account_id=first, holder="h1", amount_fen=10000,
+                                      status=pay.PaymentStatus.held, attempts=2)
+        second = await pay.add_account(kit, holder="h2", number=pay.account_number(2))
+        await pay.add_payment(kit, account_id=second, holder="h2", amount_fen=20000,
+                              status=pay.PaymentStatus.held)
+        finance = pay.detail_file("finance_allocation", TOWNSHIP, MONTH, [
+            [twice, pay.account_number(1), "100.00"]])
+        bank = pay.detail_file("bank_statement", TOWNSHIP, MONTH, [
+            [twice, pay.account_number(1), "100.00", "2026-12-05"]])
+        response = await start(client, staff(settings, Role.finance_officer, "finance-1"),
+                               finance, bank)
+        assert response.status_code == 201, response.text
+        detail = response.json()
+        assert (detail["system_rows"], detail["system_fen"], detail["differences"]) == (
+            1, 10000, 0)
+
+
 async def test_reconciliation_files_refused_whole_R_DI_7(make_settings):
     """R-DI-7: a malformed file, or one of another township or month, is refused whole with
     its lines; no reconciliation is kept."""

@@ -4,9 +4,10 @@ A payment file takes the ready payments of a county's month (or its temporary ai
 moves them to sent in one statement (``attempts`` + 1, ``file_id``) and lists them with the
 account numbers in full, a count/total line and a SHA-256. The bank's result file is checked
 whole against what was sent, then applied in a few statements: paid, or failed with the reason;
-a payment that fails a second time stays failed, held for manual handling (``hold_reason``): no
-account correction makes it ready again (``payments.service.reassess`` leaves a failed payment
-sent ``MAX_ATTEMPTS`` times alone) and no payment file takes it a third time."""
+a payment that fails a second time is held for manual handling (status ``held``, the bank's
+reason in ``hold_reason``, one ``payments_held`` event per result): no account correction makes
+it ready again (``payments.service.reassess`` leaves a payment sent ``MAX_ATTEMPTS`` times
+alone) and no payment file takes it a third time."""
 
 from __future__ import annotations
 
@@ -33,7 +34,13 @@ from services.disbursement.payments.models import MAX_ATTEMPTS, Payment, Payment
 from shared.auth import User
 from shared.clock import now_of
 from shared.context import new_id
-from shared.contracts.disbursement import BankResultApplied, FailedPayment, PaymentFileMade
+from shared.contracts.disbursement import (
+    BankResultApplied,
+    FailedPayment,
+    HeldPayment,
+    PaymentFileMade,
+    PaymentsHeld,
+)
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
 from shared.problems import Conflict, NotFound, Problem
@@ -314,10 +321,12 @@ async def _apply(session: AsyncSession, *, user: User, record: PaymentFile, resu
     held_reason = func.substr(
         literal("failed twice at the bank (") + reason
         + literal("): held for manual handling, never sent again (R-DI-6)"), 1, 200)
-    await session.execute(
+    await session.execute(  # the second failure is held for manual handling (R-DI-6)
         update(Payment).where(*mine, Payment.id.in_(failed))
-        .values(status=PaymentStatus.failed, failure_reason=reason,
-                hold_reason=case((last, held_reason), else_=None), updated_at=now)
+        .values(status=case((last, literal(PaymentStatus.held)),
+                            else_=literal(PaymentStatus.failed)),
+                failure_reason=reason, hold_reason=case((last, held_reason), else_=None),
+                updated_at=now)
         .execution_options(synchronize_session=False))
     await session.execute(
         update(PaymentFileLine)
@@ -328,10 +337,13 @@ async def _apply(session: AsyncSession, *, user: User, record: PaymentFile, resu
             result_id=result_id)
         .execution_options(synchronize_session=False))
     failures = (await session.execute(
-        select(Payment.id, Payment.failure_reason, Payment.attempts)
+        select(Payment.id, Payment.failure_reason, Payment.attempts, Payment.status,
+               Payment.hold_reason, Payment.beneficiary_id, Payment.program,
+               Payment.division, Payment.month, Payment.amount_fen)
         .where(Payment.id.in_(failed), Payment.file_id == record.id)
         .order_by(Payment.id))).all()
-    held = sum(1 for f in failures if f.attempts >= MAX_ATTEMPTS)
+    held_now = [f for f in failures if f.status == PaymentStatus.held]
+    held = len(held_now)
     record.answered += rows
     result = BankResult(id=result_id, file_id=record.id, county=record.county, format=fmt,
                         sha256=sha256, rows=rows, paid=paid_count, failed=len(failures) - held,
@@ -342,9 +354,17 @@ async def _apply(session: AsyncSession, *, user: User, record: PaymentFile, resu
         result_id=result_id, file_id=record.id, county=record.county, sha256=sha256, rows=rows,
         paid=paid_count, failed=result.failed, held=held, total_fen=total,
         failures=[FailedPayment(payment_id=f.id, reason=f.failure_reason or "",
-                                held=f.attempts >= MAX_ATTEMPTS) for f in failures],
+                                held=f.status == PaymentStatus.held) for f in failures],
         received_by=user.user_id, received_at=now,
     ), subject=result_id, division=record.county)
+    if held_now:
+        await emit(session, PaymentsHeld(
+            result_id=result_id, file_id=record.id, county=record.county, payments=[
+                HeldPayment(payment_id=f.id, beneficiary_id=f.beneficiary_id,
+                            program=f.program, division=f.division, month=f.month,
+                            amount_fen=f.amount_fen, attempts=f.attempts,
+                            hold_reason=f.hold_reason or "")
+                for f in held_now]), subject=result_id, division=record.county)
     return result
 
 

@@ -16,21 +16,24 @@ from shared.db import UTCDateTime
 
 
 class PaymentStatus(StrEnum):
-    held = "held"  # not payable yet: ``hold_reason`` says why (no account, closed account, …)
+    held = "held"  # not payable: ``hold_reason`` says why (no account, closed account, failed
+    # twice at the bank: held for manual handling, never sent again, R-DI-6)
     ready = "ready"  # payable, waiting for a payment file (or the township's reserve)
     sent = "sent"  # in a payment file handed to the bank
     paid = "paid"  # the bank (or the reserve) paid it
-    failed = "failed"  # the bank could not: ``failure_reason``; paid again once when corrected
+    failed = "failed"  # the bank could not, once: ``failure_reason``; paid again once when
+    # corrected; failing the second time it is held
 
 
 PAYMENT_MOVES: dict[PaymentStatus, frozenset[PaymentStatus]] = {
     PaymentStatus.held: frozenset({PaymentStatus.ready}),
     PaymentStatus.ready: frozenset({PaymentStatus.held, PaymentStatus.sent, PaymentStatus.paid}),
-    PaymentStatus.sent: frozenset({PaymentStatus.paid, PaymentStatus.failed}),
+    PaymentStatus.sent: frozenset({PaymentStatus.paid, PaymentStatus.failed, PaymentStatus.held}),
     PaymentStatus.failed: frozenset({PaymentStatus.ready, PaymentStatus.held}),
     PaymentStatus.paid: frozenset(),
 }
-"""How a payment may move; a failed one goes back to ready once (``attempts`` ≤ 2, R-DI-6)."""
+"""How a payment may move; a failed one goes back to ready once (``attempts`` ≤ 2, R-DI-6); one
+failing the second time is held for manual handling and never leaves held by itself."""
 
 MAX_ATTEMPTS = 2
 """A payment goes to the bank at most twice: once, and once again after a correction (R-DI-6)."""

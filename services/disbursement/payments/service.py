@@ -210,8 +210,12 @@ def reassess(payment: Payment, account: BankAccount | None, reason: str) -> Reas
     """R-DI-4, R-DI-6: held → ready when the holder has an active account (with it); ready →
     held when its account is no longer the active one and there is none (``reason``), or onto
     the new active one; failed → ready once, when an account other than the one it failed on is
-    active and it has been sent fewer than MAX_ATTEMPTS times. None when nothing changes."""
+    active and it has been sent fewer than MAX_ATTEMPTS times. A payment sent MAX_ATTEMPTS
+    times and not paid (held for manual handling after its second failure) never moves: no
+    correction sends it a third time. None when nothing changes."""
     status = PaymentStatus(payment.status)
+    if status != PaymentStatus.ready and payment.attempts >= MAX_ATTEMPTS:
+        return None
     if status == PaymentStatus.failed:
         if (account is not None and account.id != payment.account_id
                 and payment.attempts < MAX_ATTEMPTS):

@@ -20,7 +20,7 @@ from services.disbursement.accounts.models import BankAccount
 from services.disbursement.bank_files import formats
 from services.disbursement.bank_files.formats import FileFault, LineReader
 from services.disbursement.bank_files.service import BATCH, Digest, FileRefused, sha256_of
-from services.disbursement.payments.models import Payment, PaymentStatus
+from services.disbursement.payments.models import MAX_ATTEMPTS, Payment, PaymentStatus
 from services.disbursement.reconciliation.models import (
     DifferenceKind,
     Reconciliation,
@@ -49,7 +49,8 @@ SYSTEM = "system"
 """The side of the staged entries that are the system's own payments."""
 
 COMPARED = (PaymentStatus.ready, PaymentStatus.sent, PaymentStatus.paid, PaymentStatus.failed)
-"""The payments the system approved to be paid in P (a held one is not payable yet)."""
+"""The payments the system approved to be paid in P (a held one is not payable yet; one held
+after the bank failed it twice was sent, and is compared as a failed one)."""
 
 STEPS: tuple[tuple[SignoffStep, frozenset[Role], ReconciliationStatus, ReconciliationStatus],
              ...] = (
@@ -105,7 +106,9 @@ async def _stage_system(session: AsyncSession, *, reconciliation_id: str, divisi
                BankAccount.account_digest, Payment.amount_fen, null())
         .join(BankAccount, BankAccount.id == Payment.account_id)
         .where(Payment.month == month, Payment.division.startswith(division),
-               Payment.status.in_(COMPARED))))
+               or_(Payment.status.in_(COMPARED),  # or held after failing twice (R-DI-6)
+                   and_(Payment.status == PaymentStatus.held,
+                        Payment.attempts >= MAX_ATTEMPTS)))))
 
 
 def _pivot(reconciliation_id: str) -> Any:

@@ -89,3 +89,12 @@ def test_a_failed_payment_is_paid_again_once_on_a_corrected_account_R_DI_6():
     assert reassess(payment(PaymentStatus.failed, "old-card", attempts=MAX_ATTEMPTS),
                     ACTIVE, "") is None
     assert reassess(payment(PaymentStatus.failed, "old-card", attempts=1), None, "x") is None
+
+
+def test_a_payment_held_after_failing_twice_never_moves_again_R_DI_6():
+    """R-DI-6: paid again once; after its second failure it is held for manual handling, and
+    neither a new active account nor none makes it ready (or changes its reason)."""
+    twice = payment(PaymentStatus.held, "old-card", attempts=MAX_ATTEMPTS,
+                    hold_reason="failed twice at the bank (户名不符): held for manual handling")
+    assert reassess(twice, ACTIVE, "") is None
+    assert reassess(twice, None, "closed") is None
