@@ -9,6 +9,9 @@ The keys (``Keyring``) come from ``ASSIST_EVENT_KEYS`` (JSON ``{"current": kid, 
 urlsafe base64 of 32 bytes}}``), else from ``<data_dir>/event-keys.json`` of the same shape,
 created with one fresh key on first use. Every service of an installation must use the same
 keys; ``rotate_keys`` adds a key and makes it current, and old keys stay so old events open.
+
+Personal values kept at rest in a row are sealed the same way, the row in place of the event
+(``shared.at_rest``).
 """
 
 from __future__ import annotations
@@ -321,17 +324,12 @@ class Sealer:
              ) -> dict[str, Any]:
         """A copy of ``data`` with every personal field of ``contract`` sealed with the current
         key for this event; TypeError if such a field holds something else than a string."""
-        keyring = self._keyring
-        kid = keyring.current
-        cipher = keyring.cipher(kid)
 
         def seal_one(value: Any, dotted: str) -> str:
             if not isinstance(value, str):
                 raise TypeError(f"personal field {dotted} holds {type(value).__name__}, "
                                 "not a string: cannot seal it")
-            nonce = secrets.token_bytes(NONCE_BYTES)
-            sealed = cipher.encrypt(nonce, value.encode("utf-8"), _aad(event_id, dotted))
-            return f"{PREFIX}{VERSION}:{kid}:{_b64encode(nonce + sealed)}"
+            return self.seal_value(value, event_id=event_id, dotted=dotted)
 
         out = dict(data)
         for path in _paths(contract):
@@ -341,44 +339,68 @@ class Sealer:
     def open(self, contract: type[BaseModel], data: dict[str, Any], *, event_id: str
              ) -> dict[str, Any]:
         """A copy of ``data`` with every sealed personal field opened; values that are not
-        sealed (events from before sealing) stay as they are. SealError if one cannot open."""
-        reloaded = False
+        sealed (events from before sealing) stay as they are. SealError if one cannot open.
+        The keys are read again at most once per event (for a key id they lack)."""
+        may_reload = True
 
         def open_one(value: Any, dotted: str) -> Any:
-            nonlocal reloaded
+            nonlocal may_reload
             if not is_sealed(value):
                 return value
-            parts = value.split(":", 3)
-            if len(parts) != 4 or parts[1] != VERSION or not KEY_ID.fullmatch(parts[2]):
-                raise SealError(f"{dotted} of event {event_id}: not a sealed:{VERSION} token")
-            kid, body = parts[2], parts[3]
+            before = self._keyring
             try:
-                raw = _b64decode(body)
-            except (binascii.Error, ValueError):
-                raise SealError(f"{dotted} of event {event_id}: malformed sealed value") from None
-            if len(raw) < NONCE_BYTES + TAG_BYTES:
-                raise SealError(f"{dotted} of event {event_id}: sealed value too short")
-            if kid not in self._keyring and not reloaded and self._reload is not None:
-                reloaded = True
-                self._keyring = self._reload()
-            if kid not in self._keyring:
-                raise SealError(f"{dotted} of event {event_id}: unknown key id {kid!r} "
-                                f"(keys: {', '.join(self._keyring.ids())})")
-            try:
-                clear = self._keyring.cipher(kid).decrypt(
-                    raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(event_id, dotted))
-            except InvalidTag:
-                raise SealError(f"{dotted} of event {event_id}: does not open with key {kid} "
-                                "(tampered, or sealed for another event or field)") from None
-            try:
-                return clear.decode("utf-8")
-            except UnicodeDecodeError:
-                raise SealError(f"{dotted} of event {event_id}: not UTF-8 text") from None
+                return self._open_token(value, event_id=event_id, dotted=dotted,
+                                        may_reload=may_reload)
+            finally:
+                may_reload = may_reload and self._keyring is before
 
         out = dict(data)
         for path in _paths(contract):
             out = _transform(out, path, (), open_one)
         return out
+
+    def seal_value(self, value: str, *, event_id: str, dotted: str) -> str:
+        """One value sealed with the current key, bound to ``event_id`` and the field at
+        ``dotted``: what :meth:`seal` puts in place of a personal field."""
+        kid = self._keyring.current
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        sealed = self._keyring.cipher(kid).encrypt(nonce, value.encode("utf-8"),
+                                                   _aad(event_id, dotted))
+        return f"{PREFIX}{VERSION}:{kid}:{_b64encode(nonce + sealed)}"
+
+    def open_value(self, value: str, *, event_id: str, dotted: str) -> str:
+        """One value of :meth:`seal_value` opened (a value that is not sealed stays as it is);
+        SealError if it cannot open."""
+        if not is_sealed(value):
+            return value
+        return self._open_token(value, event_id=event_id, dotted=dotted, may_reload=True)
+
+    def _open_token(self, value: str, *, event_id: str, dotted: str, may_reload: bool) -> str:
+        parts = value.split(":", 3)
+        if len(parts) != 4 or parts[1] != VERSION or not KEY_ID.fullmatch(parts[2]):
+            raise SealError(f"{dotted} of event {event_id}: not a sealed:{VERSION} token")
+        kid, body = parts[2], parts[3]
+        try:
+            raw = _b64decode(body)
+        except (binascii.Error, ValueError):
+            raise SealError(f"{dotted} of event {event_id}: malformed sealed value") from None
+        if len(raw) < NONCE_BYTES + TAG_BYTES:
+            raise SealError(f"{dotted} of event {event_id}: sealed value too short")
+        if kid not in self._keyring and may_reload and self._reload is not None:
+            self._keyring = self._reload()
+        if kid not in self._keyring:
+            raise SealError(f"{dotted} of event {event_id}: unknown key id {kid!r} "
+                            f"(keys: {', '.join(self._keyring.ids())})")
+        try:
+            clear = self._keyring.cipher(kid).decrypt(
+                raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(event_id, dotted))
+        except InvalidTag:
+            raise SealError(f"{dotted} of event {event_id}: does not open with key {kid} "
+                            "(tampered, or sealed for another event or field)") from None
+        try:
+            return clear.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SealError(f"{dotted} of event {event_id}: not UTF-8 text") from None
 
 
 def _aad(event_id: str, dotted: str) -> bytes:

@@ -26,6 +26,7 @@ from services.approval.relatives.models import (
 )
 from services.approval.relatives.schemas import NearRelativeIn
 from shared import divisions
+from shared.at_rest import keyring_of
 from shared.auth import Role, User
 from shared.clock import now_of
 from shared.context import new_id
@@ -38,16 +39,14 @@ from shared.contracts.intake import ApplicationAccepted
 from shared.digests import digest_keys, id_digests
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number, mask_name
-from shared.outbox import EventSource, emit
+from shared.outbox import emit
 from shared.problems import (
     Conflict,
     Forbidden,
     InvalidField,
     NearRelativeRecusal,
     NotFound,
-    Unavailable,
 )
-from shared.sealing import Keyring
 
 DIGEST_PURPOSE = "near-relative-id-digest"
 """What the key of the register's ID-number digests is derived for (``Keyring.derived_key``)."""
@@ -82,14 +81,6 @@ async def is_flagged(session: AsyncSession, case_id: str) -> bool:
 
 
 # --- the register ------------------------------------------------------------------------------
-
-
-def keyring_of(session: AsyncSession) -> Keyring:
-    source: EventSource = session.info["events"]
-    if source.sealer is None:
-        raise Unavailable("the installation's event keys are not loaded: ID numbers cannot be "
-                          "digested")
-    return source.sealer.keyring
 
 
 def staff_level(division: str) -> str:

@@ -6,20 +6,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.inspection.models import PersonIndex
 from services.audit.inspection.personal import index_digest, sealed_id_numbers
+from shared.at_rest import session_sealer
 from shared.events import Envelope
-from shared.sealing import Sealer
-
-
-def sealer_of(session: AsyncSession) -> Sealer | None:
-    """The installation's sealer, kept in every session of the service (shared.outbox)."""
-    source = session.info.get("events")
-    return getattr(source, "sealer", None)
 
 
 def index_people(session: AsyncSession, envelope: Envelope, *, seq: int) -> int:
     """Add a digest row for every sealed ID number of the event; returns how many. Rows are
     written at commit with the batch's entries, in one statement."""
-    sealer = sealer_of(session)
+    sealer = session_sealer(session)
     if sealer is None:
         return 0
     rows = 0

@@ -3,46 +3,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.complaints.complaints.models import Complaint
-from shared.contracts.base import EventData, Personal
+from shared.at_rest import open_at_rest
 from shared.contracts.complaints import ContactReadInFull
 from shared.masking import mask_name
-from shared.outbox import EventSource, emit
-from shared.sealing import Sealer
+from shared.outbox import emit
 
 Record = Literal["complaint", "hotline_call"]
 _CONTEXT: dict[str, str] = {"complaint": "complaint", "hotline_call": "hotline"}
 
 
 def phone_context(record: Record, record_id: str) -> str:
-    """What a sealed phone is bound to: it opens only in its own row."""
+    """What a sealed phone is bound to (``shared.at_rest``): it opens only in its own row."""
     return f"{_CONTEXT[record]}:{record_id}"
-
-
-class _PhoneAtRest(EventData):
-    """A phone kept at rest: sealed as an event's would be, bound to its row."""
-
-    phone: Annotated[str, Personal("phone")]
-
-
-def sealer_of(session: AsyncSession) -> Sealer:
-    source: EventSource = session.info["events"]
-    if source.sealer is None:
-        raise RuntimeError("complaints runs without event keys: it cannot keep phone numbers")
-    return source.sealer
-
-
-def seal_phone(session: AsyncSession, context: str, phone: str) -> str:
-    """The phone sealed for its row (``context``: it opens only there)."""
-    return str(sealer_of(session).seal(_PhoneAtRest, {"phone": phone}, event_id=context)["phone"])
-
-
-def open_phone(session: AsyncSession, context: str, sealed: str) -> str:
-    return str(sealer_of(session).open(_PhoneAtRest, {"phone": sealed}, event_id=context)["phone"])
 
 
 def contact_shown(complaint: Complaint) -> dict[str, str | None]:
@@ -57,7 +34,8 @@ async def read_in_full(session: AsyncSession, *, record: Record, record_id: str,
     """The phone in full, to answer the complainant or call the caller back (R-CO-3, R-CO-5):
     the read is an event (``contact_read_in_full``: the purpose, never the phone) in the same
     transaction as the answer, so the phone never leaves unrecorded (R-SE-2)."""
-    phone = open_phone(session, phone_context(record, record_id), sealed) if sealed else None
+    phone = (open_at_rest(session, "phone", phone_context(record, record_id), sealed)
+             if sealed else None)
     await emit(session, ContactReadInFull(record=record, record_id=record_id, division=division,
                                           phone_masked=masked, purpose=purpose),
                subject=record_id, division=division)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.complaints.case_links.models import CaseReference
 from services.complaints.complaints import rules
 from services.complaints.complaints.access import get_complaint, require_handler
-from services.complaints.complaints.contacts import phone_context, seal_phone
+from services.complaints.complaints.contacts import phone_context
 from services.complaints.complaints.lists import (  # re-exported: the supervision report's
     overdue_by_handler as overdue_by_handler,
 )
@@ -32,6 +32,7 @@ from services.complaints.complaints.models import (
 )
 from services.complaints.hotline.models import HotlineCall
 from services.complaints.rectification.service import open_item
+from shared.at_rest import seal_at_rest
 from shared.auth import User
 from shared.clock import now_of, today_of
 from shared.context import new_id
@@ -184,8 +185,9 @@ async def register(session: AsyncSession, *, filing: Filing, terms: Terms, user:
         case_record_id=reference.record_id if reference else None,
         level=routing.level.value, handled_by=routing.handled_by, routing_reason=routing.reason,
         contact_name=filing.contact_name,
-        contact_phone_sealed=seal_phone(session, phone_context("complaint", complaint_id),
-                                        filing.contact_phone) if filing.contact_phone else None,
+        contact_phone_sealed=seal_at_rest(
+            session, "phone", phone_context("complaint", complaint_id), filing.contact_phone)
+        if filing.contact_phone else None,
         contact_phone_masked=mask_phone(filing.contact_phone) if filing.contact_phone else None,
         answer_wanted=filing.answer_wanted, hotline_call_id=call.id if call else None,
         filed_by_public=user is None, source_address=source_address,

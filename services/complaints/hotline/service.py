@@ -11,8 +11,9 @@ from datetime import datetime, time
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.complaints.complaints.contacts import phone_context, seal_phone
+from services.complaints.complaints.contacts import phone_context
 from services.complaints.hotline.models import HotlineCall
+from shared.at_rest import seal_at_rest
 from shared.auth import User
 from shared.clock import now_of
 from shared.context import new_id
@@ -86,8 +87,8 @@ async def log_call(session: AsyncSession, *, user: User, division: str, called_a
     call = HotlineCall(
         id=call_id, division=division, called_at=called_at, answered=answered,
         in_working_hours=in_working_hours(called_at, calendar=calendar, hours=hours),
-        caller_phone_sealed=seal_phone(session, phone_context("hotline_call", call_id),
-                                        caller_phone)
+        caller_phone_sealed=seal_at_rest(
+            session, "phone", phone_context("hotline_call", call_id), caller_phone)
         if caller_phone else None,
         caller_phone_masked=mask_phone(caller_phone) if caller_phone else None,
         note=note, complaint_id=None, logged_by=user.user_id, logged_at=now)

@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.disbursement.accounts.models import HolderMember
 from services.disbursement.beneficiaries.models import Payee
+from shared.at_rest import keyring_of
 from shared.clock import now_of
 from shared.contracts.intake import MemberIdentified
 from shared.db import upsert_insert
-from shared.digests import keyring_of, person_digest
+from shared.digests import person_digest
 from shared.masking import mask_name
 
 HEAD = "head"

@@ -6,7 +6,6 @@ unpaid payments (``payments.service.refresh_holds``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,56 +14,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.disbursement.accounts.models import AccountStatus, BankAccount
 from services.disbursement.accounts.schemas import AccountIn, ReplacementIn
 from services.disbursement.payments.service import refresh_holds
+from shared.at_rest import keyring_of, open_at_rest, seal_at_rest
 from shared.auth import User
 from shared.clock import now_of
 from shared.context import new_id
-from shared.contracts.base import EventData, Personal
 from shared.contracts.disbursement import (
     BankAccountClosed,
     BankAccountReadInFull,
     BankAccountRegistered,
 )
-from shared.digests import account_digest, keyring_of, normalise_account, person_digest
+from shared.digests import account_digest, normalise_account, person_digest
 from shared.divisions import is_within, significant_prefix
 from shared.inputs import Keyset, Window
 from shared.masking import mask_bank_account, mask_name
-from shared.outbox import EventSource, emit
-from shared.problems import Conflict, InvalidField, Unavailable
+from shared.outbox import emit
+from shared.problems import Conflict, InvalidField
 from shared.records import get_in_jurisdiction
-from shared.sealing import Sealer
 
 ACCOUNTS = Keyset("bank-accounts", BankAccount.created_at.desc(), BankAccount.id.desc())
 """The order of the register's list and its cursors: the latest first."""
 
 
-class _SealedAccount(EventData):
-    account_number: Annotated[str, Personal("bank_account")]
-
-
-def _seal_context(account_id: str) -> str:
-    """What a sealed number is bound to: it opens only in its own row."""
+def account_context(account_id: str) -> str:
+    """What a sealed number is bound to (``shared.at_rest``): it opens only in its own row."""
     return f"bank-account:{account_id}"
 
 
-def sealer_of(session: AsyncSession) -> Sealer:
-    source: EventSource = session.info["events"]
-    if source.sealer is None:
-        raise Unavailable("the installation's event keys are not loaded: account numbers "
-                          "cannot be kept")
-    return source.sealer
-
-
-def seal_account_number(sealer: Sealer, account_id: str, number: str) -> str:
-    sealed = sealer.seal(_SealedAccount, {"account_number": number},
-                         event_id=_seal_context(account_id))
-    return str(sealed["account_number"])
-
-
-def open_account_number(sealer: Sealer, account: BankAccount) -> str:
+def number_of(session: AsyncSession, account: BankAccount) -> str:
     """The full number of an account, for finance's files and its logged read only."""
-    opened = sealer.open(_SealedAccount, {"account_number": account.account_sealed},
-                         event_id=_seal_context(account.id))
-    return str(opened["account_number"])
+    return open_at_rest(session, "bank_account", account_context(account.id),
+                        account.account_sealed)
 
 
 def holder_digest_of(session: AsyncSession, id_number: str) -> str:
@@ -93,7 +72,8 @@ async def _new_account(session: AsyncSession, *, user: User, holder_digest: str,
     account = BankAccount(
         id=account_id, holder_digest=holder_digest, holder_name_masked=holder_name_masked,
         division=division, bank_name=bank_name,
-        account_sealed=seal_account_number(sealer_of(session), account_id, number),
+        account_sealed=seal_at_rest(session, "bank_account", account_context(account_id),
+                                    number),
         account_masked=mask_bank_account(number), account_digest=digest,
         status=AccountStatus.active, registered_by=user.user_id, created_at=now_of(session))
     try:  # the partial unique index decides between two registrations at once
@@ -133,7 +113,7 @@ async def register(session: AsyncSession, *, user: User, county: str, body: Acco
 
 async def _close(session: AsyncSession, account: BankAccount, *, user: User, reason: str,
                  replaced_by: str | None = None) -> None:
-    sealer = sealer_of(session)
+    number = number_of(session, account)
     account.status = AccountStatus.closed
     account.closed_at, account.closed_by, account.closed_reason = (
         now_of(session), user.user_id, reason)
@@ -141,7 +121,7 @@ async def _close(session: AsyncSession, account: BankAccount, *, user: User, rea
     await emit(session, BankAccountClosed(
         account_id=account.id, holder_name_masked=account.holder_name_masked,
         division=account.division, bank_name=account.bank_name,
-        account_number=open_account_number(sealer, account),
+        account_number=number,
         account_masked=account.account_masked, reason=reason,
         replaced_by_account_id=replaced_by), subject=account.id, division=account.division)
 
@@ -188,7 +168,7 @@ async def read_in_full(session: AsyncSession, *, user: User, account_id: str, pu
     the answer, so the number never leaves unrecorded."""
     account = await get_in_jurisdiction(session, BankAccount, account_id, user=user,
                                         missing=f"no bank account {account_id}")
-    number = open_account_number(sealer_of(session), account)
+    number = number_of(session, account)
     await emit(session, BankAccountReadInFull(
         account_id=account.id, division=account.division, account_masked=account.account_masked,
         purpose=purpose), subject=account.id, division=account.division)

@@ -9,10 +9,11 @@ from fastapi.responses import StreamingResponse
 
 from services.disbursement.bank_files import service
 from services.disbursement.bank_files.formats import MEDIA_OF
-from services.disbursement.bank_files.numbers import account_hasher, number_opener
+from services.disbursement.bank_files.numbers import number_opener
 from services.disbursement.bank_files.schemas import BankResultOut, PaymentFileIn, PaymentFileOut
 from shared.auth import Role, User, allow
 from shared.body_limit import UPLOAD, body_limit
+from shared.digests import account_digester
 from shared.inputs import PAGED, Paging, RecordId
 from shared.problems import PROBLEM_JSON, InvalidField
 from shared.service import DbSession, Idempotent, Kit
@@ -130,7 +131,7 @@ async def take_bank_result(session: DbSession, kit: Kit, user: Finance, response
                            file: Annotated[UploadFile, File(description="the result file")]
                            ) -> BankResultOut:
     result, created = await service.apply_bank_result(
-        session, user=user, source=file.file, digest=account_hasher(kit.sealer.keyring))
+        session, user=user, source=file.file, digest=account_digester(kit.sealer.keyring))
     response.status_code = 201 if created else 200
     response.headers["Location"] = f"/api/v1/bank-results/{result.id}"
     return BankResultOut.model_validate(result)

@@ -17,12 +17,13 @@ from services.disbursement.beneficiaries.models import Payee, PayeeStatus
 from services.disbursement.proxies.models import ProxyAuthorisation, ProxyStatus
 from services.disbursement.staff.service import staff_refused_as_proxy
 from shared import uploads
+from shared.at_rest import keyring_of
 from shared.auth import User
 from shared.clock import now_of, today_of
 from shared.context import new_id
 from shared.contracts.disbursement import ProxyAuthorised, ProxyFiled, ProxyRevoked
 from shared.contracts.intake import StaffKind
-from shared.digests import keyring_of, person_digest
+from shared.digests import person_digest
 from shared.divisions import significant_prefix
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number, mask_name

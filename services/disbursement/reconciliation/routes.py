@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 
-from services.disbursement.bank_files.numbers import account_hasher
 from services.disbursement.reconciliation import service
 from services.disbursement.reconciliation.models import DifferenceKind, Reconciliation, Side
 from services.disbursement.reconciliation.schemas import (
@@ -18,6 +17,7 @@ from services.disbursement.reconciliation.schemas import (
 )
 from shared.auth import Role, User, allow
 from shared.body_limit import UPLOAD, body_limit
+from shared.digests import account_digester
 from shared.inputs import PAGED, DivisionCode, Paging, RecordId
 from shared.problems import PROBLEM_JSON
 from shared.service import DbSession, Idempotent, Kit
@@ -73,7 +73,7 @@ async def reconcile(
 ) -> ReconciliationDetail:
     record = await service.reconcile(
         session, user=user, division=division, month=month, finance=finance.file,
-        bank=bank.file, digest=account_hasher(kit.sealer.keyring))
+        bank=bank.file, digest=account_digester(kit.sealer.keyring))
     response.headers["Location"] = f"/api/v1/reconciliations/{record.id}"
     return await _detail(session, record)
 

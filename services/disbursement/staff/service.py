@@ -8,9 +8,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.disbursement.staff.models import RegisteredStaff
+from shared.at_rest import keyring_of
 from shared.clock import now_of
 from shared.contracts.intake import REFUSED_AS_PROXY, StaffLeft, StaffRegistered
-from shared.digests import keyring_of, person_digest
+from shared.digests import person_digest
 
 
 async def keep_registered(session: AsyncSession, registered: StaffRegistered) -> None:

@@ -15,6 +15,7 @@ from services.intake.divisions import service as divisions
 from services.intake.staff.models import StaffMember
 from services.intake.staff.schemas import StaffIn
 from shared import divisions as codes
+from shared.at_rest import keyring_of
 from shared.auth import User
 from shared.clock import now_of, today_of
 from shared.context import new_id
@@ -25,7 +26,7 @@ from shared.contracts.intake import (
     StaffLeft,
     StaffRegistered,
 )
-from shared.digests import keyring_of, person_digest
+from shared.digests import person_digest
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number, mask_name
 from shared.outbox import emit

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,9 +27,9 @@ from services.verification.checks.models import (
 from services.verification.checks.sources import CheckQuery, Finding, ItemResult, Person
 from services.verification.investigations.models import Investigation
 from services.verification.investigations.service import get_investigation, record_check_summary
+from shared.at_rest import open_at_rest, seal_at_rest, sealer_of
 from shared.auth import User
 from shared.context import correlation_id, new_id
-from shared.contracts.base import EventData, Personal
 from shared.contracts.intake import MemberIdentified
 from shared.contracts.verification import CheckFinding as FindingData
 from shared.contracts.verification import (
@@ -41,9 +41,8 @@ from shared.contracts.verification import (
 from shared.db import utcnow, where_given
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number
-from shared.outbox import EventSource, emit
+from shared.outbox import emit
 from shared.problems import Conflict, InvalidField, NotFound
-from shared.sealing import Sealer
 
 STALE_RUN = timedelta(minutes=10)
 """A run still ``running`` after this was dropped by a runner that stopped: it runs again."""
@@ -62,32 +61,18 @@ class NoSubjects(Conflict):
 # --- the people to check -------------------------------------------------------------------------
 
 
-class _SealedAtRest(EventData):
-    id_number: Annotated[str, Personal("id_number")]
-
-
-def _seal_context(investigation_id: str, member_id: str) -> str:
-    """What a sealed ID number is bound to: it opens only in its own row."""
+def subject_context(investigation_id: str, member_id: str) -> str:
+    """What a sealed ID number is bound to (``shared.at_rest``): it opens only in its own row."""
     return f"check-subject:{investigation_id}:{member_id}"
 
 
-def seal_id_number(sealer: Sealer, investigation_id: str, member_id: str, number: str) -> str:
-    sealed = sealer.seal(_SealedAtRest, {"id_number": number},
-                         event_id=_seal_context(investigation_id, member_id))
-    return str(sealed["id_number"])
-
-
-def open_id_number(sealer: Sealer, subject: CheckSubject) -> str:
-    opened = sealer.open(_SealedAtRest, {"id_number": subject.id_number_sealed},
-                         event_id=_seal_context(subject.investigation_id, subject.member_id))
-    return str(opened["id_number"])
-
-
-def sealer_of(session: AsyncSession) -> Sealer:
-    source: EventSource = session.info["events"]
-    if source.sealer is None:
-        raise RuntimeError("verification runs without event keys: it cannot keep ID numbers")
-    return source.sealer
+def id_number_of(session: AsyncSession, subject: CheckSubject) -> str:
+    """A counted subject's full ID number, opened to be checked (never shown)."""
+    if subject.id_number_sealed is None:
+        raise ValueError(f"member {subject.member_id} is not counted: no ID number is kept")
+    return open_at_rest(session, "id_number",
+                        subject_context(subject.investigation_id, subject.member_id),
+                        subject.id_number_sealed)
 
 
 async def record_subjects(session: AsyncSession, *, investigation_id: str,
@@ -103,7 +88,8 @@ async def record_subjects(session: AsyncSession, *, investigation_id: str,
         investigation_id=investigation_id, member_id=m.member_id, position=i, name=m.name,
         relationship=m.relationship, counted=m.counted,
         id_number_masked=mask_id_number(m.id_number),
-        id_number_sealed=seal_id_number(sealer, investigation_id, m.member_id, m.id_number)
+        id_number_sealed=seal_at_rest(sealer, "id_number",
+                                      subject_context(investigation_id, m.member_id), m.id_number)
         if m.counted else None) for i, m in enumerate(members))
     await session.flush()
 
@@ -177,8 +163,7 @@ class Plan:
 async def plan_run(session: AsyncSession, run: CheckRun,
                    items_of: dict[str, tuple[str, ...]]) -> Plan:
     """The people (ID numbers opened) and, per source, the items to ask."""
-    sealer = sealer_of(session)
-    people = tuple(Person(s.member_id, s.name, open_id_number(sealer, s))
+    people = tuple(Person(s.member_id, s.name, id_number_of(session, s))
                    for s in await subjects_of(session, run.investigation_id)
                    if s.id_number_sealed)
     wanted = {s: items_of[s] for s in run.sources if s in items_of}

@@ -15,6 +15,7 @@ from services.verification.investigations.models import (
     Investigation,
     InvestigationStatus,
 )
+from shared.at_rest import seal_at_rest, sealer_of
 from shared.clock import now_of
 from shared.context import new_id
 from shared.contracts.approval import ReinvestigationRequested
@@ -84,12 +85,13 @@ async def _carry_subjects(session: AsyncSession, earlier_id: str, new_id_: str) 
     subjects = await checks.subjects_of(session, earlier_id)
     if not subjects:
         return
-    sealer = checks.sealer_of(session)
+    sealer = sealer_of(session)
     session.add_all(CheckSubject(
         investigation_id=new_id_, member_id=s.member_id, position=s.position, name=s.name,
         relationship=s.relationship, counted=s.counted, id_number_masked=s.id_number_masked,
-        id_number_sealed=checks.seal_id_number(
-            sealer, new_id_, s.member_id, checks.open_id_number(sealer, s))
+        id_number_sealed=seal_at_rest(sealer, "id_number",
+                                      checks.subject_context(new_id_, s.member_id),
+                                      checks.id_number_of(session, s))
         if s.id_number_sealed else None) for s in subjects)
     await session.flush()
 
