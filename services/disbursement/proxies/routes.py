@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 from fastapi.responses import StreamingResponse
@@ -26,7 +24,7 @@ from shared.inputs import (
 )
 from shared.problems import PROBLEM_JSON
 from shared.service import DbSession, Idempotent, Kit
-from shared.uploads import FileStore, chunks
+from shared.uploads import FileStore, download
 
 router = APIRouter(prefix="/proxies", tags=["proxies"])
 
@@ -108,13 +106,9 @@ async def download_document(session: DbSession, user: Reader, store: Store,
                             proxy_id: RecordId) -> StreamingResponse:
     proxy = await service.get(session, user=user, proxy_id=proxy_id)
     path = await service.document_of(store, proxy)
-    digest = bytes.fromhex(proxy.document_sha256)
-    return StreamingResponse(chunks(path), media_type=proxy.document_media_type, headers={
-        "Content-Length": str(proxy.document_size_bytes),
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(proxy.document_filename)}",
-        "Repr-Digest": f"sha-256=:{base64.b64encode(digest).decode()}:",
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
-    })
+    return download(path, media_type=proxy.document_media_type,
+                    size=proxy.document_size_bytes, sha256=proxy.document_sha256,
+                    filename=proxy.document_filename)
 
 
 @router.post("/{proxy_id}/filing", response_model=ProxyOut,

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
 from services.verification.evidence import service
 from services.verification.evidence.schemas import EvidenceOut
-from services.verification.evidence.store import EvidenceStore, chunks
+from services.verification.evidence.store import EvidenceStore
 from services.verification.investigations.routes import Reader, Worker
 from shared.auth import Role, User, allow
 from shared.body_limit import UPLOAD, body_limit
@@ -20,6 +18,7 @@ from shared.inputs import PAGED, DivisionCode, Label, Paging, RecordId
 from shared.problems import PROBLEM_JSON
 from shared.programs import Program
 from shared.service import DbSession, Kit
+from shared.uploads import download
 from shared.workdays import today_in_shanghai
 
 router = APIRouter(tags=["evidence"])
@@ -110,10 +109,5 @@ async def download_evidence(session: DbSession, user: Downloader, store: Store,
                             evidence_id: RecordId) -> StreamingResponse:
     evidence = await service.get_evidence(session, user=user, evidence_id=evidence_id)
     path = await service.content_of(store, evidence)
-    digest = bytes.fromhex(evidence.sha256)
-    return StreamingResponse(chunks(path), media_type=evidence.media_type, headers={
-        "Content-Length": str(evidence.size_bytes),
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(evidence.filename)}",
-        "Repr-Digest": f"sha-256=:{base64.b64encode(digest).decode()}:",
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
-    })
+    return download(path, media_type=evidence.media_type, size=evidence.size_bytes,
+                    sha256=evidence.sha256, filename=evidence.filename)
