@@ -352,18 +352,20 @@ Idempotent = Depends(_claim_idempotency_key)
 multipart route's body is streamed into the form, not kept for the request's fingerprint."""
 
 
-def kit_of(request: Request) -> ServiceKit:
+# The dependencies below are `async def` though they await nothing: FastAPI runs a plain
+# `def` dependency in a worker thread, a hand-off costing more than the function itself.
+async def kit_of(request: Request) -> ServiceKit:
     return request.app.state.kit
 
 
 Kit = Annotated[ServiceKit, Depends(kit_of)]
 
 
-def _now(request: Request) -> datetime:
+async def _now(request: Request) -> datetime:
     return request.app.state.kit.clock.now()
 
 
-def _today(request: Request) -> date:
+async def _today(request: Request) -> date:
     return request.app.state.kit.clock.today()
 
 

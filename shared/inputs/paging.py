@@ -189,7 +189,7 @@ class Page:
 def paging(max_limit: int = MAX_LIMIT) -> Any:
     """The ``Depends`` of a list's paging parameters, ``limit`` up to ``max_limit``."""
 
-    def page(
+    async def page(  # async: a plain def would run in a worker thread
         request: Request, response: Response,
         limit: Annotated[int, Query(ge=1, le=max_limit, description=(
             f"rows per page, 1–{max_limit}"))] = DEFAULT_LIMIT,

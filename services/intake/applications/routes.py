@@ -32,7 +32,7 @@ Reader = Annotated[User, Depends(allow(Role.caseworker, Role.village_assistant,
                                        Role.city_officer, Role.auditor))]
 
 
-def intake_office(kit: Kit) -> IntakeOffice:
+async def intake_office(kit: Kit) -> IntakeOffice:
     settings = kit.settings
     return IntakeOffice(county=settings.county, calendar=kit.calendar,
                         temp_aid_working_days=settings.temp_aid_working_days,
