@@ -8,13 +8,14 @@ graph of ORM objects (:func:`insert_new`): one Core insert per table, not the OR
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, insert, inspect, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import RelationshipDirection, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Mapper, RelationshipDirection, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.schema import sort_tables
 
 
@@ -80,17 +81,77 @@ async def insert_new(session: AsyncSession, *roots: object) -> None:
         _complete(obj)
     by_table: dict[Table, list[dict[str, Any]]] = {}
     for obj in objects:
-        mapper, values = inspect(obj).mapper, inspect(obj).dict
-        table = mapper.local_table
-        assert isinstance(table, Table)
-        by_table.setdefault(table, []).append(
-            {prop.columns[0].key: values[prop.key] for prop in mapper.column_attrs})
+        plan = _plan_of(type(obj))
+        values = instance_dict(obj)
+        by_table.setdefault(plan.table, []).append(
+            {column: values[key] for key, column, _default in plan.columns})
     connection = await session.connection()  # Core statements: not the ORM's execute
     for table in sort_tables(by_table):
         await connection.execute(insert(table), by_table[table])
     for obj in objects:
         make_transient_to_detached(obj)
-    session.add_all(objects)
+    session.add_all(roots)  # the rest follows them by the same cascade
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What :func:`insert_new` needs of a mapped class, worked out once."""
+
+    table: Table
+    columns: tuple[tuple[str, str, Callable[[], Any] | None], ...]
+    """(attribute, column, what an unset attribute takes) for every column attribute."""
+    relationships: tuple[tuple[str, bool, bool, tuple[tuple[str, str], ...]], ...]
+    """(attribute, uselist, one-to-many, ((this side's attribute, the other's), ...))."""
+
+
+_plans: dict[type, _Plan] = {}
+
+
+def _plan_of(cls: type) -> _Plan:
+    plan = _plans.get(cls)
+    if plan is None:
+        plan = _plans[cls] = _plan(cls)
+    return plan
+
+
+def _plan(cls: type) -> _Plan:
+    mapper: Mapper[Any] = inspect(cls)
+    table = mapper.local_table
+    assert isinstance(table, Table)
+    columns = tuple((prop.key, prop.columns[0].key, _default_of(cls.__name__, prop))
+                    for prop in mapper.column_attrs)
+    relationships = []
+    for rel in mapper.relationships:
+        if rel.direction not in (RelationshipDirection.ONETOMANY,
+                                 RelationshipDirection.MANYTOONE):
+            raise ValueError(f"{cls.__name__}.{rel.key}: insert_new does not write "
+                             "many-to-many relationships")
+        other = rel.mapper
+        pairs = tuple((mapper.get_property_by_column(local).key,
+                       other.get_property_by_column(remote).key)
+                      for local, remote in rel.local_remote_pairs)
+        relationships.append((rel.key, bool(rel.uselist),
+                              rel.direction is RelationshipDirection.ONETOMANY, pairs))
+    return _Plan(table, columns, tuple(relationships))
+
+
+def _default_of(owner: str, prop: Any) -> Callable[[], Any] | None:
+    """What the insert would give an unset column: its Python default, or NULL (None). A
+    default the database computes cannot be known without reading it back: such a column must
+    be set."""
+    column = prop.columns[0]
+    default = column.default
+    if column.server_default is not None or (
+            default is not None and not (default.is_scalar or default.is_callable)):
+        def refuse() -> Any:
+            raise ValueError(f"{owner}.{prop.key} is not set and its default is the "
+                             "database's: give it a value before insert_new")
+        return refuse
+    if default is None:
+        return None
+    if default.is_callable:
+        return lambda: default.arg(None)
+    return lambda: default.arg
 
 
 def _complete(obj: object) -> None:
@@ -99,40 +160,23 @@ def _complete(obj: object) -> None:
     state = inspect(obj)
     if not state.transient:
         raise ValueError(f"{obj!r} is not new: insert_new writes new objects only")
-    mapper, values = state.mapper, state.dict
-    for prop in mapper.column_attrs:
-        if prop.key not in values:
-            set_committed_value(obj, prop.key, _default_of(mapper.class_.__name__, prop))
-    for rel in mapper.relationships:
-        if rel.key not in values:
-            set_committed_value(obj, rel.key, [] if rel.uselist else None)
+    plan, values = _plan_of(type(obj)), state.dict
+    for key, _column, default in plan.columns:
+        if key not in values:
+            set_committed_value(obj, key, default() if default is not None else None)
+    for key, uselist, one_to_many, pairs in plan.relationships:
+        if key not in values:
+            set_committed_value(obj, key, [] if uselist else None)
             continue
-        related = values[rel.key]
-        for other in (related if rel.uselist else [related]):
+        related = values[key]
+        for other in (related if uselist else [related]):
             if other is None:
                 continue
-            for local, remote in rel.local_remote_pairs:
-                if rel.direction is RelationshipDirection.ONETOMANY:
-                    setattr(other, _key_of(other, remote), getattr(obj, _key_of(obj, local)))
-                elif rel.direction is RelationshipDirection.MANYTOONE:
-                    setattr(obj, _key_of(obj, local), getattr(other, _key_of(other, remote)))
+            for mine, theirs in pairs:
+                if one_to_many:
+                    setattr(other, theirs, values[mine])
                 else:
-                    raise ValueError(f"{mapper.class_.__name__}.{rel.key}: insert_new does not "
-                                     "write many-to-many relationships")
-
-
-def _default_of(owner: str, prop: Any) -> Any:
-    """What the insert would give an unset column: its Python default, or NULL. A default the
-    database computes cannot be known without reading it back: the caller must set it."""
-    column = prop.columns[0]
-    default = column.default
-    if column.server_default is not None or (
-            default is not None and not (default.is_scalar or default.is_callable)):
-        raise ValueError(f"{owner}.{prop.key} is not set and its default is the database's: "
-                         "give it a value before insert_new")
-    if default is None:
-        return None
-    return default.arg(None) if default.is_callable else default.arg
+                    setattr(obj, mine, getattr(other, theirs))
 
 
 def _cascaded(roots: Sequence[object]) -> list[object]:
@@ -144,7 +188,3 @@ def _cascaded(roots: Sequence[object]) -> list[object]:
         for child, _mapper, _state, _dict in state.mapper.cascade_iterator("save-update", state):
             seen.setdefault(id(child), child)
     return list(seen.values())
-
-
-def _key_of(obj: object, column: Any) -> str:
-    return str(inspect(obj).mapper.get_property_by_column(column).key)
