@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, insert, inspect, text
+from sqlalchemy import Insert, Table, insert, inspect, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapper, RelationshipDirection, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
@@ -87,7 +87,7 @@ async def insert_new(session: AsyncSession, *roots: object) -> None:
             {column: values[key] for key, column, _default in plan.columns})
     connection = await session.connection()  # Core statements: not the ORM's execute
     for table in sort_tables(by_table):
-        await connection.execute(insert(table), by_table[table])
+        await connection.execute(insert_of(table), by_table[table])
     for obj in objects:
         make_transient_to_detached(obj)
     session.add_all(roots)  # the rest follows them by the same cascade
@@ -100,11 +100,22 @@ class _Plan:
     table: Table
     columns: tuple[tuple[str, str, Callable[[], Any] | None], ...]
     """(attribute, column, what an unset attribute takes) for every column attribute."""
-    relationships: tuple[tuple[str, bool, bool, tuple[tuple[str, str], ...]], ...]
-    """(attribute, uselist, one-to-many, ((this side's attribute, the other's), ...))."""
+    relationships: tuple[tuple[str, bool, bool, tuple[tuple[str, str], ...], bool], ...]
+    """(attribute, uselist, one-to-many, ((this side's attribute, the other's), ...), whether
+    saves cascade along it)."""
 
 
 _plans: dict[type, _Plan] = {}
+_inserts: dict[Table, Insert] = {}
+
+
+def insert_of(table: Table) -> Insert:
+    """The table's plain insert, one statement object for good: SQLAlchemy computes its cache
+    key once, where a new ``insert(table)`` costs it again at every execution."""
+    statement = _inserts.get(table)
+    if statement is None:
+        statement = _inserts[table] = insert(table)
+    return statement
 
 
 def _plan_of(cls: type) -> _Plan:
@@ -131,7 +142,8 @@ def _plan(cls: type) -> _Plan:
                        other.get_property_by_column(remote).key)
                       for local, remote in rel.local_remote_pairs)
         relationships.append((rel.key, bool(rel.uselist),
-                              rel.direction is RelationshipDirection.ONETOMANY, pairs))
+                              rel.direction is RelationshipDirection.ONETOMANY, pairs,
+                              rel.cascade.save_update))
     return _Plan(table, columns, tuple(relationships))
 
 
@@ -164,7 +176,7 @@ def _complete(obj: object) -> None:
     for key, _column, default in plan.columns:
         if key not in values:
             set_committed_value(obj, key, default() if default is not None else None)
-    for key, uselist, one_to_many, pairs in plan.relationships:
+    for key, uselist, one_to_many, pairs, _cascades in plan.relationships:
         if key not in values:
             set_committed_value(obj, key, [] if uselist else None)
             continue
@@ -180,11 +192,18 @@ def _complete(obj: object) -> None:
 
 
 def _cascaded(roots: Sequence[object]) -> list[object]:
-    """The roots and the objects their relationships cascade saves to, each once, in order."""
+    """The roots and the objects their relationships cascade saves to, each once, parents
+    before their children."""
     seen: dict[int, object] = {}
-    for root in roots:
-        seen.setdefault(id(root), root)
-        state = inspect(root)
-        for child, _mapper, _state, _dict in state.mapper.cascade_iterator("save-update", state):
-            seen.setdefault(id(child), child)
+    todo = list(roots)
+    while todo:
+        obj = todo.pop(0)
+        if id(obj) in seen:
+            continue
+        seen[id(obj)] = obj
+        values = instance_dict(obj)
+        for key, uselist, _one_to_many, _pairs, cascades in _plan_of(type(obj)).relationships:
+            related = values.get(key) if cascades else None
+            if related is not None:
+                todo.extend(related if uselist else [related])
     return list(seen.values())
