@@ -17,7 +17,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    literal,
     not_,
     select,
     update,
@@ -127,6 +126,35 @@ def provisional_number(county: str, day: date) -> str:
     return f"SQ{county}-{day:%Y%m%d}-000000"
 
 
+_numberings_last: dict[Table, Any] = {}
+
+
+def _numbering_last(outbox: Table) -> Any:
+    """:func:`number_application_last`'s statement for a service's outbox, built once."""
+    statement = _numberings_last.get(outbox)
+    if statement is not None:
+        return statement
+    upsert = pg_insert(ApplicationSequence).values(day=bindparam("day"), last_value=1)
+    sequence = upsert.on_conflict_do_update(
+        index_elements=["day"], set_={"last_value": ApplicationSequence.last_value + 1},
+    ).returning(ApplicationSequence.last_value).cte("sequence")
+    given = select(sequence.c.last_value).scalar_subquery()
+    table = Application.__table__
+    assert isinstance(table, Table)
+    numbered = (
+        update(table).where(table.c.id == bindparam("application_id"))
+        .values(number=bindparam("prefix", type_=String)
+                + func.lpad(cast(given, String), 6, "0"))
+        .returning(table.c.number).cte("numbered"))
+    patched = (
+        update(outbox).where(outbox.c.event_id.in_(bindparam("event_ids", expanding=True)))
+        .values(payload=func.replace(outbox.c.payload, bindparam("provisional", type_=String),
+                                     select(numbered.c.number).scalar_subquery()))
+        .cte("patched"))
+    statement = _numberings_last[outbox] = select(given).add_cte(numbered, patched)
+    return statement
+
+
 async def number_application_last(
     session: AsyncSession, application: Application, *, county: str, day: date,
     event_ids: Sequence[str],
@@ -138,25 +166,10 @@ async def number_application_last(
     the statement bumps the day's sequence, numbers the row and puts the number in the events'
     outbox payloads. Numbers stay unique, per day, in commit order and without gaps, as with
     :func:`next_application_number`: a rolled-back transaction gives its number back."""
-    upsert = pg_insert(ApplicationSequence).values(day=day, last_value=1)
-    sequence = upsert.on_conflict_do_update(
-        index_elements=["day"], set_={"last_value": ApplicationSequence.last_value + 1},
-    ).returning(ApplicationSequence.last_value).cte("sequence")
-    given = select(sequence.c.last_value).scalar_subquery()
-    table = Application.__table__
-    assert isinstance(table, Table)
-    numbered = (
-        update(table).where(table.c.id == application.id)
-        .values(number=literal(f"SQ{county}-{day:%Y%m%d}-")
-                + func.lpad(cast(given, String), 6, "0"))
-        .returning(table.c.number).cte("numbered"))
     outbox: Table = session.info["events"].outbox
-    patched = (
-        update(outbox).where(outbox.c.event_id.in_(event_ids))
-        .values(payload=func.replace(outbox.c.payload, provisional_number(county, day),
-                                     select(numbered.c.number).scalar_subquery()))
-        .cte("patched"))
-    last_value = await session.scalar(select(given).add_cte(numbered, patched))
+    last_value = await session.scalar(_numbering_last(outbox), {
+        "day": day, "application_id": application.id, "prefix": f"SQ{county}-{day:%Y%m%d}-",
+        "provisional": provisional_number(county, day), "event_ids": list(event_ids)})
     assert last_value is not None
     # Raises past 999999 (lpad would cut the number): the transaction is rolled back.
     set_committed_value(application, "number",

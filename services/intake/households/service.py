@@ -139,6 +139,10 @@ def _person_lock_key(id_number: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+_LOCK_PERSONS = text("SELECT pg_advisory_xact_lock(k) FROM "
+                     "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered")
+
+
 async def lock_persons(session: AsyncSession, id_numbers: Iterable[str]) -> None:
     """Serialise concurrent applications naming the same people until this transaction ends.
 
@@ -148,10 +152,7 @@ async def lock_persons(session: AsyncSession, id_numbers: Iterable[str]) -> None
         return
     keys = sorted({_person_lock_key(n) for n in id_numbers})
     # One round trip; the locks are taken in key order, so two applications never deadlock.
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(k) FROM "
-             "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered"),
-        {"keys": keys})
+    await session.execute(_LOCK_PERSONS, {"keys": keys})
 
 
 _member, _household, _application = (Member.__table__.c, Household.__table__.c,
