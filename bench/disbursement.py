@@ -45,7 +45,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, text
 
-from bench.support import Figure, postgres_answers
+from bench.support import Figure, postgres_answers, say
 from shared.sealing import Keyring
 
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -55,10 +55,6 @@ VILLAGE = "230722100201"
 STEP_TIMEOUT_S = 1800
 SEED_BATCH = 50_000
 GIB = 1024 * 1024 * 1024
-
-
-def say(message: str = "") -> None:
-    print(message, flush=True)
 
 
 def account_number(i: int) -> str:
@@ -107,12 +103,12 @@ def _user(role: str, user_id: str) -> Any:
 async def step_seed(ctx: Context, args: argparse.Namespace) -> str:
     """N payees of the township, each with an active card account (not measured)."""
     from services.disbursement.accounts.models import BankAccount
-    from services.disbursement.bank_files.numbers import account_hasher
     from services.disbursement.beneficiaries.models import Payee
     from shared.bulk import analyze, insert_rows
     from shared.db import unit_of_work
+    from shared.digests import account_digester
 
-    digest = account_hasher(ctx.keyring)
+    digest = account_digester(ctx.keyring)
     now = datetime.now(UTC)
     payees = ("id", "beneficiary_id", "application_id", "program", "unit", "name_masked",
               "division", "holder_member_id", "holder_digest", "payment", "amount_fen",
@@ -248,9 +244,9 @@ async def step_files(ctx: Context, args: argparse.Namespace) -> str:
 
 
 async def step_reconcile(ctx: Context, args: argparse.Namespace) -> str:
-    from services.disbursement.bank_files.numbers import account_hasher
     from services.disbursement.reconciliation import service as reconciliation
     from shared.db import unit_of_work
+    from shared.digests import account_digester
 
     folder = Path(args.data)
     with (folder / "finance.csv").open("rb") as finance, (folder / "bank.csv").open("rb") as bank:
@@ -258,7 +254,7 @@ async def step_reconcile(ctx: Context, args: argparse.Namespace) -> str:
             record = await reconciliation.reconcile(
                 session, user=_user("finance_officer", "bench-finance"), division=TOWNSHIP,
                 month=ctx.month, finance=finance, bank=bank,
-                digest=account_hasher(ctx.keyring))
+                digest=account_digester(ctx.keyring))
             result = (f"{record.system_rows} system, {record.finance_rows} finance, "
                       f"{record.bank_rows} bank lines; {record.differences} differences")
     return result
@@ -266,13 +262,13 @@ async def step_reconcile(ctx: Context, args: argparse.Namespace) -> str:
 
 async def step_reconcile_baseline(ctx: Context, args: argparse.Namespace) -> str:
     """The same files read with csv, accounts digested, staged; one join of staged rows."""
-    from services.disbursement.bank_files.numbers import account_hasher
     from services.disbursement.reconciliation.models import ReconciliationEntry
     from services.disbursement.reconciliation.service import ENTRY_COLUMNS
     from shared.bulk import analyze, insert_rows
     from shared.db import unit_of_work
+    from shared.digests import account_digester
 
-    digest = account_hasher(ctx.keyring)
+    digest = account_digester(ctx.keyring)
     folder = Path(args.data)
     rid = uuid.uuid4().hex
     table = ReconciliationEntry.__table__

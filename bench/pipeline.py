@@ -60,6 +60,7 @@ from bench.support import (
     postgres_answers,
     processes,
     reader,
+    say,
     wait_until,
 )
 from shared.auth import issue_token
@@ -74,10 +75,6 @@ from shared.settings import Settings
 
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 STAGE_TIMEOUT_S = 180.0
-
-
-def say(message: str = "") -> None:
-    print(message, flush=True)
 
 
 def service_app(service: str, settings: Settings) -> Any:

@@ -342,6 +342,11 @@ async def wait_until(check: Callable[[], Any], *, timeout: float, what: str,
 
 # --- figures -------------------------------------------------------------------------------------
 
+def say(message: str = "") -> None:
+    """A line of the bench's report, out at once (a long run shows where it is)."""
+    print(message, flush=True)
+
+
 @dataclass
 class Figure:
     figure: str

@@ -7,11 +7,8 @@ from __future__ import annotations
 from services.disbursement.accounts.service import account_context
 from services.disbursement.bank_files.service import OpenNumber
 from shared.at_rest import open_at_rest, seal_at_rest
-from shared.digests import account_digester, normalise_account
+from shared.digests import normalise_account
 from shared.sealing import Sealer
-
-account_hasher = account_digester
-"""The name ``bench.disbursement`` imports it by."""
 
 
 def seal_number(sealer: Sealer, account_id: str, number: str) -> str:
