@@ -12,7 +12,7 @@ import pytest
 
 from shared.auth import Role
 from shared.context import new_id
-from shared.contracts.intake import StaffKind, StaffLeft
+from shared.contracts.intake import StaffKind, StaffLeft, StaffRegistered
 from tests.disbursement_cases import (
     CADRE_ID,
     HEAD_ID,
@@ -79,6 +79,45 @@ async def test_r_di_5_a_village_cadre_is_refused_as_proxy_an_ordinary_relative_f
         valid_from=date(2025, 1, 1), valid_until=date(2026, 12, 1)), subject=cadre_post,
         division=VILLAGE))
     assert (await authorise(d, payee, CADRE_ID)).status_code == 201
+
+
+async def test_r_di_5_a_proxy_who_joins_the_staff_register_is_revoked(disbursement):
+    """R-DI-5: the son, filed as proxy, later becomes a village assistant (协理员) on intake's
+    staff register: his authorisation is revoked by the system, naming the post, and the
+    revocation is an event; the register's event replayed changes nothing; a post that had
+    already ended leaves a proxy in force."""
+    d = disbursement
+    payee, _ = await d.household()
+    r = await authorise(d, payee, SON_ID)
+    assert r.status_code == 201, r.text
+    proxy = r.json()["id"]
+    filed = await d.client.post(f"/api/v1/proxies/{proxy}/filing", headers=d.county, json={})
+    assert filed.status_code == 200, filed.text
+
+    post = staff_event(StaffKind.village_assistant, SON_ID)
+    await d.handle(post)
+    shown = (await d.client.get(f"/api/v1/proxies/{proxy}", headers=d.county)).json()
+    assert shown["status"] == "revoked", shown
+    assert "R-DI-5" in shown["revoked_reason"] and "村社会救助协理员" in shown["revoked_reason"]
+    [revoked] = await d.outbox("proxy_revoked")
+    data = json.loads(revoked)
+    assert data["data"]["proxy_id"] == proxy and data["actor"]["role"] == "system"
+    assert await d.app.state.kit.consumer.handle(post) is False  # the replay: nothing
+    assert len(await d.outbox("proxy_revoked")) == 1
+
+    # a post that ended before it arrived does not revoke the proxy now in force
+    other, _ = await d.household()
+    r = await authorise(d, other, CADRE_ID)
+    assert r.status_code == 201, r.text
+    ended = envelope_of(StaffRegistered(
+        staff_id=new_id(), name_masked="赵**", id_number=CADRE_ID, kind=StaffKind.village_cadre,
+        assistance_staff=False, dedicated=False, division=VILLAGE, title="村委会主任",
+        valid_from=date(2020, 1, 1), valid_until=date(2023, 1, 1)), subject="post",
+        division=VILLAGE)
+    await d.handle(ended)
+    shown = (await d.client.get(f"/api/v1/proxies/{r.json()['id']}", headers=d.county)).json()
+    assert shown["status"] == "authorised"
+    assert len(await d.outbox("proxy_revoked")) == 1
 
 
 async def test_a_proxy_upload_is_checked_and_a_bad_one_changes_nothing(disbursement):

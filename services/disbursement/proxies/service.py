@@ -1,7 +1,8 @@
 """Rules of proxies (代领, R-DI-5): a payee who cannot withdraw the money may have a guardian,
 a caregiver or a chosen person withdraw it under a signed authorisation (代取授权书) filed with
 the county. Assistance staff and village cadres of the staff register are refused, when the
-authorisation is made and again when it is filed."""
+authorisation is made and again when it is filed; a proxy who joins the register later has
+their authorisations revoked (:func:`revoke_for_staff`)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.disbursement.beneficiaries.models import Payee, PayeeStatus
 from services.disbursement.proxies.models import ProxyAuthorisation, ProxyStatus
+from services.disbursement.staff.models import RegisteredStaff
 from services.disbursement.staff.service import staff_refused_as_proxy
-from shared import uploads
+from shared import context, uploads
 from shared.at_rest import keyring_of
 from shared.auth import User
 from shared.clock import now_of, today_of
@@ -148,6 +150,33 @@ async def revoke(session: AsyncSession, *, user: User, proxy_id: str, reason: st
                                      division=proxy.division, reason=reason, revoked_on=today),
                subject=proxy.id, division=proxy.division)
     return proxy
+
+
+async def revoke_for_staff(session: AsyncSession, staff: RegisteredStaff) -> list[str]:
+    """A person becomes assistance staff or a village cadre (intake's register) while proxy for
+    a payee: from then on they may not be (R-DI-5), so every authorisation of theirs still in
+    force is revoked, by the system, naming the post; the township arranges another proxy.
+    Returns the revoked proxies' ids."""
+    today = today_of(session)
+    if not staff.refused_as_proxy or (staff.valid_until is not None
+                                      and staff.valid_until <= today):
+        return []  # a post that does not refuse, or one that has ended already
+    proxies = (await session.scalars(select(ProxyAuthorisation).where(
+        ProxyAuthorisation.proxy_digest == staff.id_digest,
+        ProxyAuthorisation.status.in_(IN_FORCE)).with_for_update())).all()
+    reason = (f"the proxy is on the staff register as "
+              f"{KIND_NAMES.get(StaffKind(staff.kind), staff.kind)} in {staff.division} from "
+              f"{staff.valid_from}: assistance staff and village cadres may never be a "
+              "recipient's proxy (R-DI-5)")
+    for proxy in proxies:
+        proxy.status, proxy.revoked_on = ProxyStatus.revoked, today
+        proxy.revoked_by, proxy.revoked_reason = context.current_actor.get().user_id, reason
+        await emit(session, ProxyRevoked(proxy_id=proxy.id, payee_id=proxy.payee_id,
+                                         division=proxy.division, reason=reason,
+                                         revoked_on=today),
+                   subject=proxy.id, division=proxy.division)
+    await session.flush()
+    return [p.id for p in proxies]
 
 
 async def get(session: AsyncSession, *, user: User, proxy_id: str) -> ProxyAuthorisation:

@@ -1,9 +1,11 @@
-"""Intake's staff register events: the people refused as proxies (R-DI-5)."""
+"""Intake's staff register events: the people refused as proxies, and proxies revoked when
+they join it (R-DI-5)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.disbursement.proxies import service as proxies
 from services.disbursement.staff import service
 from shared.contracts import EventContract
 from shared.contracts.intake import StaffLeft, StaffRegistered
@@ -13,7 +15,9 @@ from shared.inbox import Handler, NotYet
 
 async def on_staff_registered(session: AsyncSession, registered: StaffRegistered,
                               event: Envelope) -> None:
-    await service.keep_registered(session, registered)
+    staff = await service.keep_registered(session, registered)
+    if staff is not None:  # a proxy who now holds a post refused as proxy is one no more
+        await proxies.revoke_for_staff(session, staff)
 
 
 async def on_staff_left(session: AsyncSession, left: StaffLeft, event: Envelope) -> None:

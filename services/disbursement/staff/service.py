@@ -14,18 +14,22 @@ from shared.contracts.intake import REFUSED_AS_PROXY, StaffLeft, StaffRegistered
 from shared.digests import person_digest
 
 
-async def keep_registered(session: AsyncSession, registered: StaffRegistered) -> None:
-    """A post of the register, kept as the digest of the person (a replay changes nothing)."""
+async def keep_registered(session: AsyncSession, registered: StaffRegistered
+                          ) -> RegisteredStaff | None:
+    """A post of the register, kept as the digest of the person; None when it was kept
+    already (a replay changes nothing)."""
     if await session.get(RegisteredStaff, registered.staff_id) is not None:
-        return
-    session.add(RegisteredStaff(
+        return None
+    staff = RegisteredStaff(
         staff_id=registered.staff_id,
         id_digest=person_digest(keyring_of(session), registered.id_number),
         name_masked=registered.name_masked, kind=registered.kind.value,
         refused_as_proxy=registered.kind in REFUSED_AS_PROXY, division=registered.division,
         valid_from=registered.valid_from, valid_until=registered.valid_until,
-        updated_at=now_of(session)))
+        updated_at=now_of(session))
+    session.add(staff)
     await session.flush()
+    return staff
 
 
 async def keep_left(session: AsyncSession, left: StaffLeft) -> bool:
