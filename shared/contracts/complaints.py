@@ -92,6 +92,8 @@ class ComplaintRerouted(ComplaintsEvent):
     reason: str = Field(min_length=1, max_length=2000)
     by: str = Field(min_length=1, max_length=255)
     at: AwareDatetime
+    concerns: Concerns | None = Field(None, description=(
+        "what the complaint concerns as the county corrected it, when it did (R-CO-2)"))
 
 
 class ComplaintAccepted(ComplaintsEvent):

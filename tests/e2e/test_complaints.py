@@ -187,6 +187,32 @@ async def test_the_county_reroutes_a_complaint_and_the_routing_is_kept_R_CO_2(de
                                       headers=township)).status_code == 404
 
 
+async def test_a_complaint_about_staff_is_never_handed_back_to_the_township_R_CO_2(desk):
+    """R-CO-2: the county cannot hand the township a complaint about assistance staff (409,
+    nothing changes); when the registration had it wrong, the county says what it concerns,
+    and then it may, the correction recorded and told in the event."""
+    township, county = desk.caseworker(), desk.county_officer()
+    filed = await desk.register(township, concerns="staff", staff_member="村协理员")
+    assert filed["level"] == "county"
+    refused = await desk.act(county, filed["id"], "routing",
+                             {"level": "township", "reason": "交乡镇办理"}, status=409)
+    assert refused["rule"] == "R-CO-2" and refused["concerns"] == "staff"
+    unchanged = await desk.complaints.get(f"/api/v1/complaints/{filed['id']}", headers=county)
+    assert [r["level"] for r in unchanged.json()["routings"]] == ["county"]
+
+    moved = await desk.act(county, filed["id"], "routing", {
+        "level": "township", "reason": "核实为低保户家庭情况, 不涉及工作人员",
+        "concerns": "household"})
+    assert (moved["level"], moved["concerns"]) == ("township", "household")
+
+    async def rerouted():
+        return [e for e in await desk.log_of(filed["id"])
+                if e["type"].endswith("complaint_rerouted")]
+
+    [event] = await eventually(rerouted)
+    assert event["data"]["concerns"] == "household"
+
+
 async def test_overdue_complaints_are_listed_per_township_R_CO_3(desk):
     """R-CO-3: past the handling period in working days (15 by default), a complaint is listed
     overdue, and past the answer period (20) its answer too; the summary counts them."""

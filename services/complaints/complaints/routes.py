@@ -159,12 +159,15 @@ async def get_complaint(session: DbSession, user: Reader, complaint_id: RecordId
 @router.post("/complaints/{complaint_id}/routing", response_model=ComplaintDetail,
              dependencies=[Idempotent], summary="Route a complaint again (the county, R-CO-2)",
              description="The county takes a complaint on, or hands it to the township of the "
-             "division concerned, with its reason; recorded in the routing and emits "
-             "`complaint_rerouted`. 409 once concluded or if that level handles it already.")
+             "division concerned, with its reason (and what it concerns, if the registration "
+             "had it wrong); recorded in the routing and emits `complaint_rerouted`. 409 once "
+             "concluded, if that level handles it already, or when handing the township a "
+             "complaint about assistance staff or its own fairness (R-CO-2).")
 async def reroute(session: DbSession, user: County, complaint_id: RecordId, body: RoutingIn
                   ) -> ComplaintDetail:
     complaint = await service.reroute(session, user=user, complaint_id=complaint_id,
-                                      level_=body.level, reason=body.reason)
+                                      level_=body.level, reason=body.reason,
+                                      concerns=body.concerns)
     return await complaint_detail(session, complaint)
 
 

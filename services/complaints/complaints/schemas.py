@@ -62,6 +62,10 @@ class RoutingIn(BaseModel):
 
     level: Level
     reason: Reason
+    concerns: Concerns | None = Field(None, description=(
+        "what the complaint concerns as the county finds it, when the registration had it "
+        "wrong; recorded and told in `complaint_rerouted`. A complaint about assistance staff "
+        "or the township's own fairness stays with the county (R-CO-2)."))
 
 
 class NoteIn(BaseModel):

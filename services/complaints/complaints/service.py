@@ -228,15 +228,24 @@ async def register(session: AsyncSession, *, filing: Filing, terms: Terms, user:
 
 
 async def reroute(session: AsyncSession, *, user: User, complaint_id: str, level_: Level,
-                  reason: str) -> Complaint:
+                  reason: str, concerns: Concerns | None = None) -> Complaint:
     """R-CO-2: the county routes a complaint again (to itself, or back to the township of the
-    division concerned), recorded with its reason; never once concluded."""
+    division concerned), recorded with its reason, and may correct what it concerns; never
+    once concluded, and never to the township while it concerns assistance staff or the
+    township's own fairness."""
     complaint = await get_complaint(session, user=user, complaint_id=complaint_id,
                                     for_update=True)
     if complaint.status == Status.concluded:
         raise ComplaintClosed(f"complaint {complaint.tracking_number} is concluded")
     if level_ == Level.township and len(complaint.division) == 6:
         raise InvalidField("level", "the complaint names no township to hand it to")
+    reclassified = concerns is not None and concerns != complaint.concerns
+    concerning = concerns if concerns is not None else Concerns(complaint.concerns)
+    if level_ == Level.township and concerning in rules.COUNTY_HANDLES:
+        raise Conflict(f"complaint {complaint.tracking_number} concerns {concerning.value}: "
+                       "the county handles it and files the result with the city (R-CO-2); "
+                       "if that is wrong, say what it concerns (`concerns`)",
+                       rule="R-CO-2", field="level", concerns=concerning.value)
     handled_by = complaint.division[:9] if level_ == Level.township else complaint.division[:6]
     if (complaint.level, complaint.handled_by) == (level_.value, handled_by):
         raise Conflict(f"the {level_.value} {handled_by} handles it already", field="level")
@@ -249,6 +258,8 @@ async def reroute(session: AsyncSession, *, user: User, complaint_id: str, level
                                  by=user.user_id, at=now))
     complaint.level, complaint.handled_by = level_.value, handled_by
     complaint.routing_reason = f"re-routed by the county: {reason}"[:300]
+    if reclassified:
+        complaint.concerns = concerning.value
     if complaint.status == Status.accepted:  # the new handler accepts it anew
         complaint.status, complaint.accepted_by, complaint.accepted_at = \
             Status.registered.value, None, None
@@ -256,7 +267,8 @@ async def reroute(session: AsyncSession, *, user: User, complaint_id: str, level
     await emit(session, ComplaintRerouted(
         complaint_id=complaint.id, tracking_number=complaint.tracking_number,
         division=complaint.division, from_level=previous, level=level_.value,
-        handled_by=handled_by, reason=reason, by=user.user_id, at=now),
+        handled_by=handled_by, reason=reason, by=user.user_id, at=now,
+        concerns=concerning.value if reclassified else None),
         subject=complaint.id, division=complaint.division)
     return complaint
 
