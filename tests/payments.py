@@ -27,18 +27,25 @@ def account_number(n: int) -> str:
     return f"6217{n:015d}"
 
 
+def account_row(kit: Any, *, holder: str, number: str, division: str = VILLAGE,
+                status: AccountStatus = AccountStatus.active) -> BankAccount:
+    """A card of the one-card register, sealed and digested as the register keeps it."""
+    account_id = new_id()
+    return BankAccount(
+        id=account_id, holder_digest=holder, holder_name_masked="张*", division=division,
+        bank_name="农村信用社", account_sealed=seal_number(kit.sealer, account_id, number),
+        account_masked=mask_bank_account(number),
+        account_digest=account_digest(kit.sealer.keyring, number), status=status,
+        registered_by="county_officer-1", created_at=MADE_AT)
+
+
 async def add_account(kit: Any, *, holder: str, number: str, division: str = VILLAGE,
                       status: AccountStatus = AccountStatus.active) -> str:
-    """A card in the one-card register, sealed and digested as the register keeps it."""
-    account_id = new_id()
+    """A card in the one-card register (:func:`account_row`), committed; its id."""
+    account = account_row(kit, holder=holder, number=number, division=division, status=status)
     async with kit.unit_of_work() as session:
-        session.add(BankAccount(
-            id=account_id, holder_digest=holder, holder_name_masked="张*", division=division,
-            bank_name="农村信用社", account_sealed=seal_number(kit.sealer, account_id, number),
-            account_masked=mask_bank_account(number),
-            account_digest=account_digest(kit.sealer.keyring, number), status=status,
-            registered_by="county_officer-1", created_at=MADE_AT))
-    return account_id
+        session.add(account)
+    return account.id
 
 
 async def add_payment(kit: Any, *, account_id: str | None, holder: str, amount_fen: int,

@@ -5,6 +5,7 @@ reason (R-DI-4)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -151,6 +152,25 @@ async def generate_rosters(session: AsyncSession) -> str:
     return f"{len(done)} rosters generated ({'; '.join(done) or 'none due'})"
 
 
+def _holder_lock_key(holder: str) -> int:
+    """A stable signed 64-bit key for a PostgreSQL advisory lock on one holder."""
+    digest = hashlib.sha256(f"assist-disbursement-holder:{holder}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def lock_holder(session: AsyncSession, holder: str | None) -> None:
+    """Serialise what decides a holder's payments until this transaction ends: a payment made
+    (``pay_once``) reads the holder's accounts after a registration that ran beside it has
+    committed, or that registration's ``refresh_holds`` sees the payment; without it each
+    could miss the other and leave a payment held for want of an account that exists.
+
+    SQLite needs nothing: every transaction takes the write lock (BEGIN IMMEDIATE)."""
+    if holder is None or session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                          {"key": _holder_lock_key(holder)})
+
+
 async def _active_account(session: AsyncSession, holder: str | None) -> BankAccount | None:
     if holder is None:
         return None
@@ -171,6 +191,7 @@ async def pay_once(session: AsyncSession, payee: Payee) -> Payment | None:
     """临时救助: temporary aid's one payment, made as soon as it is granted (R-DI-3): ready to
     the holder's card account, or held with the reason; once only (R-DI-6)."""
     now = now_of(session)
+    await lock_holder(session, payee.holder_digest)
     account = await _active_account(session, payee.holder_digest)
     reason = None if account else await _reason_without_account(session, payee.holder_digest)
     values = {
@@ -233,6 +254,7 @@ def reassess(payment: Payment, account: BankAccount | None, reason: str) -> Reas
 async def refresh_holds(session: AsyncSession, *, holder_digest: str) -> int:
     """Re-evaluate every unpaid payment of one holder after their card account was registered
     or closed (R-DI-4): see :func:`reassess`. Returns how many moved; one event for them."""
+    await lock_holder(session, holder_digest)
     payments = (await session.scalars(
         select(Payment).where(
             Payment.status.in_(UNPAID),
