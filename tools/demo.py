@@ -252,6 +252,15 @@ def demo_applications(county: str) -> list[DemoApplication]:
                         village(3), (
             m(county, "高振山", date(1977, 9, 9), 53, "head"),
         ), withdrawn=True),
+        DemoApplication("支出型临时救助 孩子意外烧伤住院", Program.TEMP_EXPENDITURE, "window",
+                        village(0), (
+            m(county, "郑海涛", date(1986, 2, 21), 35, "head"),
+            m(county, "郑佳琪", date(2015, 7, 14), 28, "child"),
+        )),
+        DemoApplication("支出型临时救助 独居老人冬季取暖", Program.TEMP_EXPENDITURE, "window",
+                        village(1), (
+            m(county, "冯淑珍", date(1950, 12, 2), 46, "head"),
+        )),
     ]
 
 

@@ -31,6 +31,7 @@ from tools.demo import (
     load_demo_data,
     load_demo_investigation,
 )
+from tools.demo_payees import load_demo_payees
 from tools.demo_policy import load_demo_policy
 from tools.logscan import error_lines
 
@@ -328,6 +329,13 @@ class Runner:
         return "\ndemo policy parameters: " + load_demo_policy(approval.url, self.settings(),
                                                                say=self.out)
 
+    def load_demo_payees(self) -> str:
+        """The demo township's cases taken on to the roll and the card register."""
+        if not self.config.demo:
+            return ""
+        urls = {s.name: s.url for s in self.services}
+        return "\ndemo payees: " + load_demo_payees(urls, self.settings(), say=self.out)
+
     def banner(self, demo_summary: str) -> str:
         cfg = self.config
         assert self.nats is not None
@@ -402,7 +410,8 @@ class Runner:
                 return 1
             if not self.wait_ready():
                 return 0 if self.stop_requested and not self.dead() else 1
-            demo_summary = self.load_demo() + self.load_demo_policy()
+            demo_summary = (self.load_demo() + self.load_demo_policy()
+                            + self.load_demo_payees())
             self.out(self.banner(demo_summary))
             return self.watch()
         finally:

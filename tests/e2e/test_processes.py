@@ -13,16 +13,19 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from services.disbursement.months.rules import open_month
 from shared.natsd import free_port
 from shared.settings import SERVICE_NAMES, Settings
 from tests.conftest import TEST_DATABASE_URL, drop_schemas
 from tools.demo import demo_applications, demo_token, find_demo_user
+from tools.demo_payees import TEMPORARY, demo_account_number, demo_township
 from tools.run import READY_BANNER, ROOT, present_services
 
 pytestmark = pytest.mark.slow
@@ -150,6 +153,8 @@ def test_make_run_starts_every_service_as_a_process_and_ctrl_c_stops_them_all(
                 assert base + "/docs" in runner.output
         if "intake" in services:
             check_demo_data(runner.output, ports["intake"], data_dir)
+        if {"verification", "approval", "disbursement"} <= set(services):
+            check_demo_payees(runner.output, ports["disbursement"], data_dir)
         assert (data_dir / "nats" / "jetstream").is_dir()
         assert (data_dir / "jwt-secret").is_file()
         sqlite_files = {p.name for p in data_dir.glob("*.db")}
@@ -167,22 +172,82 @@ def test_make_run_starts_every_service_as_a_process_and_ctrl_c_stops_them_all(
         runner.kill_all(seen)
 
 
+def soon(check: Callable[[], bool], timeout_s: float = 30.0) -> bool:
+    """``check()`` holds now or within ``timeout_s`` (the services learn by events)."""
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.3)
+    return True
+
+
+def check_demo_payees(output: str, disbursement_port: int, data_dir: Path) -> None:
+    """tools.demo_payees through the real APIs: the demo township's temporary aid approved,
+    its payees' payments ready to the holders' card accounts (registered by finance, shown
+    masked); the dibao and tekun cases on notice with their holders' cards registered; the
+    draft ledger of the open payment month."""
+    settings = Settings(service="tools", data_dir=data_dir)
+    township = demo_township(settings.county)
+    assert township is not None
+    assert "demo payees: 朝阳镇: 2 approved (temporary aid, its payment ready to the card " \
+        "account), 2 on public notice" in output, output
+    finance = find_demo_user("finance_officer", settings.county)
+    people = {m["id_number"]: m["name"] for app in demo_applications(settings.county)
+              if app.township == township for m in app.members}
+    with httpx.Client(base_url=f"http://127.0.0.1:{disbursement_port}", timeout=10, headers={
+            "Authorization": f"Bearer {demo_token(settings, finance)}"}) as client:
+        def payments() -> list[dict]:
+            answer = client.get("/api/v1/payments", params={"kind": "once"})
+            assert answer.status_code == 200, answer.text
+            return [p for p in answer.json() if p["division"].startswith(township)]
+
+        assert soon(lambda: sorted(p["status"] for p in payments()) == ["ready", "ready"]), \
+            [(p["status"], p["hold_reason"]) for p in payments()]
+        ready = payments()
+        assert all(p["program"] == "temp_expenditure" and p["amount_fen"] > 0
+                   and "*" in (p["account_masked"] or "") for p in ready), ready
+        payees = client.get("/api/v1/payees").json()
+        assert sorted(p["payment"] for p in payees
+                      if p["division"].startswith(township)) == ["once", "once"], payees
+        accounts = client.get("/api/v1/bank-accounts", params={"status": "active"})
+        assert accounts.status_code == 200, accounts.text
+        assert len(accounts.json()) == 4, accounts.json()
+        for id_number in people:  # numbers masked everywhere, the full ones never shown
+            assert demo_account_number(id_number) not in accounts.text + str(ready)
+        assert all(a["account_masked"].count("*") >= 10 for a in accounts.json())
+        months = client.get("/api/v1/payment-months",
+                            params={"county": settings.county}).json()
+        assert [(m["month"], m["state"]) for m in months] == [
+            (open_month(datetime.now(UTC)), "draft")], months
+    assert (data_dir / "demo-payees-loaded.json").is_file()
+
+
 def check_demo_data(output: str, intake_port: int, data_dir: Path) -> None:
     """The demo applications went in through the intake API: accepted ones and one notice."""
     settings = Settings(service="tools", data_dir=data_dir)
     expected = demo_applications(settings.county)
     assert f"demo data (演示数据, invented people): {len(expected)} applications" in output, output
-    statuses: list[str] = []
-    with httpx.Client(base_url=f"http://127.0.0.1:{intake_port}", timeout=10) as client:
-        for township in sorted({app.township for app in expected}):
-            user = find_demo_user("caseworker", township)
-            answer = client.get("/api/v1/applications", params={"limit": 100},
-                                headers={"Authorization": f"Bearer {demo_token(settings, user)}"})
-            assert answer.status_code == 200, answer.text
-            body = answer.json()
-            items = body if isinstance(body, list) else body.get("items", [])
-            statuses += [item["status"] for item in items]
-    assert sorted(statuses) == sorted(app.expected_status for app in expected)
+    # the demo township's temporary aid approved by tools.demo_payees ends decided at intake
+    township_on = demo_township(settings.county)
+    outcomes = sorted("decided" if app.township == township_on and str(app.program) in TEMPORARY
+                      and app.expected_status == "accepted" else app.expected_status
+                      for app in expected)
+
+    def statuses() -> list[str]:
+        found: list[str] = []
+        with httpx.Client(base_url=f"http://127.0.0.1:{intake_port}", timeout=10) as client:
+            for township in sorted({app.township for app in expected}):
+                user = find_demo_user("caseworker", township)
+                answer = client.get("/api/v1/applications", params={"limit": 100}, headers={
+                    "Authorization": f"Bearer {demo_token(settings, user)}"})
+                assert answer.status_code == 200, answer.text
+                body = answer.json()
+                items = body if isinstance(body, list) else body.get("items", [])
+                found += [item["status"] for item in items]
+        return sorted(found)
+
+    assert soon(lambda: statuses() == outcomes), (statuses(), outcomes)
     officer = find_demo_user("county_officer", settings.county)
     with httpx.Client(base_url=f"http://127.0.0.1:{intake_port}", timeout=10,
                       headers={"Authorization": f"Bearer {demo_token(settings, officer)}"}

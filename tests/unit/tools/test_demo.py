@@ -147,3 +147,20 @@ def test_run_options_default_ports_base_port_and_overrides(
     with pytest.raises(SystemExit):
         parse_args(["--port", "billing=1"])
     assert "SERVICE=PORT" in capsys.readouterr().err
+
+
+def test_demo_payees_take_on_the_demo_townships_cases_with_invented_card_numbers() -> None:
+    """tools.demo_payees: the township of the first demo village; its accepted cases include
+    temporary aid (approved at once) and dibao and tekun (on notice); each holder an invented
+    card number of its own, 19 digits as the register takes them (R-DI-4)."""
+    from tools.demo_payees import TEMPORARY, demo_account_number, demo_township
+
+    township = demo_township("230722")
+    assert township == "230722100" and demo_township("110105") is None
+    taken = [a for a in demo_applications("230722")
+             if a.township == township and a.expected_status == "accepted"]
+    assert sum(str(a.program) in TEMPORARY for a in taken) == 2
+    assert {str(a.program) for a in taken} >= {"dibao", "tekun"}
+    numbers = {demo_account_number(m["id_number"]) for a in taken for m in a.members}
+    assert len(numbers) == sum(len(a.members) for a in taken)
+    assert all(n.isdigit() and len(n) == 19 for n in numbers)
