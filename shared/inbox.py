@@ -21,7 +21,8 @@ from typing import Any, Literal
 import structlog
 from nats.aio.msg import Msg
 from pydantic import ValidationError
-from sqlalchemy import Column, MetaData, String, Table, select
+from sqlalchemy import Column, Insert, MetaData, String, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -41,7 +42,28 @@ Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
 EnvelopeHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 """A handler of every event of the county, given the envelope as it travelled (the audit log)."""
 
+BatchHook = Callable[[AsyncSession, Sequence[Envelope]], Awaitable[None]]
+"""``hook(session, envelopes)``: called once per transaction with the events about to be handled
+(all of them, in order), before the first handler: a module reads there at once what its
+handler would read event by event. It must change nothing a handler would not."""
+
 FailureKind = Literal["not_yet", "permanent"]
+
+
+def prepared_by(hook: BatchHook) -> Callable[[Handler], Handler]:
+    """Mark a handler whose module prepares a whole batch at once (``BatchHook``); the
+    subscription calls each distinct hook of its handlers once per transaction."""
+    def mark(handler: Handler) -> Handler:
+        hooks = getattr(handler, "batch_hooks", ())
+        if hook not in hooks:
+            handler.batch_hooks = (*hooks, hook)  # type: ignore[attr-defined]
+        return handler
+
+    return mark
+
+
+def batch_hooks(handler: Handler) -> tuple[BatchHook, ...]:
+    return getattr(handler, "batch_hooks", ())
 
 
 def combine_handlers(
@@ -65,6 +87,9 @@ def _in_turn(chain: tuple[Handler, ...]) -> Handler:
         for handler in chain:
             await handler(session, data, envelope)
 
+    for handler in chain:
+        for hook in batch_hooks(handler):
+            prepared_by(hook)(each)
     return each
 
 
@@ -105,12 +130,25 @@ class Subscription:
 
     handlers: Mapping[type[EventContract], Handler] = field(default_factory=dict)
     every_event: EnvelopeHandler | None = None
+    _from_any: frozenset[str] = field(init=False, repr=False, compare=False,
+                                      default=frozenset())
+    _from_one: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False,
+                                                  default=frozenset())
+    hooks: tuple[BatchHook, ...] = field(init=False, repr=False, compare=False, default=())
+    """The handlers' distinct batch hooks (:func:`prepared_by`), in the handlers' order."""
 
     def __post_init__(self) -> None:
         for contract in self.handlers:
             if not (isinstance(contract, type) and issubclass(contract, EventContract)
                     and "event" in contract.__dict__):
                 raise TypeError(f"handler key {contract!r} is not an event contract")
+        # What ``handles`` looks up, once: (service, event) pairs, and the kit's events by name.
+        object.__setattr__(self, "_from_any", frozenset(
+            c.event for c in self.handlers if c.service == ANY_SERVICE))
+        object.__setattr__(self, "_from_one", frozenset(
+            (c.service, c.event) for c in self.handlers if c.service != ANY_SERVICE))
+        object.__setattr__(self, "hooks", tuple(dict.fromkeys(
+            hook for handler in self.handlers.values() for hook in batch_hooks(handler))))
 
     def __bool__(self) -> bool:
         return bool(self.handlers) or self.every_event is not None
@@ -127,7 +165,8 @@ class Subscription:
     def handles(self, envelope: Envelope) -> bool:
         if self.every_event is not None:
             return True
-        return any(_matches(c, envelope) for c in self.handlers)
+        event = envelope.event
+        return event in self._from_any or (envelope.service, event) in self._from_one
 
     async def dispatch(self, session: AsyncSession, envelope: Envelope,
                        sealer: Sealer | None) -> None:
@@ -183,6 +222,7 @@ class Consumer:
 
     def __post_init__(self) -> None:
         self._task: asyncio.Task[None] | None = None
+        self._claims: dict[str, Insert | None] = {}
         self.failing: dict[str, dict[str, object]] = {}
         """Events that failed *not yet* and wait for redelivery, by event id (bounded)."""
 
@@ -260,26 +300,59 @@ class Consumer:
             return await self.apply_in(session, envelopes)
 
     async def apply_in(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> int:
-        """Apply events inside the caller's transaction (used by redrive too)."""
+        """Apply events inside the caller's transaction (used by redrive too).
+
+        One statement claims the events' ids in the inbox (``INSERT … ON CONFLICT DO NOTHING
+        RETURNING``): an id already there, or one a replica's transaction has just inserted
+        (PostgreSQL waits for that transaction, then skips the id if it committed), returns
+        nothing, so only the claimed events reach their handlers.
+        """
         wanted = {e.id: e for e in envelopes if self.subscription.handles(e)}
         if not wanted:
             return 0
-        seen = set(await session.scalars(
-            select(self.inbox.c.event_id).where(self.inbox.c.event_id.in_(list(wanted)))))
-        fresh = [e for e in wanted.values() if e.id not in seen]
-        if not fresh:
-            return 0
         now = utcnow()
+        rows = [{"event_id": e.id, "event_type": e.type, "handled_at": now}
+                for e in wanted.values()]
+        claim = self._claim_statement(session)
         try:
-            await session.execute(self.inbox.insert(), [
-                {"event_id": e.id, "event_type": e.type, "handled_at": now} for e in fresh])
+            if claim is None:  # a dialect without ON CONFLICT: look first, then insert
+                seen = set(await session.scalars(select(self.inbox.c.event_id)
+                                                  .where(self.inbox.c.event_id.in_(list(wanted)))))
+                rows = [row for row in rows if row["event_id"] not in seen]
+                if rows:
+                    await session.execute(self.inbox.insert(), rows)
+                claimed = {row["event_id"] for row in rows}
+            else:
+                result = await session.execute(claim, rows if len(rows) > 1 else rows[0])
+                claimed = set(result.scalars())
         except IntegrityError as exc:
             # A replica handled one of them at the same moment: its effect stands.
             raise _AlreadyHandled(repr(exc)[:200]) from exc
+        fresh = [e for e in wanted.values() if e.id in claimed]
+        for hook in self.subscription.hooks if fresh else ():
+            await hook(session, fresh)
         for envelope in fresh:
             with _handling(envelope, self.settings.service):
                 await self.subscription.dispatch(session, envelope, self.sealer)
         return len(fresh)
+
+    def _claim_statement(self, session: AsyncSession) -> Insert | None:
+        """The inbox's claiming statement for the session's dialect, built once."""
+        dialect = session.get_bind().dialect.name
+        try:
+            return self._claims[dialect]
+        except KeyError:
+            pass
+        key = [self.inbox.c.event_id]
+        claim: Insert | None = None
+        if dialect == "postgresql":
+            claim = postgresql.insert(self.inbox).on_conflict_do_nothing(index_elements=key)
+        elif dialect == "sqlite":
+            claim = sqlite.insert(self.inbox).on_conflict_do_nothing(index_elements=key)
+        if claim is not None:
+            claim = claim.returning(self.inbox.c.event_id)
+        self._claims[dialect] = claim
+        return claim
 
     async def _failed(self, msg: Msg, envelope: Envelope, exc: Exception) -> None:
         if isinstance(exc, _AlreadyHandled):

@@ -34,8 +34,8 @@ async def on_application_accepted(
 ) -> None:
     """An accepted application needs its household investigation (R-VE-1); the counted
     members' ID numbers are kept sealed for the cross-checks (R-VE-4)."""
-    await investigation_handlers.on_application_accepted(session, accepted, event)
-    await check_handlers.on_application_accepted(session, accepted, event)
+    investigation = await investigation_handlers.open_for(session, accepted)
+    await check_handlers.record_subjects_of(session, investigation.id, accepted)
 
 
 SPEC = ServiceSpec(

@@ -170,3 +170,19 @@ async def test_the_event_stream_refuses_purge_and_message_deletion(make_settings
             with pytest.raises(nats.js.errors.APIError):
                 await js.delete_msg("ASSIST", 1)
             assert (await js.stream_info("ASSIST")).state.messages == 1
+
+
+async def test_a_batch_claims_only_the_ids_not_yet_in_the_inbox(make_settings, nats_server):
+    """One statement claims a batch's ids: those handled before (or twice in the batch) are
+    skipped, the others take effect once, in the batch's order, in one transaction."""
+    settings = make_settings("verification")
+    app = create_verification(settings)
+    first, second = accepted(application_id="app-b1"), accepted(application_id="app-b2")
+    async with running(app):
+        kit = app.state.kit
+        assert await kit.consumer.apply([first]) == 1
+        assert await kit.consumer.apply([first, second, second]) == 1  # only second is new
+        assert await kit.consumer.apply([second, first]) == 0
+        async with kit.sessions() as session:
+            assert set(await session.scalars(select(kit.inbox.c.event_id))) == {first.id,
+                                                                                 second.id}

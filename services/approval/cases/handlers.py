@@ -21,8 +21,9 @@ async def on_application_accepted(
     session: AsyncSession, accepted: ApplicationAccepted, event: Envelope
 ) -> None:
     """An accepted application becomes a review case with its R-AP-7 deadline."""
-    await service.open_review_case(session, accepted)
-    await relatives.record_household(session, accepted)  # R-AP-8: flag near relatives
+    case, opened = await service.open_review_case_once(session, accepted)
+    # R-AP-8: flag near relatives
+    await relatives.record_household(session, accepted, case=case, opened=opened)
 
 
 async def on_investigation_completed(

@@ -40,11 +40,17 @@ class CaseNotOpened(NotYet):
 
 async def open_review_case(session: AsyncSession, accepted: ApplicationAccepted) -> ReviewCase:
     """Open the township's review case for an accepted application, once (受理后待调查)."""
+    return (await open_review_case_once(session, accepted))[0]
+
+
+async def open_review_case_once(session: AsyncSession, accepted: ApplicationAccepted
+                                ) -> tuple[ReviewCase, bool]:
+    """:func:`open_review_case`, and whether this call opened it (else it was open already)."""
     existing = await session.scalar(
         select(ReviewCase).where(ReviewCase.application_id == accepted.application_id)
     )
     if existing is not None:
-        return existing
+        return existing, False
     case = ReviewCase(
         id=new_id(), application_id=accepted.application_id,
         application_number=accepted.application_number, program=str(accepted.program),
@@ -63,7 +69,7 @@ async def open_review_case(session: AsyncSession, accepted: ApplicationAccepted)
         accepted_on=case.accepted_on, review_due_on=case.review_due_on,
         review_due_provisional=case.review_due_provisional,
     ), subject=case.id, division=case.division)
-    return case
+    return case, True
 
 
 async def record_investigation_completed(

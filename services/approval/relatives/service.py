@@ -219,17 +219,22 @@ async def withdrawals_of(session: AsyncSession, ids: Iterable[str]
 # --- flagging ------------------------------------------------------------------------------------
 
 
-async def record_household(session: AsyncSession, accepted: ApplicationAccepted) -> None:
+async def record_household(session: AsyncSession, accepted: ApplicationAccepted, *,
+                           case: ReviewCase | None = None, opened: bool = False) -> None:
     """R-AP-8 on acceptance: keep the household's ID-number digests with its review case and
-    flag the case if a filed near relative is among them. Call it after the case is opened."""
-    case = await session.scalar(
-        select(ReviewCase).where(ReviewCase.application_id == accepted.application_id))
+    flag the case if a filed near relative is among them. Call it after the case is opened
+    (``case``, if the caller has it; ``opened``: by this very transaction, so nothing of it
+    can be recorded yet)."""
     if case is None:
-        return
-    known = await session.scalar(select(CaseMemberDigest.id).where(
-        CaseMemberDigest.case_id == case.id).limit(1))
-    if known is not None:
-        return  # recorded already (a redelivery)
+        case = await session.scalar(
+            select(ReviewCase).where(ReviewCase.application_id == accepted.application_id))
+        if case is None:
+            return
+    if not opened:
+        known = await session.scalar(select(CaseMemberDigest.id).where(
+            CaseMemberDigest.case_id == case.id).limit(1))
+        if known is not None:
+            return  # recorded already (a redelivery)
     keys = digest_keys(keyring_of(session), DIGEST_PURPOSE)
     pairs = {(kid, digest) for member in accepted.members
              for kid, digest in id_digests(keys, member.id_number).items()}

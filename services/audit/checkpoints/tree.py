@@ -10,7 +10,9 @@ one query, never a pass over the log.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import structlog
 from sqlalchemy import and_, func, or_, select
@@ -35,6 +37,16 @@ FRONTIER_KEY = "audit_merkle_frontier"
 """Where a transaction keeps the tree's right edge [(level, position, hash)] once read."""
 
 Node = tuple[int, int]
+Edge = list[tuple[int, int, bytes]]
+
+_last_edges: weakref.WeakKeyDictionary[Any, tuple[tuple[int, str], tuple[tuple[int, int, bytes],
+                                                                          ...]]]
+_last_edges = weakref.WeakKeyDictionary()
+"""By database (the session's bind): the right edge after the last entry this process appended,
+keyed by that entry's (seq, hash). The chain's hash covers every entry before it, so an edge
+whose key is the log's head is the edge of that log: the next transaction takes it instead of
+reading it again (appends from another process, or a rolled-back batch, change the head and the
+edge is read as before)."""
 
 
 class TreeIncomplete(Conflict):
@@ -124,11 +136,18 @@ async def repair(session: AsyncSession, size: int, *, batch_size: int = 5000) ->
     return written
 
 
-async def load_frontier(session: AsyncSession, size: int) -> None:
-    """Read the tree's right edge once per transaction, before its first append; a tree the
-    log has outgrown (entries appended without it) is completed first (:func:`repair`)."""
+async def load_frontier(session: AsyncSession, head: tuple[int, str] | None) -> None:
+    """Read the tree's right edge once per transaction, before its first append (or take the
+    one this process left at this very head); a tree the log has outgrown (entries appended
+    without it) is completed first (:func:`repair`)."""
     if FRONTIER_KEY in session.info:
         return
+    if head is not None:
+        last = _last_edges.get(session.get_bind())
+        if last is not None and last[0] == head:
+            session.info[FRONTIER_KEY] = list(last[1])
+            return
+    size = head[0] if head else 0
     nodes = range_nodes(0, size) if size else []
     try:
         hashes = await node_hashes(session, nodes)
@@ -141,7 +160,7 @@ async def load_frontier(session: AsyncSession, size: int) -> None:
 
 def extend(session: AsyncSession, seq: int, entry_hash: str) -> None:
     """Add entry ``seq`` as the next leaf: store each subtree it completes (same transaction)."""
-    frontier: list[tuple[int, int, bytes]] = session.info[FRONTIER_KEY]
+    frontier: Edge = session.info[FRONTIER_KEY]
     level, position, value = 0, seq - 1, entry_leaf(entry_hash)
     expected = sum(1 << lv for lv, _, _ in frontier)
     if position != expected:
@@ -151,3 +170,4 @@ def extend(session: AsyncSession, seq: int, entry_hash: str) -> None:
         level, position, value = level + 1, left_position >> 1, node_hash(left, value)
         session.add(MerkleNode(level=level, position=position, hash=value))
     frontier.append((level, position, value))
+    _last_edges[session.get_bind()] = ((seq, entry_hash), tuple(frontier))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import structlog
@@ -186,12 +186,18 @@ def search_digests(sealer: Sealer, id_number: str) -> list[tuple[str, str]]:
     return [(kid, id_digest(_digest_key(keyring, kid), id_number)) for kid in keyring.ids()]
 
 
+@cache
+def _id_number_paths(contract: type[BaseModel]) -> tuple[tuple[str, ...], ...]:
+    """Where a contract holds ID numbers: read once per contract (every event is indexed)."""
+    return tuple(path for path, kind in personal_paths(contract) if kind == "id_number")
+
+
 def sealed_id_numbers(envelope: dict[str, Any], sealer: Sealer) -> list[tuple[str, str]]:
     """(dotted path, ID number) of every sealed ID-number field of an event, opened."""
     contract = contract_of(envelope)
     if contract is None:
         return []
-    paths = [path for path, kind in personal_paths(contract) if kind == "id_number"]
+    paths = _id_number_paths(contract)
     if not paths:
         return []
     stored = envelope.get("data") or {}

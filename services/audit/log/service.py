@@ -97,7 +97,7 @@ async def append_entry(session: AsyncSession, envelope: Envelope) -> AuditEntry:
     statement for the batch.
     """
     previous = await chain_head(session)
-    await tree.load_frontier(session, previous[0] if previous else 0)
+    await tree.load_frontier(session, previous)
     record = chain.seal(entry_fields(envelope, recorded_at=utcnow()), previous=previous)
     entry = AuditEntry(**record)
     session.add(entry)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.complaints.case_links.models import CaseReference
@@ -39,8 +39,12 @@ def division_of(event: Envelope) -> str | None:
     return None
 
 
-def _seen_in_transaction(session: AsyncSession) -> dict[tuple[str, str], CaseReference]:
-    """The references this transaction has read or added, by (service, record id).
+Key = tuple[str, str]
+
+
+def _kept(session: AsyncSession) -> tuple[dict[Key, CaseReference], set[Key]]:
+    """The references this transaction has read or added, by (service, record id), and the
+    keys it has found no reference for.
 
     A consumer applies a batch of events in one transaction: the references are written
     together at its commit (one INSERT and one UPDATE for the batch, not one per event), so an
@@ -48,18 +52,37 @@ def _seen_in_transaction(session: AsyncSession) -> dict[tuple[str, str], CaseRef
     transaction = session.sync_session.get_transaction()
     kept = session.info.get("case_references")
     if kept is None or kept[0] is not transaction:
-        kept = session.info["case_references"] = (transaction, {})
-    seen: dict[tuple[str, str], CaseReference] = kept[1]
-    return seen
+        kept = session.info["case_references"] = (transaction, {}, set())
+    return kept[1], kept[2]
+
+
+def _seen_in_transaction(session: AsyncSession) -> dict[Key, CaseReference]:
+    return _kept(session)[0]
+
+
+async def read_references(session: AsyncSession, events: Sequence[Envelope]) -> None:
+    """The batch hook: the references of every record the batch's events are about, read in
+    one query before the first event (instead of one query per record)."""
+    seen, absent = _kept(session)
+    keys = list(dict.fromkeys((e.service, e.subject) for e in events).keys()
+                - seen.keys() - absent)
+    if len(keys) < 2:
+        return  # one record: note_event's own read is the same statement
+    with session.no_autoflush:
+        found = await session.scalars(select(CaseReference).where(
+            tuple_(CaseReference.service, CaseReference.record_id).in_(keys)))
+        for reference in found:
+            seen[(reference.service, reference.record_id)] = reference
+    absent.update(key for key in keys if key not in seen)
 
 
 async def note_event(session: AsyncSession, event: Envelope) -> CaseReference:
     """Insert or update the reference of the record an event is about (any service, any event);
     written at the commit, with the rest of the batch."""
-    seen = _seen_in_transaction(session)
+    seen, absent = _kept(session)
     key = (event.service, event.subject)
     reference = seen.get(key)
-    if reference is None:
+    if reference is None and key not in absent:
         with session.no_autoflush:
             reference = await session.scalar(
                 select(CaseReference).where(CaseReference.service == event.service,

@@ -20,5 +20,11 @@ async def on_application_accepted(
         Investigation.application_id == accepted.application_id))
     if investigation_id is None:
         raise NotYet(f"no investigation of application {accepted.application_id} yet")
+    await record_subjects_of(session, investigation_id, accepted)
+
+
+async def record_subjects_of(session: AsyncSession, investigation_id: str,
+                             accepted: ApplicationAccepted) -> None:
+    """The same, for the investigation the acceptance has just opened or found."""
     await service.record_subjects(session, investigation_id=investigation_id,
                                   members=accepted.members)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.verification.investigations import service
-from services.verification.investigations.models import ClosedReason
+from services.verification.investigations.models import ClosedReason, Investigation
 from services.verification.investigations.reinvestigation import on_reinvestigation_requested
 from shared.contracts import EventContract
 from shared.contracts.approval import ReinvestigationRequested
@@ -25,7 +25,13 @@ async def on_application_accepted(
     session: AsyncSession, accepted: ApplicationAccepted, event: Envelope
 ) -> None:
     """An accepted application needs its household investigation (R-VE-1)."""
-    await service.open_investigation(
+    await open_for(session, accepted)
+
+
+async def open_for(session: AsyncSession, accepted: ApplicationAccepted) -> Investigation:
+    """The investigation of an accepted application, opened once (the one opened before on a
+    redelivery)."""
+    return await service.open_investigation(
         session,
         application_id=accepted.application_id,
         application_number=accepted.application_number,

@@ -9,7 +9,7 @@ import pytest
 
 from shared.contracts.base import EventContract
 from shared.events import Envelope, new_envelope
-from shared.inbox import Subscription, combine_handlers
+from shared.inbox import Subscription, batch_hooks, combine_handlers, prepared_by
 
 
 class CrateSent(EventContract):
@@ -64,3 +64,17 @@ async def test_a_failing_handler_stops_the_chain_so_the_transaction_rolls_back()
     with pytest.raises(RuntimeError):
         await table[CrateSent](None, CrateSent(weight_g=1), envelope("crate_sent", {}))  # type: ignore[arg-type]
     assert calls == []
+
+
+async def test_batch_hooks_survive_combining_and_are_listed_once() -> None:
+    calls: list[str] = []
+
+    async def read_ahead(session: Any, envelopes: Any) -> None:  # pragma: no cover
+        calls.append("hook")
+
+    links = prepared_by(read_ahead)(recorder(calls, "links"))
+    checks = recorder(calls, "checks")
+    table = combine_handlers({CrateSent: links, CrateLost: links}, {CrateSent: checks})
+    assert batch_hooks(table[CrateSent]) == (read_ahead,)  # the combined wrapper carries it
+    assert Subscription(table).hooks == (read_ahead,)  # one hook, however many handlers
+    assert Subscription({CrateSent: checks}).hooks == ()
