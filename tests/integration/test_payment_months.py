@@ -21,6 +21,7 @@ from services.disbursement.payments.service import (
     ACCOUNT_CLOSED,
     HOLDER_UNKNOWN,
     NO_ACCOUNT,
+    generate_roster,
     refresh_holds,
 )
 from shared import context
@@ -384,6 +385,52 @@ async def test_the_roster_is_made_once_with_reasons_for_what_is_held(make_settin
         assert (made[paid].status, made[paid].hold_reason, made[paid].account_id) == (
             "held", ACCOUNT_CLOSED, None)
         assert "assist.disbursement.payments_refreshed" in await outbox_types(kit)
+
+
+async def test_a_card_registered_while_the_roster_is_made_leaves_no_payment_held_R_DI_4(
+        make_settings, nats_server):
+    """R-DI-4, R-DI-3: finance registers the holder's card while the month's roster is being
+    made (generated, not yet committed): the registration waits for the roster, then readies
+    the payment the roster held for want of a card (PostgreSQL runs them side by side; SQLite
+    one after the other)."""
+    settings = make_settings("disbursement", **SLOW)
+    app = create_disbursement(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        kit = app.state.kit
+        await kit.scheduler.first_pass.wait()
+        kit.clock.set(DEC_10)
+        headers = officer(settings)
+        beneficiary = new_id()
+        await approve(nats_server.url, client, settings, approval_event(
+            "beneficiary_approved", beneficiary, amount_fen=10000, effective_month="2027-01"))
+        await name_holder(kit, beneficiary, "h-late")
+        month = await generate(client, headers, "2027-01")
+        await act(client, headers, month["id"], "review")
+        await act(client, headers, month["id"], "submit")
+        rostered = asyncio.Event()
+
+        async def roster() -> None:
+            async with kit.unit_of_work() as session:
+                await generate_roster(session, county=COUNTY, month="2027-01")
+                rostered.set()
+                await asyncio.sleep(0.3)  # the card is being registered meanwhile
+
+        async def register() -> None:
+            await rostered.wait()
+            async with kit.unit_of_work() as session:
+                session.add(BankAccount(
+                    id=new_id(), holder_digest="h-late", holder_name_masked="张*",
+                    division=VILLAGE, bank_name="农村信用社", account_sealed="sealed",
+                    account_masked="6217********0009", account_digest=new_id() * 2,
+                    status=AccountStatus.active, registered_by="finance-1", created_at=DEC_10))
+                await session.flush()
+                await refresh_holds(session, holder_digest="h-late")
+
+        await asyncio.wait_for(asyncio.gather(roster(), register()), 30)
+        made = await payments_of(kit)
+        assert (made[beneficiary].status, made[beneficiary].hold_reason) == ("ready", None)
+        assert made[beneficiary].account_masked == "6217********0009"
 
 
 async def test_temporary_aid_is_paid_as_soon_as_granted_once(make_settings, nats_server):

@@ -70,6 +70,9 @@ def _hold_reason(holder: Any, account_id: Any) -> ColumnElement[str | None]:
         else_=NO_ACCOUNT)
 
 
+_ACCOUNTS_STEADY = text(f"LOCK TABLE {BankAccount.__tablename__} IN SHARE MODE")
+
+
 async def generate_roster(
     session: AsyncSession, *, county: str, month: str,
 ) -> tuple[PaymentMonth, int]:
@@ -83,6 +86,12 @@ async def generate_roster(
     if payment_month is None or payment_month.state == MonthState.draft:
         raise LedgerNotSubmitted(f"the ledger of {month} for county {county} is not submitted: "
                                  "the roster follows the frozen ledger (R-DI-2, R-DI-3)")
+    if session.get_bind().dialect.name == "postgresql":
+        # The one-card register as of now, and no card registered or closed until this roster
+        # commits: a registration that ran beside it would refresh its holder's payments
+        # before this one's were visible, leaving one held for want of a card that exists.
+        # Registrations wait for the roster (once a month); SQLite has one writer anyway.
+        await session.execute(_ACCOUNTS_STEADY)
     now = now_of(session)
     account = aliased(BankAccount)
     holder = Payee.holder_digest
