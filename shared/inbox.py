@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import structlog
 from nats.aio.msg import Msg
@@ -43,27 +43,43 @@ EnvelopeHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 """A handler of every event of the county, given the envelope as it travelled (the audit log)."""
 
 BatchHook = Callable[[AsyncSession, Sequence[Envelope]], Awaitable[None]]
-"""``hook(session, envelopes)``: called once per transaction with the events about to be handled
-(all of them, in order), before the first handler: a module reads there at once what its
-handler would read event by event. It must change nothing a handler would not."""
+"""``hook(session, envelopes)``: called once per transaction with the events the batch handles
+(all of them, in order). Before the first handler (:func:`prepared_by`), a module reads there at
+once what its handler would read event by event; after the last (:func:`completed_by`), it
+writes at once what its handler gathered. Either must change nothing a handler would not."""
 
 FailureKind = Literal["not_yet", "permanent"]
 
+H = TypeVar("H", bound=Callable[..., Awaitable[None]])
 
-def prepared_by(hook: BatchHook) -> Callable[[Handler], Handler]:
+
+def prepared_by(hook: BatchHook) -> Callable[[H], H]:
     """Mark a handler whose module prepares a whole batch at once (``BatchHook``); the
     subscription calls each distinct hook of its handlers once per transaction."""
-    def mark(handler: Handler) -> Handler:
-        hooks = getattr(handler, "batch_hooks", ())
+    return _marking("batch_hooks", hook)
+
+
+def completed_by(hook: BatchHook) -> Callable[[H], H]:
+    """Mark a handler whose module completes a whole batch at once, after its last event."""
+    return _marking("batch_after_hooks", hook)
+
+
+def _marking(name: str, hook: BatchHook) -> Callable[[H], H]:
+    def mark(handler: H) -> H:
+        hooks = getattr(handler, name, ())
         if hook not in hooks:
-            handler.batch_hooks = (*hooks, hook)  # type: ignore[attr-defined]
+            setattr(handler, name, (*hooks, hook))
         return handler
 
     return mark
 
 
-def batch_hooks(handler: Handler) -> tuple[BatchHook, ...]:
+def batch_hooks(handler: Callable[..., Any]) -> tuple[BatchHook, ...]:
     return getattr(handler, "batch_hooks", ())
+
+
+def batch_after_hooks(handler: Callable[..., Any]) -> tuple[BatchHook, ...]:
+    return getattr(handler, "batch_after_hooks", ())
 
 
 def combine_handlers(
@@ -90,6 +106,8 @@ def _in_turn(chain: tuple[Handler, ...]) -> Handler:
     for handler in chain:
         for hook in batch_hooks(handler):
             prepared_by(hook)(each)
+        for hook in batch_after_hooks(handler):
+            completed_by(hook)(each)
     return each
 
 
@@ -136,6 +154,9 @@ class Subscription:
                                                   default=frozenset())
     hooks: tuple[BatchHook, ...] = field(init=False, repr=False, compare=False, default=())
     """The handlers' distinct batch hooks (:func:`prepared_by`), in the handlers' order."""
+    after_hooks: tuple[BatchHook, ...] = field(init=False, repr=False, compare=False,
+                                               default=())
+    """The handlers' distinct hooks run after a batch's last handler (:func:`completed_by`)."""
 
     def __post_init__(self) -> None:
         for contract in self.handlers:
@@ -147,8 +168,13 @@ class Subscription:
             c.event for c in self.handlers if c.service == ANY_SERVICE))
         object.__setattr__(self, "_from_one", frozenset(
             (c.service, c.event) for c in self.handlers if c.service != ANY_SERVICE))
+        handlers: list[Callable[..., Any]] = [*self.handlers.values()]
+        if self.every_event is not None:
+            handlers.append(self.every_event)
         object.__setattr__(self, "hooks", tuple(dict.fromkeys(
-            hook for handler in self.handlers.values() for hook in batch_hooks(handler))))
+            hook for handler in handlers for hook in batch_hooks(handler))))
+        object.__setattr__(self, "after_hooks", tuple(dict.fromkeys(
+            hook for handler in handlers for hook in batch_after_hooks(handler))))
 
     def __bool__(self) -> bool:
         return bool(self.handlers) or self.every_event is not None
@@ -334,6 +360,8 @@ class Consumer:
         for envelope in fresh:
             with _handling(envelope, self.settings.service):
                 await self.subscription.dispatch(session, envelope, self.sealer)
+        for hook in self.subscription.after_hooks if fresh else ():
+            await hook(session, fresh)
         return len(fresh)
 
     def _claim_statement(self, session: AsyncSession) -> Insert | None:

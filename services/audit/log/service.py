@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.audit.access.service import verify_access
@@ -89,22 +89,45 @@ async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
     return head
 
 
-async def append_entry(session: AsyncSession, envelope: Envelope) -> AuditEntry:
-    """Append ``envelope`` after the last entry, linked by its hash.
+PENDING_KEY = "audit_pending_entries"
+"""Where a consumer's batch gathers its entries' rows until :func:`write_entries`."""
+
+_INSERT_ENTRIES = insert(AuditEntry.metadata.tables[AuditEntry.__tablename__])
+
+
+async def gather_entries(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """The consumer's batch hook before its first event: entries are gathered as plain rows."""
+    session.info[PENDING_KEY] = []
+
+
+async def write_entries(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """The consumer's batch hook after its last event: the batch's entries in one statement, in
+    chain order (the rows are plain values: no ORM object a row)."""
+    rows = session.info.pop(PENDING_KEY, None)
+    if rows:
+        await session.execute(_INSERT_ENTRIES, rows)
+
+
+async def append_entry(session: AsyncSession, envelope: Envelope) -> dict[str, Any]:
+    """Append ``envelope`` after the last entry, linked by its hash; returns the entry's columns.
 
     An event enters only once: the consumer's inbox row commits with the entry, and the unique
-    ``event_id`` refuses a second one whatever happens. Entries are written at commit, in one
-    statement for the batch.
+    ``event_id`` refuses a second one whatever happens. Entries are written in one statement for
+    the batch: by :func:`write_entries` after the consumer's batch, else at commit (an entity).
     """
     previous = await chain_head(session)
     await tree.load_frontier(session, previous)
     record = chain.seal(entry_fields(envelope, recorded_at=utcnow()), previous=previous)
-    entry = AuditEntry(**record)
-    session.add(entry)
-    session.info[HEAD_KEY] = (entry.seq, entry.hash)
-    tree.extend(session, entry.seq, entry.hash)  # its Merkle nodes, in this transaction (R-AU-2)
-    index_people(session, envelope, seq=entry.seq)
-    return entry
+    pending: list[dict[str, Any]] | None = session.info.get(PENDING_KEY)
+    if pending is not None:
+        pending.append(record)
+    else:
+        session.add(AuditEntry(**record))
+    seq, entry_hash = record["seq"], record["hash"]
+    session.info[HEAD_KEY] = (seq, entry_hash)
+    tree.extend(session, seq, entry_hash)  # its Merkle nodes, in this transaction (R-AU-2)
+    index_people(session, envelope, seq=seq)
+    return record
 
 
 def visible_to(user: User) -> ColumnElement[bool]:

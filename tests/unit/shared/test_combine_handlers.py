@@ -9,7 +9,14 @@ import pytest
 
 from shared.contracts.base import EventContract
 from shared.events import Envelope, new_envelope
-from shared.inbox import Subscription, batch_hooks, combine_handlers, prepared_by
+from shared.inbox import (
+    Subscription,
+    batch_after_hooks,
+    batch_hooks,
+    combine_handlers,
+    completed_by,
+    prepared_by,
+)
 
 
 class CrateSent(EventContract):
@@ -78,3 +85,15 @@ async def test_batch_hooks_survive_combining_and_are_listed_once() -> None:
     assert batch_hooks(table[CrateSent]) == (read_ahead,)  # the combined wrapper carries it
     assert Subscription(table).hooks == (read_ahead,)  # one hook, however many handlers
     assert Subscription({CrateSent: checks}).hooks == ()
+
+    async def write_behind(session: Any, envelopes: Any) -> None:  # pragma: no cover
+        calls.append("after")
+
+    async def every(session: Any, event: Envelope) -> None:  # pragma: no cover
+        pass
+
+    logged = completed_by(write_behind)(prepared_by(read_ahead)(every))
+    subscription = Subscription(every_event=logged)  # the audit log's kind of handler too
+    assert (subscription.hooks, subscription.after_hooks) == ((read_ahead,), (write_behind,))
+    combined = combine_handlers({CrateSent: completed_by(write_behind)(checks)}, {CrateSent: links})
+    assert batch_after_hooks(combined[CrateSent]) == (write_behind,)
