@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -106,6 +108,21 @@ async def name_holder(kit, beneficiary_id: str, holder: str) -> None:
                               .values(holder_digest=holder))
 
 
+@asynccontextmanager
+async def started(make_settings, *, at: datetime | None) -> AsyncIterator[tuple]:
+    """Disbursement running, ready, its jobs run only when a test asks (the scheduler's first
+    pass done), its clock at ``at``: (settings, client, kit)."""
+    settings = make_settings("disbursement", **SLOW)
+    app = create_disbursement(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        kit = app.state.kit
+        await kit.scheduler.first_pass.wait()
+        if at is not None:
+            kit.clock.set(at)
+        yield settings, client, kit
+
+
 async def run_job(kit, name: str):
     """A job run now, as the scheduler runs it (the service's own actor)."""
     token = context.current_actor.set(context.system_actor("disbursement"))
@@ -125,13 +142,7 @@ async def test_the_ledger_comes_from_the_payment_basis_and_is_reviewed_submitted
     """R-DI-1, R-DI-2: the ledger of 2027-01 holds the monthly payees paid in it at the amount
     in force for it (a later month's raise not yet), none stopped by then, no temporary aid;
     it is reviewed, then submitted and frozen; the export names no account."""
-    settings = make_settings("disbursement", **SLOW)
-    app = create_disbursement(settings)
-    async with running(app) as client:
-        await eventually(lambda: ready(client))
-        kit = app.state.kit
-        await kit.scheduler.first_pass.wait()  # the jobs run only when a test asks
-        kit.clock.set(DEC_10)
+    async with started(make_settings, at=DEC_10) as (settings, client, kit):
         headers = officer(settings)
         reader = officer(settings, Role.finance_officer)
         a, c, d, e = new_id(), new_id(), new_id(), new_id()
@@ -230,13 +241,7 @@ async def test_frozen_at_the_cut_off_and_a_later_change_lands_in_the_next_month(
     24th, holding the changes made before it; after it the ledger is refused and never changes:
     a raise for January, a January stop and a January approval made after the cut-off land in
     February's ledger as arrears (补发) and an overpayment listed to recover (追缴), once."""
-    settings = make_settings("disbursement", **SLOW)
-    app = create_disbursement(settings)
-    async with running(app) as client:
-        await eventually(lambda: ready(client))
-        kit = app.state.kit
-        await kit.scheduler.first_pass.wait()
-        kit.clock.set(DEC_10)
+    async with started(make_settings, at=DEC_10) as (settings, client, kit):
         headers, reader = officer(settings), officer(settings, Role.finance_officer)
         a, b = new_id(), new_id()
         await approve(nats_server.url, client, settings,
@@ -317,13 +322,7 @@ async def test_the_roster_is_made_once_with_reasons_for_what_is_held(make_settin
     card account or holds it with the reason (holder not known, no account, account closed);
     generated again, twice at once, it adds no payment; refresh_holds moves a payment when its
     holder's account is registered or closed."""
-    settings = make_settings("disbursement", **SLOW)
-    app = create_disbursement(settings)
-    async with running(app) as client:
-        await eventually(lambda: ready(client))
-        kit = app.state.kit
-        await kit.scheduler.first_pass.wait()  # the jobs run only when a test asks
-        kit.clock.set(DEC_10)
+    async with started(make_settings, at=DEC_10) as (settings, client, kit):
         headers, reader = officer(settings), officer(settings, Role.finance_officer)
         paid, no_card, unknown, closed = (new_id() for _ in range(4))
         await approve(nats_server.url, client, settings, *(
@@ -393,13 +392,7 @@ async def test_a_card_registered_while_the_roster_is_made_leaves_no_payment_held
     made (generated, not yet committed): the registration waits for the roster, then readies
     the payment the roster held for want of a card (PostgreSQL runs them side by side; SQLite
     one after the other)."""
-    settings = make_settings("disbursement", **SLOW)
-    app = create_disbursement(settings)
-    async with running(app) as client:
-        await eventually(lambda: ready(client))
-        kit = app.state.kit
-        await kit.scheduler.first_pass.wait()
-        kit.clock.set(DEC_10)
+    async with started(make_settings, at=DEC_10) as (settings, client, kit):
         headers = officer(settings)
         beneficiary = new_id()
         await approve(nats_server.url, client, settings, approval_event(
@@ -436,12 +429,7 @@ async def test_a_card_registered_while_the_roster_is_made_leaves_no_payment_held
 async def test_temporary_aid_is_paid_as_soon_as_granted_once(make_settings, nats_server):
     """R-DI-3, R-DI-6: a temporary-aid grant makes its one payment at once (held until its
     holder is known, then ready to the card); the grant redelivered makes no second one."""
-    settings = make_settings("disbursement", **SLOW)
-    app = create_disbursement(settings)
-    async with running(app) as client:
-        await eventually(lambda: ready(client))
-        kit = app.state.kit
-        await kit.scheduler.first_pass.wait()
+    async with started(make_settings, at=None) as (settings, client, kit):
         reader = officer(settings, Role.finance_officer)
         granted = approval_event("temporary_aid_granted", program="temp_emergency",
                                  amount_fen=80000, effective_month="2026-12")
