@@ -21,15 +21,14 @@ from typing import Any, Literal, TypeVar
 import structlog
 from nats.aio.msg import Msg
 from pydantic import ValidationError
-from sqlalchemy import Column, Insert, MetaData, String, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Column, Insert, MetaData, String, Table
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import context
 from shared.bus import Bus
 from shared.contracts.base import ANY_SERVICE, EventContract, contract_for
-from shared.db import UTCDateTime, unit_of_work, utcnow
+from shared.db import UTCDateTime, unit_of_work, upsert_insert, utcnow
 from shared.events import SUBJECT_ROOT, Envelope
 from shared.sealing import Sealer, SealError
 from shared.settings import Settings
@@ -248,7 +247,7 @@ class Consumer:
 
     def __post_init__(self) -> None:
         self._task: asyncio.Task[None] | None = None
-        self._claims: dict[str, Insert | None] = {}
+        self._claims: dict[str, Insert] = {}
         self.failing: dict[str, dict[str, object]] = {}
         """Events that failed *not yet* and wait for redelivery, by event id (bounded)."""
 
@@ -339,18 +338,10 @@ class Consumer:
         now = utcnow()
         rows = [{"event_id": e.id, "event_type": e.type, "handled_at": now}
                 for e in wanted.values()]
-        claim = self._claim_statement(session)
         try:
-            if claim is None:  # a dialect without ON CONFLICT: look first, then insert
-                seen = set(await session.scalars(select(self.inbox.c.event_id)
-                                                  .where(self.inbox.c.event_id.in_(list(wanted)))))
-                rows = [row for row in rows if row["event_id"] not in seen]
-                if rows:
-                    await session.execute(self.inbox.insert(), rows)
-                claimed = {row["event_id"] for row in rows}
-            else:
-                result = await session.execute(claim, rows if len(rows) > 1 else rows[0])
-                claimed = set(result.scalars())
+            result = await session.execute(self._claim_statement(session),
+                                           rows if len(rows) > 1 else rows[0])
+            claimed = set(result.scalars())
         except IntegrityError as exc:
             # A replica handled one of them at the same moment: its effect stands.
             raise _AlreadyHandled(repr(exc)[:200]) from exc
@@ -364,22 +355,15 @@ class Consumer:
             await hook(session, fresh)
         return len(fresh)
 
-    def _claim_statement(self, session: AsyncSession) -> Insert | None:
-        """The inbox's claiming statement for the session's dialect, built once."""
+    def _claim_statement(self, session: AsyncSession) -> Insert:
+        """The inbox's claiming statement for the session's engine, built once per dialect."""
         dialect = session.get_bind().dialect.name
-        try:
-            return self._claims[dialect]
-        except KeyError:
-            pass
-        key = [self.inbox.c.event_id]
-        claim: Insert | None = None
-        if dialect == "postgresql":
-            claim = postgresql.insert(self.inbox).on_conflict_do_nothing(index_elements=key)
-        elif dialect == "sqlite":
-            claim = sqlite.insert(self.inbox).on_conflict_do_nothing(index_elements=key)
-        if claim is not None:
-            claim = claim.returning(self.inbox.c.event_id)
-        self._claims[dialect] = claim
+        claim = self._claims.get(dialect)
+        if claim is None:
+            claim = self._claims[dialect] = (
+                upsert_insert(session, self.inbox)
+                .on_conflict_do_nothing(index_elements=[self.inbox.c.event_id])
+                .returning(self.inbox.c.event_id))
         return claim
 
     async def _failed(self, msg: Msg, envelope: Envelope, exc: Exception) -> None:
