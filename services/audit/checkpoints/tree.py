@@ -158,16 +158,20 @@ async def load_frontier(session: AsyncSession, head: tuple[int, str] | None) -> 
                                   for level, position in nodes]
 
 
-def extend(session: AsyncSession, seq: int, entry_hash: str) -> None:
-    """Add entry ``seq`` as the next leaf: store each subtree it completes (same transaction)."""
+def extend(session: AsyncSession, seq: int, entry_hash: str) -> list[dict[str, Any]]:
+    """Add entry ``seq`` as the next leaf; returns each subtree it completes as a
+    ``merkle_node`` row, for the caller to write in the same transaction as the entry (a
+    consumer's batch writes them all in one statement, not as an ORM object each)."""
     frontier: Edge = session.info[FRONTIER_KEY]
     level, position, value = 0, seq - 1, entry_leaf(entry_hash)
     expected = sum(1 << lv for lv, _, _ in frontier)
     if position != expected:
         raise RuntimeError(f"leaf {position} appended to a tree of {expected}")
+    completed = []
     while frontier and frontier[-1][0] == level:
         _, left_position, left = frontier.pop()
         level, position, value = level + 1, left_position >> 1, node_hash(left, value)
-        session.add(MerkleNode(level=level, position=position, hash=value))
+        completed.append({"level": level, "position": position, "hash": value})
     frontier.append((level, position, value))
     _last_edges[session.get_bind()] = ((seq, entry_hash), tuple(frontier))
+    return completed

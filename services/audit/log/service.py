@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.audit.access.service import verify_access
 from services.audit.checkpoints import tree
+from services.audit.checkpoints.models import MerkleNode
 from services.audit.inspection import personal
 from services.audit.inspection.index import index_people
+from services.audit.inspection.models import PersonIndex
 from services.audit.log import chain
 from services.audit.log.models import AuditEntry
 from services.audit.log.outside import OutsideReport
@@ -24,6 +27,7 @@ from services.audit.log.schemas import (
     VerificationReport,
 )
 from shared.auth import Role, User
+from shared.bulk import insert_of
 from shared.db import utcnow
 from shared.events import Envelope
 from shared.inputs import Keyset, Window
@@ -43,8 +47,10 @@ ENTRIES = Keyset("audit-entries", AuditEntry.seq.asc())
 """The order of a search of the log and its cursors: chain order."""
 
 
-def entry_fields(envelope: Envelope, *, recorded_at: datetime) -> dict[str, Any]:
-    """The columns of an entry for ``envelope``, all but its place in the chain (R-AU-1)."""
+def entry_fields(envelope: Envelope, *, recorded_at: datetime,
+                 stored: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The columns of an entry for ``envelope``, all but its place in the chain (R-AU-1);
+    ``stored`` is its JSON form when the caller has it already."""
     parts = envelope.type.split(".")
     return {
         "event_id": envelope.id,
@@ -59,7 +65,8 @@ def entry_fields(envelope: Envelope, *, recorded_at: datetime) -> dict[str, Any]
         "source_address": envelope.sourceaddress,
         "occurred_at": envelope.time,
         "recorded_at": recorded_at,
-        "payload": chain.canonical_json(envelope.model_dump(mode="json")),
+        "payload": chain.canonical_json(
+            envelope.model_dump(mode="json") if stored is None else stored),
     }
 
 
@@ -90,43 +97,70 @@ async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
 
 
 PENDING_KEY = "audit_pending_entries"
-"""Where a consumer's batch gathers its entries' rows until :func:`write_entries`."""
+"""Where a consumer's batch gathers its rows (:class:`BatchRows`) until :func:`write_entries`."""
 
-_INSERT_ENTRIES = insert(AuditEntry.metadata.tables[AuditEntry.__tablename__])
+
+@dataclass
+class BatchRows:
+    """A consumer batch's rows, gathered event by event as plain values and written after its
+    last event, one statement a table: the ORM's object and flush bookkeeping for an entry, its
+    Merkle nodes and its person index rows cost more than the rows' own work."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    people: list[dict[str, Any]] = field(default_factory=list)
+
+
+_ENTRIES = AuditEntry.metadata.tables[AuditEntry.__tablename__]
+_NODES = MerkleNode.metadata.tables[MerkleNode.__tablename__]
+_PEOPLE = PersonIndex.metadata.tables[PersonIndex.__tablename__]
 
 
 async def gather_entries(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
-    """The consumer's batch hook before its first event: entries are gathered as plain rows."""
-    session.info[PENDING_KEY] = []
+    """The consumer's batch hook before its first event: rows are gathered as plain values."""
+    session.info[PENDING_KEY] = BatchRows()
 
 
 async def write_entries(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
     """The consumer's batch hook after its last event: the batch's entries in one statement, in
-    chain order (the rows are plain values: no ORM object a row)."""
-    rows = session.info.pop(PENDING_KEY, None)
-    if rows:
-        await session.execute(_INSERT_ENTRIES, rows)
+    chain order (the chain's guard sees them as it saw them one by one), then their Merkle nodes
+    and person index rows, one statement each (Core executemany: no ORM object a row)."""
+    batch: BatchRows | None = session.info.pop(PENDING_KEY, None)
+    if batch is None or not batch.entries:
+        return
+    connection = await session.connection()
+    for table, rows in ((_ENTRIES, batch.entries), (_NODES, batch.nodes),
+                        (_PEOPLE, batch.people)):
+        if rows:
+            await connection.execute(insert_of(table), rows)
 
 
 async def append_entry(session: AsyncSession, envelope: Envelope) -> dict[str, Any]:
     """Append ``envelope`` after the last entry, linked by its hash; returns the entry's columns.
 
     An event enters only once: the consumer's inbox row commits with the entry, and the unique
-    ``event_id`` refuses a second one whatever happens. Entries are written in one statement for
-    the batch: by :func:`write_entries` after the consumer's batch, else at commit (an entity).
+    ``event_id`` refuses a second one whatever happens. The entry, its Merkle nodes (R-AU-2) and
+    its person index rows (R-AU-3) are written in this transaction: by :func:`write_entries`
+    after the consumer's batch, else at commit (entities).
     """
     previous = await chain_head(session)
     await tree.load_frontier(session, previous)
-    record = chain.seal(entry_fields(envelope, recorded_at=utcnow()), previous=previous)
-    pending: list[dict[str, Any]] | None = session.info.get(PENDING_KEY)
-    if pending is not None:
-        pending.append(record)
-    else:
-        session.add(AuditEntry(**record))
+    stored = envelope.model_dump(mode="json")  # once: for the payload and the person index
+    record = chain.seal(entry_fields(envelope, recorded_at=utcnow(), stored=stored),
+                        previous=previous)
     seq, entry_hash = record["seq"], record["hash"]
     session.info[HEAD_KEY] = (seq, entry_hash)
-    tree.extend(session, seq, entry_hash)  # its Merkle nodes, in this transaction (R-AU-2)
-    index_people(session, envelope, seq=seq)
+    nodes = tree.extend(session, seq, entry_hash)
+    people = index_people(session, stored, seq=seq)
+    batch: BatchRows | None = session.info.get(PENDING_KEY)
+    if batch is not None:
+        batch.entries.append(record)
+        batch.nodes += nodes
+        batch.people += people
+    else:
+        session.add(AuditEntry(**record))
+        session.add_all([MerkleNode(**node) for node in nodes])
+        session.add_all([PersonIndex(**row) for row in people])
     return record
 
 
