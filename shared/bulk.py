@@ -18,6 +18,8 @@ from sqlalchemy.orm import Mapper, RelationshipDirection, make_transient_to_deta
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.schema import sort_tables
 
+from shared import direct
+
 
 async def insert_rows(session: AsyncSession, table: Table, columns: Sequence[str],
                       rows: Sequence[tuple[Any, ...]]) -> None:
@@ -85,9 +87,8 @@ async def insert_new(session: AsyncSession, *roots: object) -> None:
         values = instance_dict(obj)
         by_table.setdefault(plan.table, []).append(
             {column: values[key] for key, column, _default in plan.columns})
-    connection = await session.connection()  # Core statements: not the ORM's execute
-    for table in sort_tables(by_table):
-        await connection.execute(insert_of(table), by_table[table])
+    for table in sort_tables(by_table):  # on the driver (shared.direct), not the ORM's flush
+        await direct.run(session, _writing(table), by_table[table])
     for obj in objects:
         make_transient_to_detached(obj)
     session.add_all(roots)  # the rest follows them by the same cascade
@@ -107,6 +108,17 @@ class _Plan:
 
 _plans: dict[type, _Plan] = {}
 _inserts: dict[Table, Insert] = {}
+
+
+_writings: dict[Table, direct.Statement] = {}
+
+
+def _writing(table: Table) -> direct.Statement:
+    """:func:`insert_new`'s insert of every column of ``table``, built once."""
+    statement = _writings.get(table)
+    if statement is None:
+        statement = _writings[table] = direct.Statement(insert(table).inline())
+    return statement
 
 
 def insert_of(table: Table) -> Insert:

@@ -44,6 +44,7 @@ from services.intake.materials import service as materials
 from services.intake.materials.models import MaterialsNotice
 from services.intake.recipients import service as recipients
 from services.intake.referrals import service as referrals
+from shared import direct
 from shared.auth import User
 from shared.bulk import insert_new
 from shared.context import new_id
@@ -96,15 +97,16 @@ def _next_in_day(insert: Any) -> Any:
             .returning(sequences.last_value))
 
 
-NEXT_IN_DAY = {"postgresql": _next_in_day(pg_insert), "sqlite": _next_in_day(sqlite_insert)}
-"""The day's sequence bumped, by dialect: built once (every submission)."""
+NEXT_IN_DAY = {"postgresql": direct.Statement(_next_in_day(pg_insert)),
+               "sqlite": direct.Statement(_next_in_day(sqlite_insert))}
+"""The day's sequence bumped, by dialect: built once, run on the driver (every submission)."""
 
 
 async def next_application_number(session: AsyncSession, *, county: str, day: date) -> str:
     """The next number of the day, in one statement; the row lock makes concurrent windows
     wait their turn."""
-    sequence = await session.scalar(NEXT_IN_DAY[session.get_bind().dialect.name],
-                                    {"day": day})
+    sequence = await direct.scalar(session, NEXT_IN_DAY[session.get_bind().dialect.name],
+                                   {"day": day})
     assert sequence is not None
     return format_application_number(county, day, sequence)
 
@@ -126,10 +128,10 @@ def provisional_number(county: str, day: date) -> str:
     return f"SQ{county}-{day:%Y%m%d}-000000"
 
 
-_numberings_last: dict[Table, Any] = {}
+_numberings_last: dict[Table, direct.Statement] = {}
 
 
-def _numbering_last(outbox: Table) -> Any:
+def _numbering_last(outbox: Table) -> direct.Statement:
     """:func:`number_application_last`'s statement for a service's outbox, built once."""
     statement = _numberings_last.get(outbox)
     if statement is not None:
@@ -151,7 +153,8 @@ def _numbering_last(outbox: Table) -> Any:
         .values(payload=func.replace(outbox.c.payload, bindparam("provisional", type_=String),
                                      select(numbered.c.number).scalar_subquery()))
         .cte("patched"))
-    statement = _numberings_last[outbox] = select(given).add_cte(numbered, patched)
+    statement = _numberings_last[outbox] = direct.Statement(
+        select(given).add_cte(numbered, patched))
     return statement
 
 
@@ -167,7 +170,7 @@ async def number_application_last(
     outbox payloads. Numbers stay unique, per day, in commit order and without gaps, as with
     :func:`next_application_number`: a rolled-back transaction gives its number back."""
     outbox: Table = session.info["events"].outbox
-    last_value = await session.scalar(_numbering_last(outbox), {
+    last_value = await direct.scalar(session, _numbering_last(outbox), {
         "day": day, "application_id": application.id, "prefix": f"SQ{county}-{day:%Y%m%d}-",
         "provisional": provisional_number(county, day), "event_ids": list(event_ids)})
     assert last_value is not None

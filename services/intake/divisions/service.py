@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.divisions.models import DivisionVersion
+from shared import direct
 from shared.auth import User
 from shared.contracts import intake as contracts
 from shared.db import utcnow
@@ -265,18 +266,19 @@ async def save(session: AsyncSession, register: Register, *, change: Change, sub
 
 
 _versions = DivisionVersion.__table__.c
-IN_FORCE = (select(_versions.code)
-            .where(_versions.code == bindparam("code"), _versions.valid_from <= bindparam("on"),
-                   or_(_versions.valid_until.is_(None), _versions.valid_until > bindparam("on")))
-            .limit(1))
-"""Whether a code is in force on a day: built once, as every submission asks it (a Core
-statement with parameters costs a tenth of building the select each time)."""
+IN_FORCE = direct.Statement(
+    select(_versions.code)
+    .where(_versions.code == bindparam("code"), _versions.valid_from <= bindparam("on"),
+           or_(_versions.valid_until.is_(None), _versions.valid_until > bindparam("on")))
+    .limit(1))
+"""Whether a code is in force on a day: built once and run on the driver, as every submission
+asks it (a Core statement with parameters costs a tenth of building the select each time)."""
 
 
 async def require_in_force(session: AsyncSession, code: str, *, on: date, field: str) -> None:
     """A division a request names must be in force in the register on ``on``: 422 naming the
     field otherwise, and 409 while the register is empty."""
-    in_force = await session.scalar(IN_FORCE, {"code": code, "on": on})
+    in_force = await direct.scalar(session, IN_FORCE, {"code": code, "on": on})
     if in_force is not None:
         return
     versions = [_version(r) for r in await session.scalars(

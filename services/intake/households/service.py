@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.applications.models import OPEN_STATUSES, Application
 from services.intake.households.models import Household, Member
+from shared import direct
 from shared.idcard import age_on, parse_resident_id
 from shared.masking import mask_id_number
 from shared.problems import Conflict
@@ -139,8 +140,9 @@ def _person_lock_key(id_number: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-_LOCK_PERSONS = text("SELECT pg_advisory_xact_lock(k) FROM "
-                     "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered")
+_LOCK_PERSONS = direct.Statement(
+    text("SELECT pg_advisory_xact_lock(k) FROM "
+         "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered"))
 
 
 async def lock_persons(session: AsyncSession, id_numbers: Iterable[str]) -> None:
@@ -152,12 +154,12 @@ async def lock_persons(session: AsyncSession, id_numbers: Iterable[str]) -> None
         return
     keys = sorted({_person_lock_key(n) for n in id_numbers})
     # One round trip; the locks are taken in key order, so two applications never deadlock.
-    await session.execute(_LOCK_PERSONS, {"keys": keys})
+    await direct.run(session, _LOCK_PERSONS, {"keys": keys})
 
 
 _member, _household, _application = (Member.__table__.c, Household.__table__.c,
                                       Application.__table__.c)
-COUNTED_IN_OPEN = (
+COUNTED_IN_OPEN = direct.Statement(
     select(_member.id_number, _application.number, _application.program,
            _household.head_id_number)
     .select_from(Member.__table__.join(Household.__table__,
@@ -166,7 +168,8 @@ COUNTED_IN_OPEN = (
     .where(_member.id_number.in_(bindparam("ids", expanding=True)), _member.counted.is_(True),
            _application.status.in_(OPEN_STATUSES))
     .order_by(_application.submitted_at, _application.number))
-"""Open applications counting any of some people (``ids``): built once (every submission)."""
+"""Open applications counting any of some people (``ids``): built once, run on the driver
+(every submission)."""
 
 
 async def check_one_household_per_person(
@@ -178,7 +181,7 @@ async def check_one_household_per_person(
     the request: a member who does not count (an adult child living on their own, a member
     serving a sentence) is listed but belongs to no household here, so they may be counted in
     another; members who count elsewhere likewise."""
-    rows = await session.execute(COUNTED_IN_OPEN, {"ids": list(counted)})
+    rows = await direct.fetch(session, COUNTED_IN_OPEN, {"ids": list(counted)})
     for row in rows:
         field = f"household.members.{counted[row.id_number]}.id_number"
         masked = mask_id_number(row.id_number)

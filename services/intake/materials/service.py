@@ -17,6 +17,7 @@ from services.intake.materials.models import (
     NoticeItem,
     SuppliedMaterial,
 )
+from shared import direct
 from shared.auth import User
 from shared.context import new_id
 from shared.contracts import intake as contracts
@@ -49,16 +50,18 @@ class Checklist:
 
 
 _items = ChecklistItem.__table__.c
-CHECKLISTS = (select(_items.county, _items.code, _items.name)
-              .where(_items.program == bindparam("program"),
-                     _items.county.in_([bindparam("county"), DEFAULT_CHECKLIST]))
-              .order_by(_items.county, _items.position))
-"""A program's checklists of the county and the default: built once (every submission)."""
+CHECKLISTS = direct.Statement(
+    select(_items.county, _items.code, _items.name)
+    .where(_items.program == bindparam("program"),
+           _items.county.in_([bindparam("county"), DEFAULT_CHECKLIST]))
+    .order_by(_items.county, _items.position))
+"""A program's checklists of the county and the default: built once, run on the driver
+(every submission)."""
 
 
 async def county_checklist(session: AsyncSession, program: str, county: str) -> Checklist:
     """The program's checklist in the county: its own, else the default one (R-IN-3)."""
-    rows = (await session.execute(CHECKLISTS, {"program": program, "county": county})).all()
+    rows = await direct.fetch(session, CHECKLISTS, {"program": program, "county": county})
     own = [r for r in rows if r.county == county]
     chosen = own or [r for r in rows if r.county == DEFAULT_CHECKLIST]
     return Checklist(county=county, program=program,

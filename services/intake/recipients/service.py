@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.applications.models import Application
 from services.intake.households.models import Household, Member
 from services.intake.recipients.models import BENEFIT, Recipient, RecipientMember
+from shared import direct
 from shared.db import utcnow
 from shared.inbox import NotYet, Rejected
 from shared.masking import mask_id_number
@@ -88,7 +89,7 @@ async def stop(session: AsyncSession, *, beneficiary_id: str, month: str) -> Non
 
 
 _recipient, _recipient_member = Recipient.__table__.c, RecipientMember.__table__.c
-RECEIVING = (
+RECEIVING = direct.Statement(
     select(_recipient_member.id_number, _recipient_member.head_id_number, _recipient.program,
            _recipient.beneficiary_id, _recipient.application_number)
     .select_from(RecipientMember.__table__.join(
@@ -97,8 +98,8 @@ RECEIVING = (
            _recipient.kind == BENEFIT,
            or_(_recipient.stopped_from.is_(None), _recipient.stopped_from > bindparam("month")))
     .order_by(_recipient.since_month, _recipient.beneficiary_id))
-"""Benefits received in a month by any of some people (``ids``): built once (every
-submission)."""
+"""Benefits received in a month by any of some people (``ids``): built once, run on the
+driver (every submission)."""
 
 
 async def check_not_receiving(
@@ -109,7 +110,7 @@ async def check_not_receiving(
     benefit in another household (another head). ``counted`` maps the counted members' ID
     numbers to their positions in the request; the refusal names the other record."""
     month = month_of(today or today_in_shanghai())
-    rows = await session.execute(RECEIVING, {"ids": list(counted), "month": month})
+    rows = await direct.fetch(session, RECEIVING, {"ids": list(counted), "month": month})
     for row in rows:
         field = f"household.members.{counted[row.id_number]}.id_number"
         masked = mask_id_number(row.id_number)

@@ -1,0 +1,174 @@
+"""``shared.direct``: statements compiled once per dialect and run on the session's driver
+connection give what ``session.execute`` gives, in the session's transaction. On SQLite (the
+kit's inline connection, and stock aiosqlite through the fallback) and, with
+ASSIST_TEST_DATABASE_URL, PostgreSQL (asyncpg)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from shared import direct
+from shared.db import UTCDateTime, create_engine, create_sessionmaker, ensure_schema
+from tests.conftest import TEST_DATABASE_URL
+
+metadata = MetaData()
+visits = Table(
+    "direct_visit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(20), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("on_day", Date, nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("done", Boolean, nullable=False),
+    Column("note", String(100), nullable=True),
+    Column("tags", JSON, nullable=True),
+)
+_v = visits.c
+WRITE = direct.Statement(insert(visits).inline().values(
+    {name: bindparam(name) for name in ("code", "kind", "on_day", "at", "done", "note", "tags")}))
+WRITE_RETURNING = direct.Statement(insert(visits).values(
+    {name: bindparam(name) for name in ("code", "kind", "on_day", "at", "done", "note", "tags")})
+    .returning(_v.id, _v.code, _v.on_day))
+READ = direct.Statement(
+    select(_v.code, _v.on_day, _v.at, _v.done, _v.note)
+    .where(_v.code.in_(bindparam("codes", expanding=True)),
+           _v.kind.in_(["home", "office"]),  # a literal list: expanded too
+           _v.on_day >= bindparam("since"))
+    .order_by(_v.code).limit(10))
+COUNT = direct.Statement(select(func.count()).select_from(visits))
+MARK = direct.Statement(update(visits).where(_v.code == bindparam("visit"))
+                        .values(done=bindparam("mark")))
+
+AT = datetime(2026, 12, 6, 8, 30, tzinfo=UTC)
+
+
+def _visit(i: int, **changes: object) -> dict[str, object]:
+    return {"code": f"v{i}", "kind": "home" if i % 3 else "phone",
+            "on_day": date(2026, 12, 1) + timedelta(days=i),
+            "at": AT + timedelta(minutes=i), "done": bool(i % 2),
+            "note": None if i % 4 == 0 else f"visit {i}",
+            "tags": ["a", {"n": i}] if i % 2 else None, **changes}
+
+
+# SQLite's kit connection and stock aiosqlite (through session.execute); PostgreSQL's asyncpg.
+@pytest.fixture(params=["driver"] if TEST_DATABASE_URL else ["driver", "stock aiosqlite"])
+async def sessions(request, make_settings):
+    settings = make_settings("direct", migrate_on_start=False)
+    engine = create_engine(settings, inline=request.param == "driver")
+    await ensure_schema(engine, settings.pg_schema)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    statements: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_: statements.append(statement))
+    maker = create_sessionmaker(engine, info={})
+    maker.statements = statements  # type: ignore[attr-defined]
+    yield maker
+    await engine.dispose()
+
+
+async def test_rows_written_and_read_on_the_driver_are_those_of_session_execute(sessions):
+    async with sessions() as session, session.begin():
+        await direct.run(session, WRITE, _visit(1))
+        await direct.run(session, WRITE, [_visit(i) for i in range(2, 9)])  # executemany
+        returned = await direct.fetch(session, WRITE_RETURNING, _visit(9))
+    assert [(r.code, r.on_day) for r in returned] == [("v9", date(2026, 12, 10))]
+    assert isinstance(returned[0].id, int)
+
+    async with sessions() as session, session.begin():
+        stored = (await session.execute(select(visits).order_by(_v.code))).all()
+        assert [r.code for r in stored] == [f"v{i}" for i in range(1, 10)]
+        for row in stored:  # written as SQLAlchemy writes them: read back as given
+            given = _visit(int(row.code[1:]))
+            assert (row.kind, row.on_day, row.at, row.done, row.note, row.tags) == (
+                given["kind"], given["on_day"], given["at"], given["done"], given["note"],
+                given["tags"])
+        for codes in (["v1", "v2", "v4"], ["v5"], [f"v{i}" for i in range(1, 10)], []):
+            params = {"codes": codes, "since": date(2026, 12, 3)}
+            mine = await direct.fetch(session, READ, params)
+            theirs = (await session.execute(READ.statement, params)).all()
+            assert mine == [tuple(r) for r in theirs]
+            for row in mine:  # typed as SQLAlchemy types them, by name
+                assert isinstance(row.on_day, date) and row.at.tzinfo is not None
+                assert isinstance(row.done, bool)
+        assert [r.code for r in await direct.fetch(
+            session, READ, {"codes": ["v1", "v2", "v3", "v4"], "since": date(2026, 12, 1)})] \
+            == ["v1", "v2", "v4"]  # v3 is a phone visit: the literal list holds
+        assert await direct.scalar(session, COUNT) == 9
+
+
+async def test_the_stored_values_are_those_session_execute_stores(sessions):
+    """Byte for byte: dates, times, booleans and JSON compare and sort in SQL as before."""
+    async with sessions() as session, session.begin():
+        await direct.run(session, WRITE, _visit(1, code="mine"))
+        await session.execute(insert(visits), _visit(1, code="theirs"))
+        as_text = [type_coerce(c, String) for c in (_v.on_day, _v.at, _v.done, _v.tags)]
+        mine, theirs = [(await session.execute(select(*as_text).where(_v.code == code))).one()
+                        for code in ("mine", "theirs")]
+    assert mine == theirs
+
+
+async def test_a_time_in_another_zone_is_stored_in_utc(sessions):
+    cst = timezone(timedelta(hours=8))
+    async with sessions() as session, session.begin():
+        await direct.run(session, WRITE, _visit(1, at=datetime(2026, 12, 6, 16, 30, tzinfo=cst)))
+    async with sessions() as session:
+        (at,) = (await session.execute(select(_v.at))).one()
+        assert at == AT and at.utcoffset() == timedelta(0)
+
+
+async def test_they_belong_to_the_session_transaction(sessions):
+    async with sessions() as session:
+        async with session.begin():
+            await direct.run(session, WRITE, _visit(1))
+        await session.begin()
+        await direct.run(session, MARK, {"visit": "v1", "mark": False})
+        await direct.run(session, WRITE, _visit(2))
+        assert await direct.scalar(session, COUNT) == 2  # seen inside the transaction
+        await session.rollback()
+    async with sessions() as session:
+        assert (await session.execute(select(_v.code, _v.done))).all() == [("v1", True)]
+
+
+async def test_a_driver_error_is_sqlalchemys_and_the_session_goes_on(sessions):
+    async with sessions() as session:
+        await session.begin()
+        await direct.run(session, WRITE, _visit(1))
+        with pytest.raises(IntegrityError):
+            await direct.run(session, WRITE, _visit(1, kind="office"))  # the same code
+        await session.rollback()
+        async with session.begin():  # a new transaction on the same session works
+            await direct.run(session, WRITE, _visit(2))
+    async with sessions() as session:
+        assert (await session.execute(select(_v.code))).scalars().all() == ["v2"]
+
+
+async def test_listeners_hear_of_every_statement(sessions):
+    async with sessions() as session, session.begin():
+        sessions.statements.clear()
+        await direct.run(session, WRITE, _visit(1))
+        await direct.run(session, WRITE, [_visit(2), _visit(3)])
+        await direct.fetch(session, READ, {"codes": ["v1"], "since": date(2026, 1, 1)})
+    inserts = [s for s in sessions.statements if s.startswith("INSERT INTO direct_visit")]
+    selects = [s for s in sessions.statements if s.startswith("SELECT")]
+    assert len(inserts) == 2 and len(selects) == 1
