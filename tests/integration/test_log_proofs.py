@@ -503,3 +503,35 @@ async def test_r_au_2_entries_appended_without_the_tree_are_added_to_it(make_set
         assert proof["proof"] == [p.hex() for p in inclusion_proof(6, leaves)]
         verify_inclusion(leaves[6], 6, len(leaves), [bytes.fromhex(p) for p in proof["proof"]],
                          root_of(leaves))
+
+
+async def test_r_au_2_entries_appended_outside_a_batch_store_the_same_tree(make_settings) -> None:
+    """R-AU-2: the consumer's batches write their Merkle nodes as rows in one statement after
+    their entries; an entry appended outside a batch adds them as objects at commit. Mixed, the
+    stored subtrees are exactly those of the log, and every root is the log's."""
+    from services.audit.checkpoints import tree
+    from services.audit.checkpoints.models import MerkleNode
+    from services.audit.log import service
+
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    async with running(app):
+        kit = app.state.kit
+        await log_events(app, range(1, 6))
+        for n in range(100, 104):  # one transaction each, then two in one
+            async with kit.unit_of_work() as session:
+                await service.append_entry(session, event(n))
+        async with kit.unit_of_work() as session:
+            for n in range(104, 106):
+                await service.append_entry(session, event(n))
+        await log_events(app, range(6, 12))
+        leaves = [leaf_hash(bytes.fromhex(h)) for h in await entry_hashes(app)]
+        assert len(leaves) == 17
+        async with kit.sessions() as session:
+            nodes = set((await session.execute(select(MerkleNode.level, MerkleNode.position)
+                                               )).all())
+            expected = {(level, position) for level in range(1, 5)
+                        for position in range(len(leaves) >> level)}
+            assert nodes == expected  # every complete subtree of 2 or more, each once
+            for size in range(1, len(leaves) + 1):
+                assert await tree.tree_root(session, size) == root_of(leaves[:size])
