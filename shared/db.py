@@ -218,6 +218,8 @@ class _InlineCursor:
                 raise
             # Another process writes: wait for its lock in a worker thread, not in the loop.
             await self._owner.in_thread(self._owner.begin_waiting, self._cursor, sql)
+        if sql[:5].upper() == "BEGIN":
+            self._owner.changes_at_begin = self._owner._conn.total_changes
         return self
 
     async def executemany(self, sql: str, parameters: Any) -> _InlineCursor:
@@ -267,6 +269,8 @@ class _InlineConnection:
         self._connection: sqlite3.Connection | None = conn
         self._tx = _InlineQueue()
         self._busy: asyncio.Future[Any] | None = None
+        self.changes_at_begin = -1
+        """The connection's count of rows changed when the transaction began."""
 
     @property
     def isolation_level(self) -> str | None:
@@ -294,7 +298,12 @@ class _InlineConnection:
             self._conn.execute("PRAGMA busy_timeout=0")
 
     async def commit(self) -> None:
+        """In a worker thread (the fsync), unless the transaction changed no row: a read's
+        COMMIT writes nothing and ends at once, inline (every GET, the relay's empty reads)."""
         await self.settle()
+        if self._conn.total_changes == self.changes_at_begin:
+            self._conn.commit()
+            return
         await self.in_thread(self._conn.commit)
 
     async def rollback(self) -> None:

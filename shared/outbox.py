@@ -153,10 +153,16 @@ class OutboxRelay:
         self.settings = settings
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._mark = (
+        self._mark = direct.Statement(
             update(outbox).where(outbox.c.id == bindparam("row_id"))
             .values(sent_at=bindparam("sent_at"), stream_seq=bindparam("seq"),
                     attempts=outbox.c.attempts + 1, last_error=None)
+        )
+        self._unsent = direct.Statement(
+            select(outbox.c.id, outbox.c.event_id, outbox.c.nats_subject, outbox.c.payload)
+            .where(outbox.c.sent_at.is_(None))
+            .order_by(outbox.c.id)
+            .limit(bindparam("batch"))
         )
 
     def wake(self) -> None:
@@ -174,10 +180,8 @@ class OutboxRelay:
         while True:
             try:
                 await self.bus.wait_ready()
-                sent = await self.relay_pending()
+                await self.relay_pending()  # until nothing is left unsent
                 backoff = 0.1
-                if sent:
-                    continue
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - NATS or the database away: retry
@@ -190,38 +194,36 @@ class OutboxRelay:
             self._wakeup.clear()
 
     async def relay_pending(self) -> int:
-        """Publish one batch of unsent events; returns how many were acknowledged.
+        """Publish the unsent events, a batch at a time, until none is left; returns how many
+        were acknowledged.
 
-        Raises the first publish error after marking the acknowledged rows, so that ``run``
-        backs off while NATS is away.
+        Each batch's acknowledged rows are marked sent in the transaction that reads the next
+        batch: one transaction a batch, where a read and a mark took two. Raises the first
+        publish error after marking the acknowledged rows, so that ``run`` backs off while
+        NATS is away.
         """
+        sent = 0
         self._wakeup.clear()  # what commits from here on wakes the next round
-        async with self.sessions() as session, session.begin():
-            rows = (
-                await session.execute(
-                    select(self.outbox.c.id, self.outbox.c.event_id, self.outbox.c.nats_subject,
-                           self.outbox.c.payload)
-                    .where(self.outbox.c.sent_at.is_(None))
-                    .order_by(self.outbox.c.id)
-                    .limit(self.settings.relay_batch_size)
-                )
-            ).all()
-        if not rows:
-            return 0
-        acks = await self._publish(rows)
-        acked = [{"row_id": row.id, "seq": ack.seq}
-                 for row, ack in zip(rows, acks, strict=True) if isinstance(ack, PubAck)]
-        duplicates = sum(1 for ack in acks if isinstance(ack, PubAck) and ack.duplicate)
-        if duplicates:
-            log.info("outbox_duplicate_acks", count=duplicates)
-        failed = next(((row, ack) for row, ack in zip(rows, acks, strict=True)
-                       if not isinstance(ack, PubAck)), None)
-        await self._mark_sent(acked)
-        if failed is not None:
-            row, error = failed
-            await self._record_failure(row.id, repr(error))
-            raise error
-        return len(acked)
+        rows = await self._mark_sent([], read_next=True)
+        while rows:
+            acks = await self._publish(rows)
+            now = utcnow()
+            acked = [{"row_id": row.id, "seq": ack.seq, "sent_at": now}
+                     for row, ack in zip(rows, acks, strict=True) if isinstance(ack, PubAck)]
+            duplicates = sum(1 for ack in acks if isinstance(ack, PubAck) and ack.duplicate)
+            if duplicates:
+                log.info("outbox_duplicate_acks", count=duplicates)
+            failed = next(((row, ack) for row, ack in zip(rows, acks, strict=True)
+                           if not isinstance(ack, PubAck)), None)
+            if failed is not None:
+                await self._mark_sent(acked)
+                row, error = failed
+                await self._record_failure(row.id, repr(error))
+                raise error
+            self._wakeup.clear()  # the read below sees every commit before it
+            rows = await self._mark_sent(acked, read_next=True)
+            sent += len(acked)
+        return sent
 
     async def _publish(self, rows: Sequence[Any]) -> list[PubAck | BaseException]:
         """Publish every row with all of them in flight; each row's ack, or why it failed.
@@ -260,13 +262,19 @@ class OutboxRelay:
             results.extend(not_sent for _ in range(len(rows) - len(futures)))
         return results
 
-    async def _mark_sent(self, acked: list[dict[str, Any]]) -> None:
-        """One statement for the batch: each acknowledged row with its stream sequence."""
-        if not acked:
-            return
-        now = utcnow()
+    async def _mark_sent(self, acked: list[dict[str, Any]], *, read_next: bool = False
+                         ) -> list[Any]:
+        """One transaction: the acknowledged rows marked sent, each with its stream sequence
+        (one statement), and with ``read_next`` the next batch of unsent rows read."""
+        if not acked and not read_next:
+            return []
         async with self.sessions() as session, session.begin():
-            await session.execute(self._mark, [row | {"sent_at": now} for row in acked])
+            if acked:
+                await direct.run(session, self._mark, acked)
+            if not read_next:
+                return []
+            return await direct.fetch(session, self._unsent,
+                                      {"batch": self.settings.relay_batch_size})
 
     async def _record_failure(self, row_id: int, error: str) -> None:
         with contextlib.suppress(Exception):

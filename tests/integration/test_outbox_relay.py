@@ -42,8 +42,11 @@ def application(i: int) -> dict[str, Any]:
 class CrashBeforeMark(OutboxRelay):
     """A relay that dies after JetStream acked the batch and before the rows are marked."""
 
-    async def _mark_sent(self, acked: list[dict[str, Any]]) -> None:
-        raise RuntimeError("process killed between publish and mark")
+    async def _mark_sent(self, acked: list[dict[str, Any]], *, read_next: bool = False
+                         ) -> list[Any]:
+        if acked:
+            raise RuntimeError("process killed between publish and mark")
+        return await super()._mark_sent(acked, read_next=read_next)
 
 
 async def _outbox(kit: Any) -> list[Any]:
