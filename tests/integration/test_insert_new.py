@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from shared.bulk import insert_new
+from shared.bulk import built, insert_new
 from shared.db import UTCDateTime, create_engine, create_sessionmaker, ensure_schema, utcnow
 
 
@@ -117,3 +117,45 @@ async def test_only_new_objects_are_written(sessions):
         await insert_new(session, case)
         with pytest.raises(ValueError, match="not new"):
             await insert_new(session, case)
+
+
+async def test_built_objects_are_written_alike_and_left_out_when_asked(sessions):
+    """``built`` sets values as a load does (no attribute events); ``attach=False`` writes the
+    graph and leaves it out of the session: the same rows, nothing flushed again."""
+    case = built(Case, id="c4", status="open", owner=built(Owner, id="o-c4", name="Wang"),
+                 people=[built(Person, id=f"c4-p{i}", position=i, name=f"P{i}")
+                         for i in range(2)])
+    async with sessions() as session, session.begin():
+        sessions.statements.clear()
+        await insert_new(session, case, attach=False)
+        assert case not in session and case.owner_id == "o-c4" and case.priority == 3
+        assert {p.case_id for p in case.people} == {"c4"} and case.remark is None
+        inserts = [s for s in sessions.statements if s.lstrip().upper().startswith("INSERT")]
+        assert len(inserts) == 3
+        sessions.statements.clear()
+    assert not any(s.lstrip().upper().startswith(("INSERT", "UPDATE"))
+                   for s in sessions.statements)  # nothing of it flushed at the commit
+    async with sessions() as session:
+        stored = await session.get(Case, "c4")
+        assert stored is not None and (stored.status, stored.owner_id, stored.priority) == (
+            "open", "o-c4", 3)
+        assert await session.scalar(select(func.count()).select_from(Person)) == 2
+
+
+def test_built_refuses_what_the_class_does_not_have():
+    with pytest.raises(TypeError, match="colour: not attributes of Case"):
+        built(Case, id="c5", colour="red")
+
+
+async def test_a_built_graph_written_and_attached_behaves_as_loaded(sessions):
+    case = built(Case, id="c6", status="open",
+                 people=[built(Person, id="c6-p0", position=0, name="P0")])
+    async with sessions() as session, session.begin():
+        await insert_new(session, case)
+        case.status = "accepted"  # later changes flush as updates
+        case.remark = Remark(id="r6", text="seen")
+    async with sessions() as session:
+        stored = await session.get(Case, "c6")
+        assert stored is not None and (stored.status, stored.priority) == ("accepted", 3)
+        assert await session.scalar(select(Person.case_id)) == "c6"
+        assert await session.scalar(select(Remark.case_id)) == "c6"

@@ -13,15 +13,15 @@ import httpx
 import nats
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
 
 from services.intake.app import create_app
-from services.intake.applications.service import load_application
-from services.intake.materials.service import Material, issue_one_time_notice
+from services.intake.materials.service import Material, one_time_notice
 from shared.auth import Role, User
 from shared.contracts.intake import ApplicationAccepted
+from shared.db import utcnow
 from shared.events import Envelope
 from shared.idcard import check_character
-from shared.problems import Conflict
 from shared.programs import Program, review_deadline
 from shared.settings import Settings
 from shared.workdays import today_in_shanghai
@@ -229,20 +229,18 @@ async def test_r_in_3_checklist_change_after_notice_demands_nothing_more(intake)
 
 
 async def test_r_in_3_a_second_notice_is_refused(intake):
-    """R-IN-3: one notice per application; another is a 409 conflict and changes nothing."""
+    """R-IN-3: one notice per application. It is made with the application (no call issues
+    another); a second one written anyway is refused by the database and changes nothing."""
     body = (await intake.submit(application(materials=["application_form"]))).json()
     kit = intake.app.state.kit
-    with pytest.raises(Conflict) as caught:
+    second = one_time_notice(body["id"], [Material("medical_record", "病历")],
+                             at=utcnow(), by=User(user_id="cw", role="caseworker"))
+    with pytest.raises(IntegrityError):
         async with kit.unit_of_work() as session:
-            loaded = await load_application(session, body["id"])
-            await issue_one_time_notice(session, application=loaded,
-                                        missing=[Material("medical_record", "病历")],
-                                        at=loaded.submitted_at,
-                                        by=User(user_id="cw", role="caseworker"))
-    assert caught.value.status == 409 and caught.value.extensions["rule"] == "R-IN-3"
+            session.add(second)
     got = await intake.client.get(f"/api/v1/applications/{body['id']}",
                                   headers=intake.caseworker)
-    assert got.json()["notice"] == body["notice"]
+    assert got.json()["notice"] == body["notice"] and body["notice"]["id"] != second.id
 
 
 async def test_r_in_3_checklist_roles_and_validation(intake):

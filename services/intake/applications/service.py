@@ -46,7 +46,7 @@ from services.intake.recipients import service as recipients
 from services.intake.referrals import service as referrals
 from shared import direct
 from shared.auth import User
-from shared.bulk import insert_new
+from shared.bulk import built, insert_new
 from shared.context import new_id
 from shared.contracts import intake as contracts
 from shared.db import utcnow, where_given
@@ -302,8 +302,8 @@ async def submit_application(
     members = []
     for position, m in enumerate(members_in):
         identity = parse_resident_id(m.id_number)
-        members.append(Member(
-            id=new_id(), position=position, name=m.name, id_number=identity.number,
+        members.append(built(
+            Member, id=new_id(), position=position, name=m.name, id_number=identity.number,
             relationship=m.relationship, living_status=m.living_status,
             is_student=m.is_student, cannot_live_independently=m.cannot_live_independently,
             lives_with_household=m.lives_with_household,
@@ -318,9 +318,10 @@ async def submit_application(
     # a notice record the number in rows of their own, so they take it as they are built.
     late = numbers_last(session) and request.referral_id is None and not missing
     today = today_in_shanghai(now)
-    # Built whole in memory, every relationship set: written at once, never reloaded.
-    application = Application(
-        id=application_id, program=program, channel=request.channel,
+    # Built whole in memory, every relationship set (shared.bulk.built: as a load sets them),
+    # notice included: written at once, never reloaded, nothing of it changed after.
+    application = built(
+        Application, id=application_id, program=program, channel=request.channel,
         division=request.division, area=request.area, contact_phone=request.contact_phone,
         status=AWAITING_MATERIALS, submitted_at=now, submitted_by=user.user_id,
         received_on=received_on, referral_id=request.referral_id,
@@ -332,17 +333,20 @@ async def submit_application(
         emergency_circumstances=emergency.circumstances if emergency else None,
         number=application_id if late else await next_application_number(
             session, county=office.county, day=today),
-        household=Household(id=new_id(), address=request.household.address,
-                            head_id_number=head.id_number, members=members),
-        notice=None, emergency_grant=None,
+        household=built(Household, id=new_id(), address=request.household.address,
+                        head_id_number=head.id_number, members=members),
+        notice=materials.one_time_notice(application_id, missing, at=now, by=user)
+        if missing else None,
+        emergency_grant=None,
         supplied=[materials.supplied_material(application_id, code, at=now, by=user)
                   for code in sorted(supplied)],
     )
     deadline = None if missing else mark_accepted(application, office=office, on=received_on)
     # Its rows now, one insert per table (shared.bulk.insert_new: the ORM's flush of the same
-    # graph cost a third of a submission's CPU); late, its events with the provisional number
-    # and the number last (below).
-    await insert_new(session, application)
+    # graph cost a third of a submission's CPU), the objects left out of the session (nothing
+    # changes them after this); late, its events with the provisional number and the number
+    # last (below).
+    await insert_new(session, application, attach=False)
     if late:
         set_committed_value(application, "number", provisional_number(office.county, today))
     submitted = await emit(session, contracts.ApplicationSubmitted(
@@ -361,10 +365,10 @@ async def submit_application(
             session, user=user, referral_id=request.referral_id, application_id=application.id,
             application_number=application.number, received_on=received_on,
             id_numbers=[m.id_number for m in members], now=now)
-    if deadline is None:
-        await materials.issue_one_time_notice(session, application=application, missing=missing,
-                                              at=now, by=user)
-    else:
+    if application.notice is not None:
+        await materials.announce_notice(session, application=application,
+                                        notice=application.notice)
+    if deadline is not None:
         accepted = await announce_accepted(session, application, on=received_on,
                                            deadline=deadline)
         if late:

@@ -19,6 +19,7 @@ from services.intake.materials.models import (
 )
 from shared import direct
 from shared.auth import User
+from shared.bulk import built
 from shared.context import new_id
 from shared.contracts import intake as contracts
 from shared.outbox import emit
@@ -116,8 +117,9 @@ def check_demand(notice: MaterialsNotice | None, supplied: Iterable[str],
 
 def supplied_material(application_id: str, code: str, *, at: datetime, by: User
                       ) -> SuppliedMaterial:
-    return SuppliedMaterial(application_id=application_id, code=code, supplied_at=at,
-                            supplied_by=by.user_id)
+    """A material handed in, for a new application's graph (``shared.bulk.insert_new``)."""
+    return built(SuppliedMaterial, application_id=application_id, code=code, supplied_at=at,
+                 supplied_by=by.user_id)
 
 
 async def record_supplied(
@@ -130,39 +132,33 @@ async def record_supplied(
         )
     )
     new_codes = [c for c in dict.fromkeys(codes) if c not in already]
-    session.add_all(supplied_material(application_id, c, at=at, by=by) for c in new_codes)
+    session.add_all(SuppliedMaterial(application_id=application_id, code=c, supplied_at=at,
+                                     supplied_by=by.user_id) for c in new_codes)
     await session.flush()
     return new_codes
 
 
-async def issue_one_time_notice(
-    session: AsyncSession, *, application: Application, missing: Sequence[Material],
-    at: datetime, by: User,
-) -> MaterialsNotice:
-    """Issue THE one-time notice (一次性告知) listing every missing item; a second is refused.
-
-    ``application`` comes with its notice loaded (a new one has none)."""
-    existing = application.notice.id if application.notice is not None else None
-    if existing is not None:
-        raise Conflict(
-            f"application {application.number} already has its one-time notice {existing}; "
-            "nothing not on it can be demanded (R-IN-3)",
-            rule="R-IN-3", notice_id=existing,
-        )
+def one_time_notice(application_id: str, missing: Sequence[Material], *, at: datetime,
+                    by: User) -> MaterialsNotice:
+    """THE one-time notice (一次性告知) of a new application, listing every missing item
+    (R-IN-3): made with the application, which can have no other."""
     if not missing:
         raise ValueError("a one-time notice lists at least one missing item")
-    notice = MaterialsNotice(
-        id=new_id(), application_id=application.id, issued_at=at, issued_by=by.user_id,
-        items=[NoticeItem(code=m.code, name=m.name, position=i) for i, m in enumerate(missing)],
-    )
-    application.notice = notice
+    return built(MaterialsNotice, id=new_id(), application_id=application_id, issued_at=at,
+                 issued_by=by.user_id,
+                 items=[built(NoticeItem, code=m.code, name=m.name, position=i)
+                        for i, m in enumerate(missing)])
+
+
+async def announce_notice(session: AsyncSession, *, application: Application,
+                          notice: MaterialsNotice) -> None:
+    """The one-time notice's event, once the application and its notice are written."""
     await emit(session, contracts.MaterialsNoticeIssued(
         application_id=application.id, application_number=application.number,
         program=application.program,
-        division=application.division, notice_id=notice.id, issued_at=at,
-        missing=[contracts.Material(code=m.code, name=m.name) for m in missing],
+        division=application.division, notice_id=notice.id, issued_at=notice.issued_at,
+        missing=[contracts.Material(code=item.code, name=item.name) for item in notice.items],
     ), subject=application.id, division=application.division)
-    return notice
 
 
 def notice_materials(notice: MaterialsNotice) -> list[Material]:
