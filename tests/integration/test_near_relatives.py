@@ -659,3 +659,40 @@ async def test_filings_and_households_match_across_a_key_rotation(make_settings,
 
         flagged = {c["application_id"]: c["staff_user_ids"] for c in await eventually(both)}
         assert flagged[after.data["application_id"]] == ["tl-zhao"]
+
+
+async def test_a_batch_of_acceptances_opens_each_case_once_and_flags_it(make_settings,
+                                                                       nats_server):
+    """One fetched batch is one transaction, its cases looked up together before the first
+    event: an application accepted twice in it (two event ids) still has one case, its
+    household's digests once and one `review_case_opened`; a filed relative in it is flagged
+    as alone (R-AP-8), and the case's row is as the ORM wrote it (no investigation: NULL)."""
+    settings = make_settings("approval")
+    app = create_approval(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        assert (await client.post("/api/v1/near-relatives", headers=staff(settings, ALICE),
+                                  json=filing())).status_code == 201
+        await eventually(lambda: relayed_all(app.state.kit))
+        consumer = app.state.kit.consumer
+        touched, clean = application_with(MOTHER), application_with()
+        again = touched.model_copy(update={"id": new_id()})  # the same acceptance, a new id
+        assert await consumer.apply([touched, clean, again]) == 3
+        assert await consumer.apply([again.model_copy(update={"id": new_id()})]) == 1
+        async with app.state.kit.sessions() as session:
+            rows = (await session.execute(text(
+                "SELECT c.application_id, COUNT(d.id), "
+                "SUM(CASE WHEN c.investigation IS NULL THEN 0 ELSE 1 END) "
+                "FROM review_case c JOIN case_member_digest d ON d.case_id = c.id "
+                "GROUP BY c.application_id"))).all()
+            types = (await session.scalars(text("SELECT event_type FROM outbox"))).all()
+        assert sorted(tuple(r) for r in rows) == sorted([
+            (touched.data["application_id"], 2, 0), (clean.data["application_id"], 1, 0)])
+        opened = [t for t in types if t.endswith((".review_case_opened",
+                                                  ".case_flagged_near_relative"))]
+        assert sorted(t.rsplit(".", 1)[-1] for t in opened) == [
+            "case_flagged_near_relative", "review_case_opened", "review_case_opened"]
+        [flagged] = await flagged_cases(client, settings)
+        case = await case_of(app, touched.data["application_id"])
+        assert case is not None and flagged["case_id"] == case.id
+        assert flagged["staff_user_ids"] == ["cw-wang"]

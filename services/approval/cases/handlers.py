@@ -14,9 +14,10 @@ from shared.contracts.intake import (
 )
 from shared.contracts.verification import InvestigationCompleted
 from shared.events import Envelope
-from shared.inbox import Handler
+from shared.inbox import Handler, prepared_by
 
 
+@prepared_by(service.read_opened)
 async def on_application_accepted(
     session: AsyncSession, accepted: ApplicationAccepted, event: Envelope
 ) -> None:

@@ -12,11 +12,13 @@ A withdrawal ends the filing for cases to come; cases flagged stay flagged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.approval.cases.models import OPEN_STATUSES, CaseStatus, ReviewCase
+from services.approval.cases.service import OpenedCase
 from services.approval.relatives.models import (
     CaseMemberDigest,
     FlaggedCase,
@@ -28,6 +30,7 @@ from services.approval.relatives.schemas import NearRelativeIn
 from shared import divisions
 from shared.at_rest import keyring_of
 from shared.auth import Role, User
+from shared.bulk import insert_of
 from shared.clock import now_of
 from shared.context import new_id
 from shared.contracts.approval import (
@@ -47,6 +50,7 @@ from shared.problems import (
     NearRelativeRecusal,
     NotFound,
 )
+from shared.sealing import Keyring
 
 DIGEST_PURPOSE = "near-relative-id-digest"
 """What the key of the register's ID-number digests is derived for (``Keyring.derived_key``)."""
@@ -219,12 +223,41 @@ async def withdrawals_of(session: AsyncSession, ids: Iterable[str]
 # --- flagging ------------------------------------------------------------------------------------
 
 
+_MEMBER_DIGESTS = CaseMemberDigest.metadata.tables[CaseMemberDigest.__tablename__]
+_REGISTER = NearRelative.metadata.tables[NearRelative.__tablename__]
+_WITHDRAWALS = NearRelative.metadata.tables[NearRelativeWithdrawal.__tablename__]
+ACTIVE_FILINGS_AMONG = select(_REGISTER.c.id).where(
+    tuple_(_REGISTER.c.id_key_id, _REGISTER.c.id_digest).in_(
+        bindparam("pairs", expanding=True)),
+    _REGISTER.c.id.not_in(select(_WITHDRAWALS.c.near_relative_id)))
+"""The filings (not withdrawn) among these (key id, digest) pairs: a Core statement built
+once, as it runs on every acceptance (a select built per event costs more CPU than its
+execution)."""
+
+_digest_keys: WeakKeyDictionary[Keyring, dict[str, bytes]] = WeakKeyDictionary()
+
+
+def register_keys(keyring: Keyring) -> dict[str, bytes]:
+    """The register's digest key under every key of the keyring (``digest_keys``), derived
+    once per keyring: a keyring never changes (a rotation makes a new one), and deriving them
+    for every acceptance cost an HKDF per key."""
+    keys = _digest_keys.get(keyring)
+    if keys is None:
+        keys = _digest_keys[keyring] = digest_keys(keyring, DIGEST_PURPOSE)
+    return keys
+
+
 async def record_household(session: AsyncSession, accepted: ApplicationAccepted, *,
-                           case: ReviewCase | None = None, opened: bool = False) -> None:
+                           case: ReviewCase | OpenedCase | None = None,
+                           opened: bool = False) -> None:
     """R-AP-8 on acceptance: keep the household's ID-number digests with its review case and
     flag the case if a filed near relative is among them. Call it after the case is opened
     (``case``, if the caller has it; ``opened``: by this very transaction, so nothing of it
-    can be recorded yet)."""
+    can be recorded yet).
+
+    The digests are plain rows written by one Core executemany (no ORM object each), and the
+    register is asked for the ids of matching filings only; the filings themselves are read
+    when there are any (seldom)."""
     if case is None:
         case = await session.scalar(
             select(ReviewCase).where(ReviewCase.application_id == accepted.application_id))
@@ -235,20 +268,21 @@ async def record_household(session: AsyncSession, accepted: ApplicationAccepted,
             CaseMemberDigest.case_id == case.id).limit(1))
         if known is not None:
             return  # recorded already (a redelivery)
-    keys = digest_keys(keyring_of(session), DIGEST_PURPOSE)
-    pairs = {(kid, digest) for member in accepted.members
-             for kid, digest in id_digests(keys, member.id_number).items()}
-    session.add_all(CaseMemberDigest(case_id=case.id, application_id=case.application_id,
-                                     id_key_id=kid, id_digest=digest) for kid, digest in pairs)
-    await session.flush()
+    keys = register_keys(keyring_of(session))
+    pairs = list(dict.fromkeys((kid, digest) for member in accepted.members
+                               for kid, digest in id_digests(keys, member.id_number).items()))
     if not pairs:
         return
-    filings = (await session.scalars(select(NearRelative).where(
-        tuple_(NearRelative.id_key_id, NearRelative.id_digest).in_(list(pairs)),
-        NearRelative.id.not_in(select(NearRelativeWithdrawal.near_relative_id)))
-        .order_by(NearRelative.filed_at, NearRelative.id))).all()
-    if filings:
-        await _flag(session, case, filings, found_when="accepted")
+    connection = await session.connection()  # Core statements: not the ORM's execute
+    await connection.execute(insert_of(_MEMBER_DIGESTS), [
+        {"case_id": case.id, "application_id": case.application_id, "id_key_id": kid,
+         "id_digest": digest} for kid, digest in pairs])
+    found = (await connection.execute(ACTIVE_FILINGS_AMONG, {"pairs": pairs})).scalars().all()
+    if not found:
+        return
+    filings = (await session.scalars(select(NearRelative).where(NearRelative.id.in_(found))
+                                     .order_by(NearRelative.filed_at, NearRelative.id))).all()
+    await _flag(session, case, filings, found_when="accepted")
 
 
 async def _flag_later(session: AsyncSession, filing: NearRelative,
@@ -272,8 +306,8 @@ async def _flag_later(session: AsyncSession, filing: NearRelative,
         await _flag(session, case, [filing], found_when="filed_later")
 
 
-async def _flag(session: AsyncSession, case: ReviewCase, filings: Iterable[NearRelative], *,
-                found_when: str) -> None:
+async def _flag(session: AsyncSession, case: ReviewCase | OpenedCase,
+                filings: Iterable[NearRelative], *, found_when: str) -> None:
     """Flag the case for these filings (once each): archive apart, staff recused, event."""
     now = now_of(session)
     flagged = await session.get(FlaggedCase, case.id)
