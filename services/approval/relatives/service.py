@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import bindparam, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.approval.cases.models import OPEN_STATUSES, CaseStatus, ReviewCase
@@ -27,10 +27,9 @@ from services.approval.relatives.models import (
     NearRelativeWithdrawal,
 )
 from services.approval.relatives.schemas import NearRelativeIn
-from shared import divisions
+from shared import direct, divisions
 from shared.at_rest import keyring_of
 from shared.auth import Role, User
-from shared.bulk import insert_of
 from shared.clock import now_of
 from shared.context import new_id
 from shared.contracts.approval import (
@@ -226,13 +225,18 @@ async def withdrawals_of(session: AsyncSession, ids: Iterable[str]
 _MEMBER_DIGESTS = CaseMemberDigest.metadata.tables[CaseMemberDigest.__tablename__]
 _REGISTER = NearRelative.metadata.tables[NearRelative.__tablename__]
 _WITHDRAWALS = NearRelative.metadata.tables[NearRelativeWithdrawal.__tablename__]
-ACTIVE_FILINGS_AMONG = select(_REGISTER.c.id).where(
-    tuple_(_REGISTER.c.id_key_id, _REGISTER.c.id_digest).in_(
-        bindparam("pairs", expanding=True)),
-    _REGISTER.c.id.not_in(select(_WITHDRAWALS.c.near_relative_id)))
-"""The filings (not withdrawn) among these (key id, digest) pairs: a Core statement built
-once, as it runs on every acceptance (a select built per event costs more CPU than its
-execution)."""
+KEEP_DIGEST = direct.Statement(insert(_MEMBER_DIGESTS).inline().values(
+    {name: bindparam(name) for name in ("case_id", "application_id", "id_key_id",
+                                        "id_digest")}))
+"""A household member's digest kept with the case (its id the database's), on the driver."""
+FILINGS_AMONG = direct.Statement(
+    select(_REGISTER.c.id, _REGISTER.c.id_key_id, _REGISTER.c.id_digest).where(
+        _REGISTER.c.id_key_id.in_(bindparam("key_ids", expanding=True)),
+        _REGISTER.c.id_digest.in_(bindparam("digests", expanding=True)),
+        _REGISTER.c.id.not_in(select(_WITHDRAWALS.c.near_relative_id))))
+"""The filings (not withdrawn) whose key id and digest are among these: every acceptance
+asks, on the driver (``shared.direct``, which takes lists, not lists of pairs); the caller
+keeps those whose (key id, digest) pair is one of its own."""
 
 _digest_keys: WeakKeyDictionary[Keyring, dict[str, bytes]] = WeakKeyDictionary()
 
@@ -255,9 +259,9 @@ async def record_household(session: AsyncSession, accepted: ApplicationAccepted,
     (``case``, if the caller has it; ``opened``: by this very transaction, so nothing of it
     can be recorded yet).
 
-    The digests are plain rows written by one Core executemany (no ORM object each), and the
-    register is asked for the ids of matching filings only; the filings themselves are read
-    when there are any (seldom)."""
+    The digests are plain rows written by one executemany on the driver (no ORM object each),
+    and the register is asked on the driver for the ids of matching filings only; the filings
+    themselves are read when there are any (seldom)."""
     if case is None:
         case = await session.scalar(
             select(ReviewCase).where(ReviewCase.application_id == accepted.application_id))
@@ -273,11 +277,13 @@ async def record_household(session: AsyncSession, accepted: ApplicationAccepted,
                                for kid, digest in id_digests(keys, member.id_number).items()))
     if not pairs:
         return
-    connection = await session.connection()  # Core statements: not the ORM's execute
-    await connection.execute(insert_of(_MEMBER_DIGESTS), [
+    await direct.run(session, KEEP_DIGEST, [
         {"case_id": case.id, "application_id": case.application_id, "id_key_id": kid,
          "id_digest": digest} for kid, digest in pairs])
-    found = (await connection.execute(ACTIVE_FILINGS_AMONG, {"pairs": pairs})).scalars().all()
+    wanted = set(pairs)
+    found = [row.id for row in await direct.fetch(session, FILINGS_AMONG, {
+        "key_ids": list(keys), "digests": [digest for _kid, digest in pairs]})
+        if (row.id_key_id, row.id_digest) in wanted]
     if not found:
         return
     filings = (await session.scalars(select(NearRelative).where(NearRelative.id.in_(found))
