@@ -8,7 +8,7 @@ graph of ORM objects (:func:`insert_new`): one Core insert per table, not the OR
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -126,7 +126,7 @@ async def insert_new(session: AsyncSession, *roots: object, attach: bool = True)
         values = instance_dict(obj)
         by_table.setdefault(plan.table, []).append(
             {column: values[key] for key, column, _default in plan.columns})
-    for table in sort_tables(by_table):  # on the driver (shared.direct), not the ORM's flush
+    for table in _in_order(by_table):  # on the driver (shared.direct), not the ORM's flush
         await direct.run(session, _writing(table), by_table[table])
     if not attach:
         return
@@ -149,6 +149,18 @@ class _Plan:
 
 _plans: dict[type, _Plan] = {}
 _inserts: dict[Table, Insert] = {}
+
+
+_orders: dict[frozenset[Table], list[Table]] = {}
+
+
+def _in_order(tables: Iterable[Table]) -> list[Table]:
+    """Parents before children (``sort_tables``), worked out once for a set of tables."""
+    key = frozenset(tables)
+    order = _orders.get(key)
+    if order is None:
+        order = _orders[key] = sort_tables(key)
+    return order
 
 
 _writings: dict[Table, direct.Statement] = {}

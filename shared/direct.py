@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import exc
@@ -49,6 +50,15 @@ class _Form:
     """For each expanding parameter, the names its list's items take."""
     given: dict[str, Any]
     """The values written in the statement itself, by name."""
+
+    getter: Callable[[Mapping[str, Any]], Any] | None = None
+    """``itemgetter`` of the names (one C call a row), for two names or more."""
+
+    def take(self, values: Mapping[str, Any]) -> list[Any]:
+        """The values in the driver's order."""
+        if self.getter is not None:
+            return list(self.getter(values))
+        return [values[name] for name in self.names]
 
 
 class Statement:
@@ -111,6 +121,7 @@ class Statement:
                           for i, name in enumerate(names))
             form = self._forms[key] = _Form(
                 sql=state.statement, names=names, given=given,
+                getter=itemgetter(*names) if len(names) > 1 else None,
                 converted=tuple((i, process) for i, process in converting if process),
                 expansion=tuple((name, tuple(state.parameter_expansion.get(name, ())))
                                 for name in expanding))
@@ -132,7 +143,7 @@ class Statement:
             values = {**form.given, **params}
             for name, expanded in form.expansion:
                 values.update(zip(expanded, values.pop(name), strict=True))
-        row = [values[name] for name in form.names]
+        row = form.take(values)
         for i, process in form.converted:
             row[i] = process(row[i])
         return row
