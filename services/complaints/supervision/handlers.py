@@ -12,22 +12,25 @@ from shared.contracts.approval import ApplicationDecided, ReviewDeadlineExtended
 from shared.contracts.intake import ApplicationAccepted, StaffLeft, StaffRegistered
 from shared.contracts.verification import InvestigationCompleted
 from shared.events import Envelope
-from shared.inbox import Handler
+from shared.inbox import Handler, prepared_by
 from shared.workdays import SHANGHAI
 
 
+@prepared_by(service.read_applications)
 async def on_accepted(session: AsyncSession, data: ApplicationAccepted, event: Envelope) -> None:
     await service.on_accepted(session, application_id=data.application_id,
                               division=data.division, accepted_on=data.accepted_on,
                               review_due_on=data.review_due_on)
 
 
+@prepared_by(service.read_applications)
 async def on_extended(session: AsyncSession, data: ReviewDeadlineExtended,
                       event: Envelope) -> None:
     await service.on_deadline_extended(session, application_id=data.application_id,
                                        division=data.division, review_due_on=data.review_due_on)
 
 
+@prepared_by(service.read_applications)
 async def on_investigated(session: AsyncSession, data: InvestigationCompleted,
                           event: Envelope) -> None:
     await service.on_investigated(
@@ -35,6 +38,7 @@ async def on_investigated(session: AsyncSession, data: InvestigationCompleted,
         completed_on=data.completed_at.astimezone(SHANGHAI).date())
 
 
+@prepared_by(service.read_applications)
 async def on_decided(session: AsyncSession, data: ApplicationDecided, event: Envelope) -> None:
     await service.on_decided(session, application_id=data.application_id,
                              division=data.division, decided_on=data.decided_on)

@@ -32,6 +32,7 @@ from shared.clock import now_of, today_of
 from shared.context import new_id
 from shared.contracts.complaints import SupervisionRecorded, SupervisionReportSent
 from shared.divisions import is_within, level, name_of
+from shared.events import Envelope
 from shared.inputs import Keyset, Window
 from shared.months import add_months, first_day, month_of
 from shared.outbox import emit
@@ -59,13 +60,46 @@ def _township(division: str | None) -> str | None:
 # --- the figures, from the other services' events ---------------------------------------------
 
 
+def _kept(session: AsyncSession) -> dict[str, SupervisedApplication | None]:
+    """The applications this transaction has read or added, by id (None: none yet).
+
+    A consumer applies a batch of events in one transaction: the batch's rows are read in one
+    query before its first event (:func:`read_applications`) and written together at its
+    commit, so an event about an application already seen in the batch finds it here."""
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get("supervised_applications")
+    if kept is None or kept[0] is not transaction:
+        kept = session.info["supervised_applications"] = (transaction, {})
+    return kept[1]
+
+
+async def read_applications(session: AsyncSession, events: Sequence[Envelope]) -> None:
+    """The batch hook: the rows of every application the batch's events name, in one query
+    (where each event read its own)."""
+    kept = _kept(session)
+    ids = list(dict.fromkeys(
+        i for e in events if isinstance(i := e.data.get("application_id"), str)
+        and i not in kept))
+    if not ids:
+        return
+    with session.no_autoflush:
+        found = {row.application_id: row for row in await session.scalars(
+            select(SupervisedApplication)
+            .where(SupervisedApplication.application_id.in_(ids)))}
+    kept.update((i, found.get(i)) for i in ids)
+
+
 async def _application(session: AsyncSession, application_id: str,
                        division: str | None) -> SupervisedApplication | None:
-    row = await session.get(SupervisedApplication, application_id)
+    kept = _kept(session)
+    if application_id in kept:
+        row = kept[application_id]
+    else:
+        row = kept[application_id] = await session.get(SupervisedApplication, application_id)
     township = _township(division)
     if row is None and township is not None:
-        row = SupervisedApplication(application_id=application_id, township=township,
-                                    county=township[:6])
+        row = kept[application_id] = SupervisedApplication(
+            application_id=application_id, township=township, county=township[:6])
         session.add(row)
     elif row is not None and township is not None:
         row.township, row.county = township, township[:6]
