@@ -7,10 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.complaints.case_links import service
 from shared.contracts import ANY_SERVICE, EventContract, all_contracts
 from shared.events import Envelope
-from shared.inbox import Handler, prepared_by
+from shared.inbox import Handler, completed_by, prepared_by
 
 
 @prepared_by(service.read_references)
+@completed_by(service.write_new_references)
 async def on_any_event(session: AsyncSession, data: EventContract, event: Envelope) -> None:
     """Remember which record, division and application the event is about."""
     await service.note_event(session, event)

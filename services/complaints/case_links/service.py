@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, tuple_
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.complaints.case_links.models import CaseReference
 from shared.auth import User
+from shared.bulk import built, insert_new
 from shared.context import new_id
 from shared.db import where_given
 from shared.divisions import validate_division_code
@@ -42,28 +44,36 @@ def division_of(event: Envelope) -> str | None:
 Key = tuple[str, str]
 
 
-def _kept(session: AsyncSession) -> tuple[dict[Key, CaseReference], set[Key]]:
-    """The references this transaction has read or added, by (service, record id), and the
-    keys it has found no reference for.
+@dataclass
+class _Kept:
+    """The references one transaction has read or made, by (service, record id); the keys
+    it has found no reference for; and the references it made, written after its last event
+    (:func:`write_new_references`)."""
+
+    transaction: object
+    seen: dict[Key, CaseReference] = field(default_factory=dict)
+    absent: set[Key] = field(default_factory=set)
+    new: list[CaseReference] = field(default_factory=list)
+
+
+def _kept(session: AsyncSession) -> _Kept:
+    """This transaction's references.
 
     A consumer applies a batch of events in one transaction: the references are written
-    together at its commit (one INSERT and one UPDATE for the batch, not one per event), so an
-    event about a record already seen in the batch must find it here, not in the table."""
+    together (one INSERT and one UPDATE for the batch, not one per event), so an event about a
+    record already seen in the batch must find it here, not in the table."""
     transaction = session.sync_session.get_transaction()
-    kept = session.info.get("case_references")
-    if kept is None or kept[0] is not transaction:
-        kept = session.info["case_references"] = (transaction, {}, set())
-    return kept[1], kept[2]
-
-
-def _seen_in_transaction(session: AsyncSession) -> dict[Key, CaseReference]:
-    return _kept(session)[0]
+    kept: _Kept | None = session.info.get("case_references")
+    if kept is None or kept.transaction is not transaction:
+        kept = session.info["case_references"] = _Kept(transaction)
+    return kept
 
 
 async def read_references(session: AsyncSession, events: Sequence[Envelope]) -> None:
     """The batch hook: the references of every record the batch's events are about, read in
     one query before the first event (instead of one query per record)."""
-    seen, absent = _kept(session)
+    kept = _kept(session)
+    seen, absent = kept.seen, kept.absent
     keys = list(dict.fromkeys((e.service, e.subject) for e in events).keys()
                 - seen.keys() - absent)
     if len(keys) < 2:
@@ -78,8 +88,10 @@ async def read_references(session: AsyncSession, events: Sequence[Envelope]) -> 
 
 async def note_event(session: AsyncSession, event: Envelope) -> CaseReference:
     """Insert or update the reference of the record an event is about (any service, any event);
-    written at the commit, with the rest of the batch."""
-    seen, absent = _kept(session)
+    a new one is written after the batch's last event (:func:`write_new_references`), a
+    changed one at the commit, with the rest of the batch."""
+    kept = _kept(session)
+    seen, absent = kept.seen, kept.absent
     key = (event.service, event.subject)
     reference = seen.get(key)
     if reference is None and key not in absent:
@@ -92,13 +104,14 @@ async def note_event(session: AsyncSession, event: Envelope) -> CaseReference:
     application_number = _text(event.data.get("application_number"), 64)
     program = _text(event.data.get("program"), 30)
     if reference is None:
-        reference = CaseReference(
-            id=new_id(), service=event.service, record_id=event.subject, division=division,
-            application_id=application_id, application_number=application_number,
-            program=program, last_event_type=event.type, last_event_id=event.id, event_count=1,
+        reference = built(
+            CaseReference, id=new_id(), service=event.service, record_id=event.subject,
+            division=division, application_id=application_id,
+            application_number=application_number, program=program,
+            last_event_type=event.type, last_event_id=event.id, event_count=1,
             first_seen=event.time, last_seen=event.time,
         )
-        session.add(reference)
+        kept.new.append(reference)
         seen[key] = reference
         return reference
     seen[key] = reference
@@ -108,11 +121,21 @@ async def note_event(session: AsyncSession, event: Envelope) -> CaseReference:
     if latest:
         reference.last_seen = event.time
         reference.last_event_type, reference.last_event_id = event.type, event.id
-    for field, value in (("division", division), ("application_id", application_id),
-                         ("application_number", application_number), ("program", program)):
-        if value is not None and (latest or getattr(reference, field) is None):
-            setattr(reference, field, value)
+    for name, value in (("division", division), ("application_id", application_id),
+                        ("application_number", application_number), ("program", program)):
+        if value is not None and (latest or getattr(reference, name) is None):
+            setattr(reference, name, value)
     return reference
+
+
+async def write_new_references(session: AsyncSession, events: Sequence[Envelope]) -> None:
+    """The batch hook after its last event: the references the batch made, as they ended up,
+    in one insert (``shared.bulk.insert_new``), where the ORM's flush cost more than the rest
+    of the consumer's work on them."""
+    kept = _kept(session)
+    new, kept.new = kept.new, []
+    if new:
+        await insert_new(session, *new, attach=False)
 
 
 async def find_references(
