@@ -183,3 +183,28 @@ async def test_health_reads_do_not_queue_behind_a_long_unit_of_work(make_setting
         assert time.perf_counter() - started < 1.0
         release.set()
         await held
+
+
+@sqlite_only
+async def test_a_transaction_that_changed_nothing_commits_inline(engine, monkeypatch):
+    """A read's COMMIT writes nothing: it ends in the event loop's thread. A COMMIT after a
+    change (its fsync) goes to a worker thread, as before; both end the transaction."""
+    from shared import db
+
+    handed: list[str] = []
+    in_thread = db._InlineConnection.in_thread
+
+    async def spied(self: Any, function: Any, *args: Any) -> Any:
+        handed.append(function.__name__)
+        return await in_thread(self, function, *args)
+
+    monkeypatch.setattr(db._InlineConnection, "in_thread", spied)
+    sessions = create_sessionmaker(engine, info={})
+    async with sessions() as session, session.begin():
+        assert await session.scalar(select(func.count()).select_from(rows)) == 0
+    assert handed == []
+    async with sessions() as session, session.begin():
+        await session.execute(insert(rows).values(name="a"))
+    assert handed == ["commit"]
+    async with sessions() as session, session.begin():  # the next one begins: nothing held
+        assert await session.scalar(select(func.count()).select_from(rows)) == 1
