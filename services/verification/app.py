@@ -25,17 +25,19 @@ from services.verification.recusals import handlers as recusal_handlers
 from services.verification.visits.routes import router as visits_router
 from shared.contracts.intake import ApplicationAccepted
 from shared.events import Envelope
+from shared.inbox import prepared_by
 from shared.service import ServiceSpec, create_service_app
 from shared.settings import Settings
 
 
+@prepared_by(investigation_handlers.read_accepted)
 async def on_application_accepted(
     session: AsyncSession, accepted: ApplicationAccepted, event: Envelope
 ) -> None:
     """An accepted application needs its household investigation (R-VE-1); the counted
     members' ID numbers are kept sealed for the cross-checks (R-VE-4)."""
-    investigation = await investigation_handlers.open_for(session, accepted)
-    await check_handlers.record_subjects_of(session, investigation.id, accepted)
+    investigation_id, opened = await investigation_handlers.open_once_for(session, accepted)
+    await check_handlers.record_subjects_of(session, investigation_id, accepted, opened=opened)
 
 
 SPEC = ServiceSpec(

@@ -16,8 +16,11 @@ import pytest
 from sqlalchemy import select
 
 from services.verification.app import create_app
+from services.verification.checks.models import CheckSubject
 from services.verification.investigations import service
+from services.verification.investigations.models import HouseholdMember, Investigation
 from shared.contracts.intake import MemberIdentified
+from tests.events import accepted
 from tests.investigations import (
     ALICE,
     BOB,
@@ -354,3 +357,28 @@ async def test_a_retried_post_with_its_key_records_once(verification):
     assert again.json()["id"] == first.json()["id"]
     assert len([t for t, _ in await outbox(verification) if t == "neighbour_visit_recorded"]) \
         == 1
+
+
+async def test_acceptances_in_one_batch_open_each_investigation_once(verification):
+    """A consumer's batch reads which accepted applications have an investigation in one query
+    (the batch hook): an application accepted twice in one batch (two event ids), or again in
+    a later batch, keeps its one investigation, household and cross-check subjects; the others
+    are opened beside it, each with its own (R-VE-1, R-VE-4)."""
+    kit = kit_of(verification)
+    household = [MemberIdentified(
+        member_id="m-1", name="王大山", id_number=resident_id("19580312", "011"),
+        relationship="head", living_status="at_home", is_student=False, counted=True,
+        birth_date=date(1958, 3, 12), sex="male")]
+    assert await kit.consumer.apply([accepted(application_id=a, members=household)
+                                     for a in ("app-h1", "app-h1", "app-h2")]) == 3
+    assert await kit.consumer.apply([accepted(application_id=a, members=household)
+                                     for a in ("app-h1", "app-h3")]) == 2
+    async with kit.sessions() as session:
+        opened = dict((await session.execute(
+            select(Investigation.application_id, Investigation.id))).all())
+        assert sorted(opened) == ["app-h1", "app-h2", "app-h3"]
+        assert len((await session.scalars(select(Investigation.id))).all()) == 3
+        for table in (HouseholdMember, CheckSubject):
+            assert sorted((await session.scalars(select(table.investigation_id))).all()) == \
+                sorted(opened.values())
+    assert [name for name, _ in await outbox(verification)].count("investigation_opened") == 3

@@ -24,7 +24,7 @@ async def on_application_accepted(
 
 
 async def record_subjects_of(session: AsyncSession, investigation_id: str,
-                             accepted: ApplicationAccepted) -> None:
-    """The same, for the investigation the acceptance has just opened or found."""
+                             accepted: ApplicationAccepted, *, opened: bool = False) -> None:
+    """The same, for the investigation the acceptance has just opened (``opened``) or found."""
     await service.record_subjects(session, investigation_id=investigation_id,
-                                  members=accepted.members)
+                                  members=accepted.members, opened=opened)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.verification.checks.models import (
@@ -27,6 +27,7 @@ from services.verification.checks.models import (
 from services.verification.checks.sources import CheckQuery, Finding, ItemResult, Person
 from services.verification.investigations.models import Investigation
 from services.verification.investigations.service import get_investigation, record_check_summary
+from shared import direct
 from shared.at_rest import open_at_rest, seal_at_rest, sealer_of
 from shared.auth import User
 from shared.context import correlation_id, new_id
@@ -75,23 +76,35 @@ def id_number_of(session: AsyncSession, subject: CheckSubject) -> str:
                         subject.id_number_sealed)
 
 
+_SUBJECTS = CheckSubject.metadata.tables[CheckSubject.__tablename__]
+_KEEP_SUBJECTS = direct.Statement(insert(_SUBJECTS).inline().values(
+    {c.name: bindparam(c.name) for c in _SUBJECTS.columns}))
+"""The subjects' rows, built once and run on the driver (:mod:`shared.direct`)."""
+
+
 async def record_subjects(session: AsyncSession, *, investigation_id: str,
-                          members: Sequence[MemberIdentified]) -> None:
+                          members: Sequence[MemberIdentified], opened: bool = False) -> None:
     """Keep the household's members for the checks, once: the counted members' full ID
-    numbers sealed (R-VE-4, R-SE-2), everyone's masked."""
-    known = await session.scalar(select(CheckSubject.member_id).where(
-        CheckSubject.investigation_id == investigation_id).limit(1))
-    if known is not None:
-        return
+    numbers sealed (R-VE-4, R-SE-2), everyone's masked.
+
+    ``opened``: this transaction has just opened the investigation, so it has no subjects yet
+    and none are read first. The rows are written by one executemany on the driver (nothing
+    reads them back as objects in the transaction that writes them), not as ORM objects
+    flushed."""
+    if not opened:
+        known = await session.scalar(select(CheckSubject.member_id).where(
+            CheckSubject.investigation_id == investigation_id).limit(1))
+        if known is not None:
+            return
     sealer = sealer_of(session)
-    session.add_all(CheckSubject(
-        investigation_id=investigation_id, member_id=m.member_id, position=i, name=m.name,
-        relationship=m.relationship, counted=m.counted,
-        id_number_masked=mask_id_number(m.id_number),
-        id_number_sealed=seal_at_rest(sealer, "id_number",
-                                      subject_context(investigation_id, m.member_id), m.id_number)
-        if m.counted else None) for i, m in enumerate(members))
-    await session.flush()
+    await direct.run(session, _KEEP_SUBJECTS, [
+        {"investigation_id": investigation_id, "member_id": m.member_id, "position": i,
+         "name": m.name, "relationship": m.relationship, "counted": m.counted,
+         "id_number_masked": mask_id_number(m.id_number),
+         "id_number_sealed": seal_at_rest(sealer, "id_number",
+                                          subject_context(investigation_id, m.member_id),
+                                          m.id_number) if m.counted else None}
+        for i, m in enumerate(members)])
 
 
 async def subjects_of(session: AsyncSession, investigation_id: str) -> list[CheckSubject]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.verification.investigations import service
@@ -31,7 +33,15 @@ async def on_application_accepted(
 async def open_for(session: AsyncSession, accepted: ApplicationAccepted) -> Investigation:
     """The investigation of an accepted application, opened once (the one opened before on a
     redelivery)."""
-    return await service.open_investigation(
+    investigation_id, _opened = await open_once_for(session, accepted)
+    return await session.get_one(Investigation, investigation_id)
+
+
+async def open_once_for(session: AsyncSession, accepted: ApplicationAccepted
+                        ) -> tuple[str, bool]:
+    """:func:`open_for`, by the investigation's id, and whether this call opened it (else it
+    was open already)."""
+    return await service.open_investigation_once(
         session,
         application_id=accepted.application_id,
         application_number=accepted.application_number,
@@ -43,6 +53,16 @@ async def open_for(session: AsyncSession, accepted: ApplicationAccepted) -> Inve
         review_due_provisional=accepted.review_due_provisional,
         members=accepted.members,
     )
+
+
+async def read_accepted(session: AsyncSession, events: Sequence[Envelope]) -> None:
+    """The batch hook of acceptances: which of the batch's accepted applications have no
+    investigation yet, read in one query before the first event (:func:`open_once_for` then
+    reads nothing for them)."""
+    await service.read_unopened(session, [
+        application_id for e in events
+        if e.event == ApplicationAccepted.event and e.service == ApplicationAccepted.service
+        and isinstance(application_id := e.data.get("application_id"), str)])
 
 
 async def on_application_refused(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.verification.forms.models import FormConfirmation, InvestigationForm
@@ -20,6 +20,7 @@ from services.verification.investigations.models import (
     Investigator,
 )
 from services.verification.recusals import service as recusals
+from shared import direct
 from shared.auth import Role, User
 from shared.context import new_id
 from shared.contracts.intake import MemberIdentified
@@ -107,28 +108,97 @@ async def open_investigation(
     review_due_provisional: bool, members: Sequence[MemberIdentified] = (),
 ) -> Investigation:
     """Open the household investigation task for an accepted application, once."""
-    existing = await session.scalar(
-        select(Investigation).where(Investigation.application_id == application_id)
-    )
-    if existing is not None:
-        return existing
-    investigation = Investigation(
-        id=new_id(), application_id=application_id, application_number=application_number,
+    investigation_id, _opened = await open_investigation_once(
+        session, application_id=application_id, application_number=application_number,
         program=program, division=division, household_size=household_size,
-        status=InvestigationStatus.open, accepted_on=accepted_on, review_due_on=review_due_on,
-        review_due_provisional=review_due_provisional, opened_at=utcnow(),
-    )
-    session.add(investigation)
-    await session.flush()
-    session.add_all(HouseholdMember(
-        investigation_id=investigation.id, member_id=m.member_id, position=i, name=m.name,
-        id_number_masked=mask_id_number(m.id_number), relationship=m.relationship,
-        counted=m.counted) for i, m in enumerate(members))
+        accepted_on=accepted_on, review_due_on=review_due_on,
+        review_due_provisional=review_due_provisional, members=members)
+    return await session.get_one(Investigation, investigation_id)
+
+
+_INVESTIGATIONS = Investigation.metadata.tables[Investigation.__tablename__]
+_MEMBERS = HouseholdMember.metadata.tables[HouseholdMember.__tablename__]
+_OPENED_FOR = direct.Statement(select(_INVESTIGATIONS.c.id).where(
+    _INVESTIGATIONS.c.application_id == bindparam("application_id")))
+"""The investigations of the application, if any (:mod:`shared.direct`: built once, run on
+the driver, no ORM entity loaded to learn that there is none, the usual answer). It skips the
+session's autoflush: whatever writes an investigation writes its row at once (here, and a
+reinvestigation by its flush), so nothing pending in the session is missed."""
+_OPENED_AMONG = direct.Statement(select(_INVESTIGATIONS.c.application_id).distinct().where(
+    _INVESTIGATIONS.c.application_id.in_(bindparam("application_ids", expanding=True))))
+"""Which of a batch's applications have an investigation (:func:`read_unopened`)."""
+_OPENING = ("id", "application_id", "application_number", "program", "division",
+            "household_size", "status", "accepted_on", "review_due_on", "review_due_provisional",
+            "opened_at")
+_OPEN = direct.Statement(insert(_INVESTIGATIONS).inline().values(
+    {name: bindparam(name) for name in _OPENING}))
+"""A new investigation's row (the columns not named are NULL until its work sets them)."""
+_HOUSEHOLD = direct.Statement(insert(_MEMBERS).inline().values(
+    {c.name: bindparam(c.name) for c in _MEMBERS.columns}))
+UNOPENED = "verification.unopened"
+"""``session.info`` key: (the transaction, the applications it found no investigation of)."""
+
+
+async def read_unopened(session: AsyncSession, application_ids: Sequence[str]) -> None:
+    """Which of these applications have no investigation yet, read in one query for a
+    consumer's batch of acceptances (instead of one query an acceptance): the answer is kept
+    for this transaction, and each application is taken from it once (a second acceptance of
+    the same application in the batch reads the table, where the first one's row is)."""
+    wanted = list(dict.fromkeys(application_ids))
+    if len(wanted) < 2:
+        return  # one application: open_investigation_once's own read is the same statement
+    found = {row[0] for row in await direct.fetch(session, _OPENED_AMONG,
+                                                  {"application_ids": wanted})}
+    session.info[UNOPENED] = (session.sync_session.get_transaction(),
+                              {a for a in wanted if a not in found})
+
+
+def _known_unopened(session: AsyncSession, application_id: str) -> bool:
+    """Whether this transaction read already that the application has no investigation (and
+    has opened none for it since: the answer is taken once)."""
+    kept = session.info.get(UNOPENED)
+    if kept is None or kept[0] is not session.sync_session.get_transaction():
+        return False
+    unopened: set[str] = kept[1]
+    if application_id not in unopened:
+        return False
+    unopened.remove(application_id)
+    return True
+
+
+async def open_investigation_once(
+    session: AsyncSession, *, application_id: str, application_number: str, program: str,
+    division: str, household_size: int, accepted_on: date, review_due_on: date,
+    review_due_provisional: bool, members: Sequence[MemberIdentified] = (),
+) -> tuple[str, bool]:
+    """:func:`open_investigation`, by its id, and whether this call opened it (else it was
+    open already).
+
+    A new investigation and its household are written as plain rows by statements built once
+    and run on the driver (:mod:`shared.direct`: the investigation's insert, one executemany
+    for the household), not as ORM objects flushed: the objects' construction and the flush's
+    bookkeeping cost more than the rows."""
+    if not _known_unopened(session, application_id):
+        existing = await direct.scalar(session, _OPENED_FOR, {"application_id": application_id})
+        if existing is not None:
+            return existing, False
+    investigation_id = new_id()
+    await direct.run(session, _OPEN, {
+        "id": investigation_id, "application_id": application_id,
+        "application_number": application_number, "program": program, "division": division,
+        "household_size": household_size, "status": InvestigationStatus.open,
+        "accepted_on": accepted_on, "review_due_on": review_due_on,
+        "review_due_provisional": review_due_provisional, "opened_at": utcnow()})
+    await direct.run(session, _HOUSEHOLD, [
+        {"investigation_id": investigation_id, "member_id": m.member_id, "position": i,
+         "name": m.name, "id_number_masked": mask_id_number(m.id_number),
+         "relationship": m.relationship, "counted": m.counted}
+        for i, m in enumerate(members)])
     await emit(session, InvestigationOpened(
-        investigation_id=investigation.id, application_id=application_id,
+        investigation_id=investigation_id, application_id=application_id,
         application_number=application_number, program=program,
-    ), subject=investigation.id, division=division)
-    return investigation
+    ), subject=investigation_id, division=division)
+    return investigation_id, True
 
 
 async def list_investigations(
