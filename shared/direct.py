@@ -6,8 +6,9 @@ metadata and processing) costs 0.1–0.2 ms of CPU, 5–8× the driver's own wor
 as intake's submission does, spends more there than in its rules. A :class:`Statement` is a
 Core statement compiled once per dialect into the SQL SQLAlchemy itself would send; :func:`run`
 and :func:`fetch` send it on the session's own driver connection, in the session's transaction,
-each value converted as its column's type converts it (times in UTC, dates on SQLite) and each
-selected value back as SQLAlchemy would give it:
+each value converted as its column's type converts it (times in UTC, dates on SQLite; None is
+SQL NULL, in a JSON column too, as the ORM writes an attribute never set: ``JSON.NULL`` for a
+JSON ``null``) and each selected value back as SQLAlchemy would give it:
 
 - SQLite (the kit's inline connection, ``shared.db``): the sqlite3 connection, inline;
 - PostgreSQL (asyncpg): SQLAlchemy's adapted connection, for its transaction, its cache of
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import exc
+from sqlalchemy import JSON, exc, null
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
@@ -106,6 +107,12 @@ class Statement:
                                          if not bind.required}
         return compiled
 
+    def json_names(self, dialect: Dialect) -> frozenset[str]:
+        """The parameters bound to JSON columns."""
+        compiled = self._compiler(dialect)
+        return frozenset(name for bind, name in compiled.bind_names.items()
+                         if isinstance(bind.type, JSON))
+
     def form(self, dialect: Dialect, params: Mapping[str, Any]) -> _Form:
         compiled = self._compiler(dialect)
         expanding, given = self._expanding[dialect.name], self._given[dialect.name]
@@ -145,7 +152,8 @@ class Statement:
                 values.update(zip(expanded, values.pop(name), strict=True))
         row = form.take(values)
         for i, process in form.converted:
-            row[i] = process(row[i])
+            if row[i] is not None:  # None is SQL NULL, a JSON column's too (JSON.NULL: null)
+                row[i] = process(row[i])
         return row
 
 
@@ -213,15 +221,23 @@ class _Driver:
         self.adapted = adapted
 
     async def fetch(self, statement: Statement, params: Mapping[str, Any]) -> list[Any]:
-        result = await self.session.execute(statement.statement, dict(params))
+        result = await self.session.execute(statement.statement, self._values(statement, params))
         return [statement.row._make(row) for row in result.all()]
 
     async def run(self, statement: Statement, params: Mapping[str, Any]) -> None:
-        await self.session.execute(statement.statement, dict(params))
+        await self.session.execute(statement.statement, self._values(statement, params))
 
     async def run_many(self, statement: Statement, params: Sequence[Mapping[str, Any]]
                        ) -> None:
-        await self.session.execute(statement.statement, [dict(p) for p in params])
+        await self.session.execute(statement.statement,
+                                   [self._values(statement, p) for p in params])
+
+    def _values(self, statement: Statement, params: Mapping[str, Any]) -> dict[str, Any]:
+        """None as SQL NULL in a JSON column, as the drivers below bind it (SQLAlchemy's JSON
+        type binds None as JSON ``null`` unless given ``null()``)."""
+        json = statement.json_names(self.dialect)
+        return {name: null() if value is None and name in json else value
+                for name, value in params.items()}
 
     # -- shared by the drivers below
 

@@ -128,6 +128,14 @@ async def test_the_stored_values_are_those_session_execute_stores(sessions):
     assert mine == theirs
 
 
+async def test_none_is_sql_null_in_a_json_column_too(sessions):
+    """As the ORM writes a JSON attribute never set (``insert_new`` sets every column)."""
+    async with sessions() as session, session.begin():
+        await direct.run(session, WRITE, _visit(2))  # tags None
+        assert await session.scalar(select(func.count()).select_from(visits)
+                                    .where(_v.tags.is_(None))) == 1
+
+
 async def test_a_time_in_another_zone_is_stored_in_utc(sessions):
     cst = timezone(timedelta(hours=8))
     async with sessions() as session, session.begin():
