@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, Row, Select, event, literal, select, text
 from sqlalchemy.engine import make_url
@@ -26,6 +26,8 @@ from sqlalchemy.util import await_
 from sqlalchemy.util.queue import Empty, Full, QueueCommon
 
 from shared.settings import Settings
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -477,6 +479,19 @@ async def unit_of_work(
             raise
         if after_commit is not None:
             after_commit(session)
+
+
+def per_transaction(session: AsyncSession, key: str, make: Callable[[], T]) -> T:
+    """What ``session.info[key]`` keeps for the session's current transaction: made by
+    ``make`` the first time the transaction asks, made anew in the next one. For what a
+    consumer's batch gathers or has read (a batch hook's answers, rows written after its last
+    event): a batch rolled back and applied again event by event starts afresh."""
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get(key)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[key] = (transaction, make())
+    value: T = kept[1]
+    return value
 
 
 def upsert_insert(session: AsyncSession, table: Any) -> Any:

@@ -208,3 +208,19 @@ async def test_a_transaction_that_changed_nothing_commits_inline(engine, monkeyp
     assert handed == ["commit"]
     async with sessions() as session, session.begin():  # the next one begins: nothing held
         assert await session.scalar(select(func.count()).select_from(rows)) == 1
+
+
+async def test_what_a_transaction_keeps_is_made_anew_in_the_next(engine):
+    """``per_transaction``: one value a transaction (a consumer's batch), a fresh one after a
+    rollback or a commit, so a batch applied again event by event never sees the failed one's."""
+    from shared.db import per_transaction
+
+    sessions = create_sessionmaker(engine, info={})
+    async with sessions() as session:
+        async with session.begin():
+            first = per_transaction(session, "kept", list)
+            first.append("seen")
+            assert per_transaction(session, "kept", list) is first
+            await session.rollback()
+        async with session.begin():
+            assert per_transaction(session, "kept", list) == []

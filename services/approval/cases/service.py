@@ -22,7 +22,7 @@ from shared.contracts.approval import (
 )
 from shared.contracts.intake import ApplicationAccepted, MemberIdentified
 from shared.contracts.verification import InvestigationCompleted
-from shared.db import utcnow, where_given
+from shared.db import per_transaction, utcnow, where_given
 from shared.events import Envelope
 from shared.inbox import NotYet
 from shared.inputs import Keyset, Window
@@ -58,11 +58,7 @@ class CaseNotOpened(NotYet):
 def _unopened(session: AsyncSession) -> set[str]:
     """The applications this transaction has found no review case for (:func:`read_opened`),
     until their case is opened; empty in a transaction the batch hook did not prepare."""
-    transaction = session.sync_session.get_transaction()
-    kept = session.info.get("approval_unopened")
-    if kept is None or kept[0] is not transaction:
-        kept = session.info["approval_unopened"] = (transaction, set())
-    unopened: set[str] = kept[1]
+    unopened: set[str] = per_transaction(session, "approval_unopened", set)
     return unopened
 
 

@@ -13,7 +13,7 @@ from services.complaints.case_links.models import CaseReference
 from shared.auth import User
 from shared.bulk import built, insert_new
 from shared.context import new_id
-from shared.db import where_given
+from shared.db import per_transaction, where_given
 from shared.divisions import validate_division_code
 from shared.events import Envelope
 from shared.inputs import Keyset, Window
@@ -50,7 +50,6 @@ class _Kept:
     it has found no reference for; and the references it made, written after its last event
     (:func:`write_new_references`)."""
 
-    transaction: object
     seen: dict[Key, CaseReference] = field(default_factory=dict)
     absent: set[Key] = field(default_factory=set)
     new: list[CaseReference] = field(default_factory=list)
@@ -62,11 +61,7 @@ def _kept(session: AsyncSession) -> _Kept:
     A consumer applies a batch of events in one transaction: the references are written
     together (one INSERT and one UPDATE for the batch, not one per event), so an event about a
     record already seen in the batch must find it here, not in the table."""
-    transaction = session.sync_session.get_transaction()
-    kept: _Kept | None = session.info.get("case_references")
-    if kept is None or kept.transaction is not transaction:
-        kept = session.info["case_references"] = _Kept(transaction)
-    return kept
+    return per_transaction(session, "case_references", _Kept)
 
 
 async def read_references(session: AsyncSession, events: Sequence[Envelope]) -> None:

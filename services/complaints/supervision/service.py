@@ -31,6 +31,7 @@ from shared.auth import User
 from shared.clock import now_of, today_of
 from shared.context import new_id
 from shared.contracts.complaints import SupervisionRecorded, SupervisionReportSent
+from shared.db import per_transaction
 from shared.divisions import is_within, level, name_of
 from shared.events import Envelope
 from shared.inputs import Keyset, Window
@@ -66,11 +67,7 @@ def _kept(session: AsyncSession) -> dict[str, SupervisedApplication | None]:
     A consumer applies a batch of events in one transaction: the batch's rows are read in one
     query before its first event (:func:`read_applications`) and written together at its
     commit, so an event about an application already seen in the batch finds it here."""
-    transaction = session.sync_session.get_transaction()
-    kept = session.info.get("supervised_applications")
-    if kept is None or kept[0] is not transaction:
-        kept = session.info["supervised_applications"] = (transaction, {})
-    return kept[1]
+    return per_transaction(session, "supervised_applications", dict)
 
 
 async def read_applications(session: AsyncSession, events: Sequence[Envelope]) -> None:

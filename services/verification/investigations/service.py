@@ -32,7 +32,7 @@ from shared.contracts.verification import (
     StaffMember,
     VillageHelper,
 )
-from shared.db import utcnow, where_given
+from shared.db import per_transaction, utcnow, where_given
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number
 from shared.outbox import emit
@@ -136,7 +136,7 @@ _OPEN = direct.Statement(insert(_INVESTIGATIONS).inline().values(
 _HOUSEHOLD = direct.Statement(insert(_MEMBERS).inline().values(
     {c.name: bindparam(c.name) for c in _MEMBERS.columns}))
 UNOPENED = "verification.unopened"
-"""``session.info`` key: (the transaction, the applications it found no investigation of)."""
+"""``session.info`` key (``per_transaction``): the applications found with no investigation."""
 
 
 async def read_unopened(session: AsyncSession, application_ids: Sequence[str]) -> None:
@@ -149,17 +149,14 @@ async def read_unopened(session: AsyncSession, application_ids: Sequence[str]) -
         return  # one application: open_investigation_once's own read is the same statement
     found = {row[0] for row in await direct.fetch(session, _OPENED_AMONG,
                                                   {"application_ids": wanted})}
-    session.info[UNOPENED] = (session.sync_session.get_transaction(),
-                              {a for a in wanted if a not in found})
+    unopened: set[str] = per_transaction(session, UNOPENED, set)
+    unopened.update(a for a in wanted if a not in found)
 
 
 def _known_unopened(session: AsyncSession, application_id: str) -> bool:
     """Whether this transaction read already that the application has no investigation (and
     has opened none for it since: the answer is taken once)."""
-    kept = session.info.get(UNOPENED)
-    if kept is None or kept[0] is not session.sync_session.get_transaction():
-        return False
-    unopened: set[str] = kept[1]
+    unopened: set[str] = per_transaction(session, UNOPENED, set)
     if application_id not in unopened:
         return False
     unopened.remove(application_id)
