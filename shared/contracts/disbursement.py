@@ -81,17 +81,24 @@ class RosterGenerated(DisbursementEvent):
     total_fen: Fen
 
 
-class OncePaymentCreated(DisbursementEvent):
-    """Temporary aid's one payment, made as soon as it is granted (R-DI-3): ready to its
-    holder's card account, or held with the reason."""
+class PaymentFacts(EventData):
+    """What an event, or a part of one, says first about one payment: which, whose, of which
+    program, division and month, and how much. Not an event contract itself, so never
+    registered as one."""
 
-    event: ClassVar[str] = "once_payment_created"
     payment_id: Id
     beneficiary_id: Id
     program: str
     division: DivisionCode
     month: Month
     amount_fen: Fen
+
+
+class OncePaymentCreated(DisbursementEvent, PaymentFacts):
+    """Temporary aid's one payment, made as soon as it is granted (R-DI-3): ready to its
+    holder's card account, or held with the reason."""
+
+    event: ClassVar[str] = "once_payment_created"
     status: Literal["ready", "held"]
     hold_reason: str | None = None
     account_masked: str | None = None
@@ -167,15 +174,9 @@ class BankResultApplied(DisbursementEvent):
     received_at: AwareDatetime
 
 
-class HeldPayment(EventData):
+class HeldPayment(PaymentFacts):
     """One payment held for manual handling, and why."""
 
-    payment_id: Id
-    beneficiary_id: Id
-    program: str
-    division: DivisionCode
-    month: Month
-    amount_fen: Fen
     attempts: int = Field(ge=1, description="times it was sent to the bank")
     hold_reason: str = Field(description="the bank's reason for the last failure, and that it "
                              "is held for manual handling")
