@@ -1,6 +1,8 @@
-"""The injectable clock (shared.clock): set, moved ahead, read through a session's info."""
+"""The injectable clock (shared.clock): set, frozen, moved ahead, read through a session's
+info."""
 
-from datetime import UTC, date, datetime, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -15,6 +17,28 @@ def test_a_set_clock_reads_the_instant_and_runs_on() -> None:
     assert first - datetime(2026, 12, 31, 15, 59, 59, tzinfo=UTC) < timedelta(seconds=5)
     assert clock.now() >= first
     assert clock.shifted
+
+
+def test_a_frozen_clock_stands_still_until_set_again_and_advances_frozen() -> None:
+    """The last second of a day stays the last second, however long the steps after it take."""
+    last_second = datetime(2026, 12, 15, 23, 59, 59, tzinfo=timezone(timedelta(hours=8)))
+    clock = Clock()
+    clock.set(last_second, frozen=True)
+    first = clock.now()
+    time.sleep(0.01)
+    assert clock.now() == first == last_second and first.tzinfo is UTC
+    assert clock.today() == date(2026, 12, 15)
+    assert clock.shifted
+    assert clock.advance(timedelta(seconds=1)) == datetime(2026, 12, 15, 16, 0, tzinfo=UTC)
+    time.sleep(0.01)
+    assert clock.now() == datetime(2026, 12, 15, 16, 0, tzinfo=UTC)  # still frozen
+    clock.set(last_second)  # runs on from there
+    time.sleep(0.01)
+    assert last_second < clock.now() < last_second + timedelta(seconds=5)
+    clock.set(last_second, frozen=True)
+    clock.resume_system_time()
+    assert not clock.shifted
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=5)
 
 
 def test_today_is_the_shanghai_day() -> None:
