@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from services.approval.app import create_app as create_approval
+from services.approval.cases.models import ReviewCase
 from services.approval.cases.service import CaseNotOpened
 from shared.auth import Role
 from shared.context import new_id
@@ -15,7 +17,7 @@ from shared.events import Envelope
 from shared.workdays import today_in_shanghai
 from tests.bus import consumer_drained, count_events, publish, stream_events
 from tests.events import accepted, envelope_of
-from tests.support import bearer, eventually, ready, relayed_all, running
+from tests.support import bearer, eventually, outbox_types, ready, relayed_all, running
 
 COUNTY = "230722"  # 嘉荫县
 TOWNSHIP = "230722100"  # 朝阳镇
@@ -97,6 +99,29 @@ async def test_accepted_application_opens_review_case_once(make_settings, nats_s
         await eventually(lambda: relayed_all(app.state.kit))
         assert await cases(client, headers) == [case]
         assert await count_events(nats_server.url, subject) == 1
+
+
+async def test_acceptances_in_one_batch_open_each_case_once(make_settings):
+    """A consumer's batch reads which accepted applications have a review case in one query
+    (the batch hook): an application accepted twice in one batch (two event ids), or again in
+    a later batch, keeps its one case; the others are opened beside it, in the batch's one
+    transaction (the case's application is unique: a second opening would fail the batch)."""
+    app = create_approval(make_settings("approval"))
+    async with running(app):
+        kit = app.state.kit
+        ids = {name: new_id() for name in ("a", "b", "c", "d")}
+
+        def batch(*names: str) -> list[Envelope]:
+            return [accepted(application_id=ids[n], division=VILLAGE) for n in names]
+
+        assert await kit.consumer.apply(batch("a", "a", "b")) == 3  # read in the hook
+        assert await kit.consumer.apply(batch("a", "c")) == 2
+        assert await kit.consumer.apply(batch("d", "d")) == 2  # one application: not read
+        async with kit.sessions() as session:
+            opened = (await session.scalars(select(ReviewCase.application_id))).all()
+        assert sorted(opened) == sorted(ids.values())
+        assert [t.rsplit(".", 1)[1] for t in await outbox_types(kit)].count(
+            "review_case_opened") == 4
 
 
 async def test_completed_investigation_moves_case_to_initial_opinion(make_settings, nats_server):

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.approval.cases.models import OPEN_STATUSES, CaseStatus, ReviewCase
 from shared import direct
 from shared.auth import User
+from shared.batch_reads import Unopened, application_ids
 from shared.context import new_id
 from shared.contracts.approval import (
     InvestigationResultRecorded,
@@ -22,7 +23,7 @@ from shared.contracts.approval import (
 )
 from shared.contracts.intake import ApplicationAccepted, MemberIdentified
 from shared.contracts.verification import InvestigationCompleted
-from shared.db import per_transaction, utcnow, where_given
+from shared.db import utcnow, where_given
 from shared.events import Envelope
 from shared.inbox import NotYet
 from shared.inputs import Keyset, Window
@@ -42,6 +43,8 @@ OPENED_AMONG = direct.Statement(select(_CASES.c.application_id).where(
     _CASES.c.application_id.in_(bindparam("application_ids", expanding=True))))
 """Which of these applications have a review case already: built once, run on the driver
 (``shared.direct``)."""
+UNOPENED = Unopened("approval.unopened", OPENED_AMONG)
+"""The applications a batch's acceptances found with no review case (:func:`read_opened`)."""
 _OPENED_WITH = ("id", "application_id", "application_number", "program", "division", "area",
                 "household_size", "status", "accepted_on", "review_due_on",
                 "review_due_provisional", "opened_at", "members", "review_extended")
@@ -55,27 +58,11 @@ class CaseNotOpened(NotYet):
     """An event names an application whose case is not open here (yet): redeliver later."""
 
 
-def _unopened(session: AsyncSession) -> set[str]:
-    """The applications this transaction has found no review case for (:func:`read_opened`),
-    until their case is opened; empty in a transaction the batch hook did not prepare."""
-    unopened: set[str] = per_transaction(session, "approval_unopened", set)
-    return unopened
-
-
 async def read_opened(session: AsyncSession, events: Sequence[Envelope]) -> None:
     """The batch hook: which of the batch's accepted applications have no review case yet, in
-    one query before the first event (instead of one ORM query per acceptance). The common
-    answer is "none has one", and :func:`open_review_case_once` then opens the case without
-    reading; an application found here is read by that function as before."""
-    ids = {e.data.get("application_id") for e in events
-           if e.event == ApplicationAccepted.event and e.service == ApplicationAccepted.service}
-    wanted = [i for i in ids if isinstance(i, str)]
-    if not wanted:
-        return
-    unopened = _unopened(session)
-    found = {row[0] for row in await direct.fetch(session, OPENED_AMONG,
-                                                  {"application_ids": wanted})}
-    unopened.update(i for i in wanted if i not in found)
+    one query before the first event (:data:`UNOPENED`; :func:`open_review_case_once` then
+    opens their cases without reading)."""
+    await UNOPENED.read(session, application_ids(events, ApplicationAccepted))
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +91,7 @@ async def open_review_case_once(session: AsyncSession, accepted: ApplicationAcce
     and its flush (the object's construction and bookkeeping were most of the acceptance's own
     CPU); what it returns then is an :class:`OpenedCase`, the case as it is open already a
     ``ReviewCase``."""
-    unopened = _unopened(session)
-    if accepted.application_id in unopened:  # the batch hook found no case for it
-        unopened.discard(accepted.application_id)  # opened below: a second acceptance reads
-    else:
+    if not UNOPENED.take(session, accepted.application_id):  # not known to have none: read
         existing = await session.scalar(
             select(ReviewCase).where(ReviewCase.application_id == accepted.application_id)
         )

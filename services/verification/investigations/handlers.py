@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.verification.investigations import service
 from services.verification.investigations.models import ClosedReason, Investigation
 from services.verification.investigations.reinvestigation import on_reinvestigation_requested
+from shared.batch_reads import application_ids
 from shared.contracts import EventContract
 from shared.contracts.approval import ReinvestigationRequested
 from shared.contracts.intake import (
@@ -59,10 +60,7 @@ async def read_accepted(session: AsyncSession, events: Sequence[Envelope]) -> No
     """The batch hook of acceptances: which of the batch's accepted applications have no
     investigation yet, read in one query before the first event (:func:`open_once_for` then
     reads nothing for them)."""
-    await service.read_unopened(session, [
-        application_id for e in events
-        if e.event == ApplicationAccepted.event and e.service == ApplicationAccepted.service
-        and isinstance(application_id := e.data.get("application_id"), str)])
+    await service.UNOPENED.read(session, application_ids(events, ApplicationAccepted))
 
 
 async def on_application_refused(

@@ -22,6 +22,7 @@ from services.verification.investigations.models import (
 from services.verification.recusals import service as recusals
 from shared import direct
 from shared.auth import Role, User
+from shared.batch_reads import Unopened
 from shared.context import new_id
 from shared.contracts.intake import MemberIdentified
 from shared.contracts.verification import (
@@ -32,7 +33,7 @@ from shared.contracts.verification import (
     StaffMember,
     VillageHelper,
 )
-from shared.db import per_transaction, utcnow, where_given
+from shared.db import utcnow, where_given
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number
 from shared.outbox import emit
@@ -126,7 +127,7 @@ session's autoflush: whatever writes an investigation writes its row at once (he
 reinvestigation by its flush), so nothing pending in the session is missed."""
 _OPENED_AMONG = direct.Statement(select(_INVESTIGATIONS.c.application_id).distinct().where(
     _INVESTIGATIONS.c.application_id.in_(bindparam("application_ids", expanding=True))))
-"""Which of a batch's applications have an investigation (:func:`read_unopened`)."""
+"""Which of a batch's applications have an investigation (:data:`UNOPENED`)."""
 _OPENING = ("id", "application_id", "application_number", "program", "division",
             "household_size", "status", "accepted_on", "review_due_on", "review_due_provisional",
             "opened_at")
@@ -135,32 +136,8 @@ _OPEN = direct.Statement(insert(_INVESTIGATIONS).inline().values(
 """A new investigation's row (the columns not named are NULL until its work sets them)."""
 _HOUSEHOLD = direct.Statement(insert(_MEMBERS).inline().values(
     {c.name: bindparam(c.name) for c in _MEMBERS.columns}))
-UNOPENED = "verification.unopened"
-"""``session.info`` key (``per_transaction``): the applications found with no investigation."""
-
-
-async def read_unopened(session: AsyncSession, application_ids: Sequence[str]) -> None:
-    """Which of these applications have no investigation yet, read in one query for a
-    consumer's batch of acceptances (instead of one query an acceptance): the answer is kept
-    for this transaction, and each application is taken from it once (a second acceptance of
-    the same application in the batch reads the table, where the first one's row is)."""
-    wanted = list(dict.fromkeys(application_ids))
-    if len(wanted) < 2:
-        return  # one application: open_investigation_once's own read is the same statement
-    found = {row[0] for row in await direct.fetch(session, _OPENED_AMONG,
-                                                  {"application_ids": wanted})}
-    unopened: set[str] = per_transaction(session, UNOPENED, set)
-    unopened.update(a for a in wanted if a not in found)
-
-
-def _known_unopened(session: AsyncSession, application_id: str) -> bool:
-    """Whether this transaction read already that the application has no investigation (and
-    has opened none for it since: the answer is taken once)."""
-    unopened: set[str] = per_transaction(session, UNOPENED, set)
-    if application_id not in unopened:
-        return False
-    unopened.remove(application_id)
-    return True
+UNOPENED = Unopened("verification.unopened", _OPENED_AMONG)
+"""The applications a batch's acceptances found with no investigation (the batch hook)."""
 
 
 async def open_investigation_once(
@@ -175,7 +152,7 @@ async def open_investigation_once(
     and run on the driver (:mod:`shared.direct`: the investigation's insert, one executemany
     for the household), not as ORM objects flushed: the objects' construction and the flush's
     bookkeeping cost more than the rows."""
-    if not _known_unopened(session, application_id):
+    if not UNOPENED.take(session, application_id):  # not known to have none: read
         existing = await direct.scalar(session, _OPENED_FOR, {"application_id": application_id})
         if existing is not None:
             return existing, False
