@@ -30,6 +30,7 @@ from shared.bus import Bus
 from shared.contracts.base import ANY_SERVICE, EventContract, contract_for
 from shared.db import UTCDateTime, unit_of_work, upsert_insert, utcnow
 from shared.events import SUBJECT_ROOT, Envelope
+from shared.outbox import gathered
 from shared.sealing import Sealer, SealError
 from shared.settings import Settings
 from shared.tasks import stop_task
@@ -346,13 +347,16 @@ class Consumer:
             # A replica handled one of them at the same moment: its effect stands.
             raise _AlreadyHandled(repr(exc)[:200]) from exc
         fresh = [e for e in wanted.values() if e.id in claimed]
-        for hook in self.subscription.hooks if fresh else ():
-            await hook(session, fresh)
-        for envelope in fresh:
-            with _handling(envelope, self.settings.service):
-                await self.subscription.dispatch(session, envelope, self.sealer)
-        for hook in self.subscription.after_hooks if fresh else ():
-            await hook(session, fresh)
+        if not fresh:
+            return 0
+        async with gathered(session):  # what the handlers emit: one insert for the batch
+            for hook in self.subscription.hooks:
+                await hook(session, fresh)
+            for envelope in fresh:
+                with _handling(envelope, self.settings.service):
+                    await self.subscription.dispatch(session, envelope, self.sealer)
+            for hook in self.subscription.after_hooks:
+                await hook(session, fresh)
         return len(fresh)
 
     def _claim_statement(self, session: AsyncSession) -> Insert:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +101,8 @@ async def emit(
     that county's subjects (``assist.<to_county>.<service>.<event>``, the envelope's
     ``destination``), where that county's consumers take it; the producer stays ``source``. Such
     an event must not carry sealed data: the other installation has other keys.
+
+    Inside :func:`gathered`, the row is written with the block's others when the block ends.
     """
     source: EventSource = session.info["events"]
     kind = type(contract)
@@ -118,10 +120,7 @@ async def emit(
                             subject=subject, data=data, division=division,
                             schemaversion=kind.version, event_id=event_id,
                             destination=destination)
-    # On the driver (shared.direct), without the session's autoflush: the change's own rows
-    # are written once, at commit, as they end up (no INSERT now and UPDATE later); the outbox
-    # row needs nothing of them.
-    await direct.run(session, _recording(source.outbox), {
+    row = {
         "event_id": envelope.id,
         "event_type": envelope.type,
         "nats_subject": envelope.nats_subject,
@@ -129,10 +128,55 @@ async def emit(
         "payload": envelope.to_json().decode(),
         "created_at": envelope.time,
         "attempts": 0,
-    })
+    }
+    gathering: _Gathering | None = session.info.get(_GATHERING)
+    if gathering is not None and gathering.scope is _scope(session):
+        gathering.rows.append(row)
+    else:
+        # On the driver (shared.direct), without the session's autoflush: the change's own
+        # rows are written once, at commit, as they end up; the outbox row needs nothing of
+        # them. (Inside a savepoint opened within a gathered block, the row is written now:
+        # a rolled-back savepoint takes it back with the rest of its work.)
+        await direct.run(session, _recording(source.outbox), row)
     session.info["outbox_dirty"] = True
     context.events_emitted.set(True)
     return envelope
+
+
+_GATHERING = "shared.outbox.gathered"
+
+
+@dataclass
+class _Gathering:
+    scope: Any
+    """The savepoint the block began in, or None (the session's transaction, which may not
+    have begun yet)."""
+    rows: list[dict[str, Any]]
+
+
+def _scope(session: AsyncSession) -> Any:
+    return session.sync_session.get_nested_transaction()
+
+
+@contextlib.asynccontextmanager
+async def gathered(session: AsyncSession) -> AsyncIterator[None]:
+    """The events emitted in the block are written to the outbox together when it ends: one
+    statement (an executemany, one round trip on PostgreSQL) where each emit took one. For a
+    unit of work that emits several events, a consumer's batch or a submission. The rows keep
+    the order of the emits; if the block raises, they are not written (the transaction, or
+    the savepoint the block began in, is rolled back with them). A block inside another
+    joins it."""
+    if session.info.get(_GATHERING) is not None:
+        yield
+        return
+    gathering = session.info[_GATHERING] = _Gathering(_scope(session), [])
+    try:
+        yield
+        if gathering.rows:
+            source: EventSource = session.info["events"]
+            await direct.run(session, _recording(source.outbox), gathering.rows)
+    finally:
+        del session.info[_GATHERING]
 
 
 class OutboxRelay:

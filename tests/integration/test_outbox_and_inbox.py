@@ -7,12 +7,12 @@ from datetime import date
 
 import nats.js.errors
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from services.verification.app import create_app as create_verification
 from shared import context
 from shared.events import Envelope
-from shared.outbox import emit
+from shared.outbox import emit, gathered
 from tests.bus import jetstream, publish, stream_messages
 from tests.events import TestRecorded, accepted
 from tests.support import bearer, eventually, relayed_all, running
@@ -186,3 +186,63 @@ async def test_a_batch_claims_only_the_ids_not_yet_in_the_inbox(make_settings, n
         async with kit.sessions() as session:
             assert set(await session.scalars(select(kit.inbox.c.event_id))) == {first.id,
                                                                                  second.id}
+
+
+async def _outbox_records(kit) -> list[str]:
+    async with kit.sessions() as session:
+        return list(await session.scalars(select(kit.outbox.c.record_id)
+                                          .order_by(kit.outbox.c.id)))
+
+
+async def test_gathered_events_are_written_together_in_the_order_emitted(make_settings,
+                                                                           nats_server):
+    """``gathered``: the block's events are one statement at its end, in the order emitted; a
+    block inside it joins it; an event outside the block is written at once."""
+    app = create_verification(make_settings("verification"))
+    async with running(app):
+        kit = app.state.kit
+        inserts: list[str] = []
+
+        def heard(_conn, _cursor, statement: str, *_: object) -> None:
+            if statement.lstrip().upper().startswith("INSERT INTO OUTBOX"):
+                inserts.append(statement)
+
+        async with kit.unit_of_work() as session:
+            await emit(session, TestRecorded(n=0), subject="before")
+            event.listen(kit.engine.sync_engine, "before_cursor_execute", heard)
+            try:
+                async with gathered(session):
+                    for n in (1, 2):
+                        await emit(session, TestRecorded(n=n), subject=f"gathered-{n}")
+                    async with gathered(session):
+                        await emit(session, TestRecorded(n=3), subject="gathered-3")
+                    assert inserts == []  # nothing yet: at the block's end
+            finally:
+                event.remove(kit.engine.sync_engine, "before_cursor_execute", heard)
+            assert len(inserts) == 1
+            async with session.begin_nested():
+                assert await session.scalar(select(func.count()).select_from(kit.outbox)) == 4
+        assert await _outbox_records(kit) == ["before", "gathered-1", "gathered-2", "gathered-3"]
+        await eventually(lambda: relayed_all(kit))
+
+
+async def test_a_gathered_block_that_raises_writes_none_of_its_events(make_settings,
+                                                                      nats_server):
+    """A block that raises writes nothing (what it emitted belonged to its failed work), and a
+    savepoint opened inside a block takes its own events back when it is rolled back."""
+    app = create_verification(make_settings("verification"))
+    async with running(app):
+        kit = app.state.kit
+        async with kit.unit_of_work() as session:
+            with pytest.raises(RuntimeError):
+                async with gathered(session):
+                    await emit(session, TestRecorded(n=1), subject="failed-block")
+                    raise RuntimeError("the block's work fails")
+            async with gathered(session):
+                await emit(session, TestRecorded(n=2), subject="kept-1")
+                with pytest.raises(RuntimeError):
+                    async with session.begin_nested():
+                        await emit(session, TestRecorded(n=3), subject="in-rolled-back-savepoint")
+                        raise RuntimeError("the savepoint's work fails")
+                await emit(session, TestRecorded(n=4), subject="kept-2")
+        assert await _outbox_records(kit) == ["kept-1", "kept-2"]

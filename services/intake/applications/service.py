@@ -55,7 +55,7 @@ from shared.events import Envelope
 from shared.idcard import parse_resident_id
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number
-from shared.outbox import emit
+from shared.outbox import emit, gathered
 from shared.problems import Conflict, InvalidField, NotFound
 from shared.programs import Program, review_deadline
 from shared.workdays import Deadline, WorkingCalendar, today_in_shanghai
@@ -349,31 +349,33 @@ async def submit_application(
     await insert_new(session, application, attach=False)
     if late:
         set_committed_value(application, "number", provisional_number(office.county, today))
-    submitted = await emit(session, contracts.ApplicationSubmitted(
-        **application_facts(application), channel=application.channel, submitted_at=now,
-        materials=supplied, members=[_member_masked(m) for m in members],
-        received_on=received_on, entered_by=user.user_id,
-        proxy=contracts.Proxy(committee=proxy.committee, agent=proxy.agent,
-                              agent_title=proxy.agent_title) if proxy else None,
-        emergency=contracts.Emergency(
-            happened_in=emergency.happened_in, happened_on=emergency.happened_on,
-            circumstances=emergency.circumstances) if emergency else None,
-        referral_id=request.referral_id,
-    ), subject=application.id, division=application.division)
-    if request.referral_id is not None:
-        await referrals.end_in_application(
-            session, user=user, referral_id=request.referral_id, application_id=application.id,
-            application_number=application.number, received_on=received_on,
-            id_numbers=[m.id_number for m in members], now=now)
-    if application.notice is not None:
-        await materials.announce_notice(session, application=application,
-                                        notice=application.notice)
-    if deadline is not None:
-        accepted = await announce_accepted(session, application, on=received_on,
-                                           deadline=deadline)
-        if late:
-            await number_application_last(session, application, county=office.county,
-                                          day=today, event_ids=[submitted.id, accepted.id])
+    # Its events written together (shared.outbox.gathered: one insert), before the number.
+    async with gathered(session):
+        submitted = await emit(session, contracts.ApplicationSubmitted(
+            **application_facts(application), channel=application.channel, submitted_at=now,
+            materials=supplied, members=[_member_masked(m) for m in members],
+            received_on=received_on, entered_by=user.user_id,
+            proxy=contracts.Proxy(committee=proxy.committee, agent=proxy.agent,
+                                  agent_title=proxy.agent_title) if proxy else None,
+            emergency=contracts.Emergency(
+                happened_in=emergency.happened_in, happened_on=emergency.happened_on,
+                circumstances=emergency.circumstances) if emergency else None,
+            referral_id=request.referral_id,
+        ), subject=application.id, division=application.division)
+        if request.referral_id is not None:
+            await referrals.end_in_application(
+                session, user=user, referral_id=request.referral_id,
+                application_id=application.id, application_number=application.number,
+                received_on=received_on, id_numbers=[m.id_number for m in members], now=now)
+        if application.notice is not None:
+            await materials.announce_notice(session, application=application,
+                                            notice=application.notice)
+        accepted = None if deadline is None else await announce_accepted(
+            session, application, on=received_on, deadline=deadline)
+    if late:
+        assert accepted is not None  # late: accepted at once (no notice, no referral)
+        await number_application_last(session, application, county=office.county, day=today,
+                                      event_ids=[submitted.id, accepted.id])
     return application
 
 
