@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from weakref import WeakKeyDictionary
 
 from shared.sealing import Keyring
 
@@ -20,12 +22,28 @@ def id_digest(key: bytes, id_number: str) -> str:
     return hmac.new(key, id_number.strip().upper().encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def digest_keys(keyring: Keyring, purpose: str) -> dict[str, bytes]:
-    """The digest key of ``purpose`` under every key of the keyring (key id → key)."""
-    return {kid: keyring.derived_key(purpose, kid)[1] for kid in keyring.ids()}
+_digest_keys: WeakKeyDictionary[Keyring, dict[str, Mapping[str, bytes]]] = WeakKeyDictionary()
+""":func:`digest_keys` by keyring, then purpose."""
 
 
-def id_digests(keys: dict[str, bytes], id_number: str) -> dict[str, str]:
+def digest_keys(keyring: Keyring, purpose: str) -> Mapping[str, bytes]:
+    """The digest key of ``purpose`` under every key of the keyring (key id → key, read-only).
+
+    Derived once per keyring and purpose (an HKDF a key, on every acceptance, filing or
+    follow-up otherwise): a keyring never changes, a rotation makes a new one (a restart reads
+    the file again, ``Sealer`` reloads it into a new object when an event names a key it
+    lacks), and that one's keys are derived when it is first asked."""
+    by_purpose = _digest_keys.get(keyring)
+    if by_purpose is None:
+        by_purpose = _digest_keys[keyring] = {}
+    keys = by_purpose.get(purpose)
+    if keys is None:
+        keys = by_purpose[purpose] = MappingProxyType(
+            {kid: keyring.derived_key(purpose, kid)[1] for kid in keyring.ids()})
+    return keys
+
+
+def id_digests(keys: Mapping[str, bytes], id_number: str) -> dict[str, str]:
     """The digest of ``id_number`` under each of ``keys`` (key id → digest, see
     :func:`digest_keys`), so a record digested before a key rotation is still matched."""
     return {kid: id_digest(key, id_number) for kid, key in keys.items()}

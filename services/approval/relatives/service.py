@@ -12,7 +12,6 @@ A withdrawal ends the filing for cases to come; cases flagged stay flagged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,7 +48,6 @@ from shared.problems import (
     NearRelativeRecusal,
     NotFound,
 )
-from shared.sealing import Keyring
 
 DIGEST_PURPOSE = "near-relative-id-digest"
 """What the key of the register's ID-number digests is derived for (``Keyring.derived_key``)."""
@@ -238,19 +236,6 @@ FILINGS_AMONG = direct.Statement(
 asks, on the driver (``shared.direct``, which takes lists, not lists of pairs); the caller
 keeps those whose (key id, digest) pair is one of its own."""
 
-_digest_keys: WeakKeyDictionary[Keyring, dict[str, bytes]] = WeakKeyDictionary()
-
-
-def register_keys(keyring: Keyring) -> dict[str, bytes]:
-    """The register's digest key under every key of the keyring (``digest_keys``), derived
-    once per keyring: a keyring never changes (a rotation makes a new one), and deriving them
-    for every acceptance cost an HKDF per key."""
-    keys = _digest_keys.get(keyring)
-    if keys is None:
-        keys = _digest_keys[keyring] = digest_keys(keyring, DIGEST_PURPOSE)
-    return keys
-
-
 async def record_household(session: AsyncSession, accepted: ApplicationAccepted, *,
                            case: ReviewCase | OpenedCase | None = None,
                            opened: bool = False) -> None:
@@ -272,7 +257,7 @@ async def record_household(session: AsyncSession, accepted: ApplicationAccepted,
             CaseMemberDigest.case_id == case.id).limit(1))
         if known is not None:
             return  # recorded already (a redelivery)
-    keys = register_keys(keyring_of(session))
+    keys = digest_keys(keyring_of(session), DIGEST_PURPOSE)
     pairs = list(dict.fromkeys((kid, digest) for member in accepted.members
                                for kid, digest in id_digests(keys, member.id_number).items()))
     if not pairs:

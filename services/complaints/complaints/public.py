@@ -3,6 +3,7 @@ a complaint by its tracking number and check code."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -33,7 +34,7 @@ async def check_public_limit(session: AsyncSession, *, source_address: str | Non
 
 
 async def followed(session: AsyncSession, *, tracking_number: str, code: str,
-                   keys: dict[str, bytes]) -> Complaint:
+                   keys: Mapping[str, bytes]) -> Complaint:
     """The complaint a tracking number and its check code name; a wrong code is answered as
     an unknown number (404), so numbers cannot be probed."""
     complaint = await session.scalar(select(Complaint).where(

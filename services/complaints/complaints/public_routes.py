@@ -69,7 +69,8 @@ async def _file(request: Request, session: AsyncSession, body: PublicComplaintIn
     await public.check_public_limit(session, source_address=address,
                                      per_hour=kit.settings.complaint_public_per_hour)
     code = rules.new_check_code()
-    _, key = kit.sealer.keyring.derived_key(rules.CHECK_CODE_PURPOSE)
+    keyring = kit.sealer.keyring
+    key = digest_keys(keyring, rules.CHECK_CODE_PURPOSE)[keyring.current]
     complaint = await service.register(
         session, filing=service.Filing(channel=Channel.online.value,
                                        **body.model_dump(mode="json")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -90,7 +91,7 @@ def check_code_digest(key: bytes, tracking_number: str, code: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def code_matches(keys: dict[str, bytes], tracking_number: str, code: str, digest: str | None
+def code_matches(keys: Mapping[str, bytes], tracking_number: str, code: str, digest: str | None
                  ) -> bool:
     """True if ``code`` is the complaint's check code, under any key of the keyring."""
     if digest is None:
