@@ -156,6 +156,42 @@ async def test_a_redelivered_event_changes_nothing_R_AU_2(make_settings):
         assert (report["ok"], report["entries"]) == (True, 2)
 
 
+async def test_a_batch_rolled_back_leaves_nothing_to_the_next_transaction_R_AU_2(make_settings):
+    """R-AU-2: the chain's head, the tree's edge and a batch's gathered rows are its
+    transaction's (``shared.db.per_transaction``): after a batch rolled back, the same
+    session's next transaction reads the head and the edge again and writes its own entry,
+    linked to the last entry kept, with none of the rolled-back batch's rows."""
+    from services.audit.checkpoints import tree
+    from shared.transparency import leaf_hash, root_of
+
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    async with running(app) as client:
+        kit = app.state.kit
+        first, dropped, kept = event(1), event(2, record_id="rec-2"), event(3, record_id="rec-3")
+        await log_events(app, first)
+        async with kit.sessions() as session:
+            async with session.begin():  # a consumer's batch, rolled back
+                await service.gather_entries(session, [dropped])
+                await service.append_entry(session, dropped)
+                assert (await service.chain_head(session))[0] == 2
+                await session.rollback()
+            async with session.begin():  # the session's next transaction, outside a batch
+                record = await service.append_entry(session, kept)
+        assert record["seq"] == 2
+        async with kit.sessions() as session:
+            rows = (await session.execute(select(AuditEntry.seq, AuditEntry.event_id,
+                                                 AuditEntry.prev_hash, AuditEntry.hash)
+                                          .order_by(AuditEntry.seq))).all()
+            assert [(r.seq, r.event_id) for r in rows] == [(1, first.id), (2, kept.id)]
+            assert rows[1].prev_hash == rows[0].hash
+            leaves = [leaf_hash(bytes.fromhex(r.hash)) for r in rows]
+            assert await tree.tree_root(session, 2) == root_of(leaves)
+        report = (await client.get(f"{API}/verify", headers=officer(settings))).json()
+        assert (report["entries"], report["breaks"], report["first_bad"]) == (2, 0, None)
+        assert report["completeness"]["first_strangers"][0]["event_id"] == kept.id  # by hand
+
+
 async def test_the_database_refuses_update_and_delete_of_the_log_R_AU_2(make_settings):
     """R-AU-2: UPDATE, DELETE (and TRUNCATE on PostgreSQL) on audit_entry fail in the database."""
     settings = make_settings("audit")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.checkpoints.models import MerkleNode
 from services.audit.log.models import AuditEntry
+from shared.db import per_transaction
 from shared.problems import Conflict
 from shared.transparency import (
     EMPTY_ROOT,
@@ -34,10 +36,26 @@ from shared.transparency import (
 log = structlog.get_logger(__name__)
 
 FRONTIER_KEY = "audit_merkle_frontier"
-"""Where a transaction keeps the tree's right edge [(level, position, hash)] once read."""
+"""``session.info`` key (``shared.db.per_transaction``) of the tree's right edge as the
+transaction has it (:class:`Frontier`)."""
 
 Node = tuple[int, int]
 Edge = list[tuple[int, int, bytes]]
+
+
+@dataclass
+class Frontier:
+    """The tree's right edge [(level, position, hash)] once a transaction has read it (else
+    None), moved by each of its appends; made anew in the next transaction, so a batch rolled
+    back and applied again event by event reads it again (or takes ``_last_edges``')."""
+
+    edge: Edge | None = None
+
+
+def _frontier(session: AsyncSession) -> Frontier:
+    frontier: Frontier = per_transaction(session, FRONTIER_KEY, Frontier)
+    return frontier
+
 
 _last_edges: weakref.WeakKeyDictionary[Any, tuple[tuple[int, str], tuple[tuple[int, int, bytes],
                                                                           ...]]]
@@ -139,13 +157,15 @@ async def repair(session: AsyncSession, size: int, *, batch_size: int = 5000) ->
 async def load_frontier(session: AsyncSession, head: tuple[int, str] | None) -> None:
     """Read the tree's right edge once per transaction, before its first append (or take the
     one this process left at this very head); a tree the log has outgrown (entries appended
-    without it) is completed first (:func:`repair`)."""
-    if FRONTIER_KEY in session.info:
+    without it) is completed first (:func:`repair`). Call it in the transaction begun (the
+    head read): what it keeps is that transaction's."""
+    frontier = _frontier(session)
+    if frontier.edge is not None:
         return
     if head is not None:
         last = _last_edges.get(session.get_bind())
         if last is not None and last[0] == head:
-            session.info[FRONTIER_KEY] = list(last[1])
+            frontier.edge = list(last[1])
             return
     size = head[0] if head else 0
     nodes = range_nodes(0, size) if size else []
@@ -154,15 +174,16 @@ async def load_frontier(session: AsyncSession, head: tuple[int, str] | None) -> 
     except TreeIncomplete:
         log.warning("audit_tree_repaired", written=await repair(session, size))
         hashes = await node_hashes(session, nodes)
-    session.info[FRONTIER_KEY] = [(level, position, hashes[(level, position)])
-                                  for level, position in nodes]
+    frontier.edge = [(level, position, hashes[(level, position)]) for level, position in nodes]
 
 
 def extend(session: AsyncSession, seq: int, entry_hash: str) -> list[dict[str, Any]]:
     """Add entry ``seq`` as the next leaf; returns each subtree it completes as a
     ``merkle_node`` row, for the caller to write in the same transaction as the entry (a
     consumer's batch writes them all in one statement, not as an ORM object each)."""
-    frontier: Edge = session.info[FRONTIER_KEY]
+    frontier = _frontier(session).edge
+    if frontier is None:
+        raise RuntimeError("the tree's edge is not loaded in this transaction (load_frontier)")
     level, position, value = 0, seq - 1, entry_leaf(entry_hash)
     expected = sum(1 << lv for lv, _, _ in frontier)
     if position != expected:

@@ -28,7 +28,7 @@ from services.audit.log.schemas import (
 )
 from shared.auth import Role, User
 from shared.bulk import insert_of
-from shared.db import utcnow
+from shared.db import per_transaction, utcnow
 from shared.events import Envelope
 from shared.inputs import Keyset, Window
 from shared.problems import NotFound
@@ -70,8 +70,27 @@ def entry_fields(envelope: Envelope, *, recorded_at: datetime,
     }
 
 
-HEAD_KEY = "audit_chain_head"
-"""Where a transaction keeps the chain's head (seq, hash) once it has read it."""
+APPENDING = "audit_appending"
+"""``session.info`` key (``shared.db.per_transaction``) of what a transaction appending to the
+log keeps (:class:`Appending`)."""
+
+
+@dataclass
+class Appending:
+    """What one transaction appending to the log keeps, made anew in the next one: a batch
+    rolled back and applied again event by event (or a session's next transaction) reads the
+    head again under the append lock, and gathers no row of the one rolled back."""
+
+    head: tuple[int, str] | None = None
+    """The last entry's (seq, hash) once read (``head_read``), then each append's."""
+    head_read: bool = False
+    batch: BatchRows | None = None
+    """The consumer batch's rows, from :func:`gather_entries` to :func:`write_entries`."""
+
+
+def _appending(session: AsyncSession) -> Appending:
+    appending: Appending = per_transaction(session, APPENDING, Appending)
+    return appending
 
 
 async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
@@ -80,8 +99,9 @@ async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
     The consumer applies a fetched batch in one transaction: the head is read for the first event
     and carried in the session for the others, so a batch is sealed with one read.
     """
-    if HEAD_KEY in session.info:
-        return session.info[HEAD_KEY]
+    known = _appending(session)
+    if known.head_read:
+        return known.head
     if session.get_bind().dialect.name == "postgresql":
         # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the lock.
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
@@ -91,13 +111,9 @@ async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
             select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
         )
     ).first()
-    head = (last.seq, last.hash) if last else None
-    session.info[HEAD_KEY] = head
-    return head
-
-
-PENDING_KEY = "audit_pending_entries"
-"""Where a consumer's batch gathers its rows (:class:`BatchRows`) until :func:`write_entries`."""
+    appending = _appending(session)  # the transaction's, begun by the read if it had not
+    appending.head, appending.head_read = (last.seq, last.hash) if last else None, True
+    return appending.head
 
 
 @dataclass
@@ -118,14 +134,15 @@ _PEOPLE = PersonIndex.metadata.tables[PersonIndex.__tablename__]
 
 async def gather_entries(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
     """The consumer's batch hook before its first event: rows are gathered as plain values."""
-    session.info[PENDING_KEY] = BatchRows()
+    _appending(session).batch = BatchRows()
 
 
 async def write_entries(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
     """The consumer's batch hook after its last event: the batch's entries in one statement, in
     chain order (the chain's guard sees them as it saw them one by one), then their Merkle nodes
     and person index rows, one statement each (Core executemany: no ORM object a row)."""
-    batch: BatchRows | None = session.info.pop(PENDING_KEY, None)
+    appending = _appending(session)
+    batch, appending.batch = appending.batch, None
     if batch is None or not batch.entries:
         return
     connection = await session.connection()
@@ -149,10 +166,11 @@ async def append_entry(session: AsyncSession, envelope: Envelope) -> dict[str, A
     record = chain.seal(entry_fields(envelope, recorded_at=utcnow(), stored=stored),
                         previous=previous)
     seq, entry_hash = record["seq"], record["hash"]
-    session.info[HEAD_KEY] = (seq, entry_hash)
+    appending = _appending(session)
+    appending.head = (seq, entry_hash)
     nodes = tree.extend(session, seq, entry_hash)
     people = index_people(session, stored, seq=seq)
-    batch: BatchRows | None = session.info.get(PENDING_KEY)
+    batch = appending.batch
     if batch is not None:
         batch.entries.append(record)
         batch.nodes += nodes
