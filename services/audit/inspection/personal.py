@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 import structlog
 from pydantic import BaseModel
 
 from shared.contracts.base import PersonalKind, contract_for, personal_paths
-from shared.digests import id_digest
+from shared.digests import digest_keys, id_digest, id_digests
 from shared.masking import (
     MASK,
     mask_bank_account,
@@ -25,7 +25,7 @@ from shared.masking import (
     mask_personal_data,
     mask_phone,
 )
-from shared.sealing import Keyring, Sealer, SealError, is_sealed
+from shared.sealing import Sealer, SealError, is_sealed
 
 log = structlog.get_logger(__name__)
 
@@ -168,22 +168,18 @@ def _clear_by_key(value: Any) -> bool:
     return False
 
 
-@lru_cache(maxsize=16)
-def _digest_key(keyring: Keyring, kid: str) -> bytes:
-    return keyring.derived_key(DIGEST_PURPOSE, kid)[1]
-
-
 def index_digest(sealer: Sealer, id_number: str) -> tuple[str, str]:
-    """(key id, digest) of an ID number under the current key, as the index stores it."""
+    """(key id, digest) of an ID number under the current key, as the index stores it (the
+    keys derived once per keyring: ``shared.digests.digest_keys``)."""
     keyring = sealer.keyring
-    return keyring.current, id_digest(_digest_key(keyring, keyring.current), id_number)
+    return keyring.current, id_digest(digest_keys(keyring, DIGEST_PURPOSE)[keyring.current],
+                                      id_number)
 
 
 def search_digests(sealer: Sealer, id_number: str) -> list[tuple[str, str]]:
     """(key id, digest) of an ID number under every key, so entries indexed before a key
     rotation are still found."""
-    keyring = sealer.keyring
-    return [(kid, id_digest(_digest_key(keyring, kid), id_number)) for kid in keyring.ids()]
+    return list(id_digests(digest_keys(sealer.keyring, DIGEST_PURPOSE), id_number).items())
 
 
 @cache

@@ -19,13 +19,14 @@ from shared.auth import User
 from shared.context import new_id
 from shared.contracts.verification import CheckDatasetLoaded
 from shared.db import utcnow
-from shared.digests import id_digest
+from shared.digests import digest_keys, id_digest
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
 from shared.sealing import Keyring, Sealer
 
 DIGEST_PURPOSE = "check-id-digest"
-"""What the key of the data files' ID-number digests is derived for (``Keyring.derived_key``)."""
+"""What the key of the data files' ID-number digests is derived for (``Keyring.derived_key``,
+once per keyring: ``shared.digests.digest_keys``)."""
 INSERT_BATCH = 5000
 DATASETS = Keyset("check-datasets", CheckDataset.loaded_at.desc(), CheckDataset.id.desc())
 """A source's data file versions, newest first."""
@@ -45,7 +46,8 @@ async def load_dataset(
     current = await current_dataset(session, source)
     if current is not None and current.sha256 == data.sha256:
         return current, False
-    kid, key = keyring.derived_key(DIGEST_PURPOSE)
+    kid = keyring.current
+    key = digest_keys(keyring, DIGEST_PURPOSE)[kid]
     dataset = CheckDataset(
         id=new_id(), source=source, version=(current.version + 1) if current else 1,
         data_date=data_date, sha256=data.sha256, rows=len(data.rows), filename=filename,
@@ -83,7 +85,7 @@ class DatabaseDatasets:
             dataset = await current_dataset(session, source)
         if dataset is None:
             return None
-        _, key = self.sealer.keyring.derived_key(DIGEST_PURPOSE, dataset.key_id)
+        key = digest_keys(self.sealer.keyring, DIGEST_PURPOSE)[dataset.key_id]  # derived once
         return CurrentDataset(dataset.id, dataset.version, dataset.data_date, dataset.sha256,
                               key)
 
