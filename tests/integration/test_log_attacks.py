@@ -284,6 +284,36 @@ async def test_the_reads_of_the_log_are_chained_and_checked_like_the_log_R_AU_2(
             "seq": 2, "reason": chain.HASH_MISMATCH}
 
 
+async def test_a_read_rolled_back_leaves_nothing_to_the_next_transaction_R_AU_2(make_settings):
+    """R-AU-2: the head of the reads' chain is its transaction's (``shared.db.per_transaction``):
+    after a transaction that appended a read rolled back, the same session's next transaction
+    reads the head again and links its read to the last one kept (it used to number and link
+    it after the read rolled back, which the chain's guard refuses)."""
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    fields = dict(at=T0, role="auditor", division=None, method="GET", path="/", route="/",
+                  query="", status=200, subject="/", request_id=None, source_address=None)
+    async with running(app):
+        async with app.state.kit.sessions() as session:
+            first = await append_access(session, user_id="u-a", **fields)  # begins it
+            first_id, first_hash = first.id, first.hash
+            await session.commit()
+            async with session.begin():
+                dropped = await append_access(session, user_id="u-b", **fields)
+                assert dropped.id == 2
+                await session.rollback()
+            kept = await append_access(session, user_id="u-c", **fields)  # begins it
+            kept_id, kept_prev = kept.id, kept.prev_hash
+            await session.commit()
+        assert (first_id, kept_id) == (1, 2) and kept_prev == first_hash
+        async with app.state.kit.sessions() as session:
+            reads = (await session.execute(select(LogAccess.id, LogAccess.user_id)
+                                           .order_by(LogAccess.id))).all()
+        assert [tuple(r) for r in reads] == [(1, "u-a"), (2, "u-c")]
+        checked = await verify_access(app.state.kit.sessions)
+        assert (checked.ok, checked.entries) == (True, 2)
+
+
 async def test_reads_kept_before_the_guards_are_numbered_and_chained_by_migration_0006_R_AU_2(
         make_settings):
     """R-AU-2: migration 0006 numbers the reads kept before it 1, 2, 3… (their ids had holes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select, text
@@ -12,6 +13,7 @@ from services.audit.access.models import ACCESS_HASHED_COLUMNS, LogAccess
 from services.audit.log import chain
 from services.audit.log.schemas import ChainBreakOut, ChainHead, ChainReport
 from shared.auth import User
+from shared.db import per_transaction
 from shared.inputs import Keyset, Window
 from shared.operations import Operation
 
@@ -21,22 +23,41 @@ LOG_ACCESS = Keyset("log-access", LogAccess.id.desc())
 ACCESS_LOCK_KEY = int.from_bytes(b"auditacc", "big")
 """The PostgreSQL advisory lock that serialises recorded reads across replicas."""
 
-HEAD_KEY = "log_access_head"
+APPENDING = "log_access_appending"
+"""``session.info`` key (``shared.db.per_transaction``) of the chain's head as a transaction
+appending reads (:class:`Appending`)."""
 BATCH_SIZE = 500
+
+
+@dataclass
+class Appending:
+    """The last read's (id, hash) as one transaction knows it, made anew in the next one: a
+    session's transaction after one rolled back reads the head again under the append lock,
+    never the head of reads that were not kept."""
+
+    head: tuple[int, str] | None = None
+    """The last read's (id, hash) once read (``head_read``), then each append's."""
+    head_read: bool = False
+
+
+def _appending(session: AsyncSession) -> Appending:
+    appending: Appending = per_transaction(session, APPENDING, Appending)
+    return appending
 
 
 async def access_head(session: AsyncSession) -> tuple[int, str] | None:
     """The last read's (id, hash), once per transaction, under the append lock."""
-    if HEAD_KEY in session.info:
-        return session.info[HEAD_KEY]
+    known = _appending(session)
+    if known.head_read:
+        return known.head
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                               {"key": ACCESS_LOCK_KEY})
     last = (await session.execute(
         select(LogAccess.id, LogAccess.hash).order_by(LogAccess.id.desc()).limit(1))).first()
-    head = (last.id, last.hash) if last else None
-    session.info[HEAD_KEY] = head
-    return head
+    appending = _appending(session)  # the transaction's, begun by the read if it had not
+    appending.head, appending.head_read = (last.id, last.hash) if last else None, True
+    return appending.head
 
 
 async def append_access(session: AsyncSession, **fields: object) -> LogAccess:
@@ -48,7 +69,7 @@ async def append_access(session: AsyncSession, **fields: object) -> LogAccess:
     row = LogAccess(**record)
     session.add(row)
     await session.flush()  # in id order: the chain guard checks each insert against the last
-    session.info[HEAD_KEY] = (row.id, row.hash)
+    _appending(session).head = (row.id, row.hash)
     return row
 
 
