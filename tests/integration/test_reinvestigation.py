@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from services.verification.app import create_app as create_verification
 from services.verification.checks import service as checks
+from services.verification.investigations import service
 from services.verification.investigations.models import Investigation
 from shared.context import new_id
 from shared.contracts.approval import ReinvestigationRequested
@@ -103,3 +104,17 @@ async def test_objection_opens_a_new_investigation_and_keeps_the_first_R_AP_4(ma
         completed = [e["data"]["investigation_id"] for t, e in await outbox(kit)
                      if t == "investigation_completed"]
         assert completed == [first, second]
+
+        async with kit.sessions() as session:  # the second opened earlier by its clock
+            await session.execute(update(Investigation).where(Investigation.id == second)
+                                  .values(opened_at=datetime(2020, 1, 1, tzinfo=UTC)))
+            await session.commit()
+        async with kit.unit_of_work() as session:  # the acceptance handled again
+            found = await service.open_investigation_once(
+                session, application_id=application_id,
+                application_number=env.data["application_number"], program=Program.DIBAO,
+                division=VILLAGE, household_size=2,
+                accepted_on=date.fromisoformat(env.data["accepted_on"]),
+                review_due_on=date.fromisoformat(env.data["review_due_on"]),
+                review_due_provisional=False, members=members())
+        assert found == (first, False)  # the investigation the acceptance opened

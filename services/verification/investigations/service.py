@@ -120,10 +120,15 @@ async def open_investigation(
 _INVESTIGATIONS = Investigation.metadata.tables[Investigation.__tablename__]
 _MEMBERS = HouseholdMember.metadata.tables[HouseholdMember.__tablename__]
 _OPENED_FOR = direct.Statement(select(_INVESTIGATIONS.c.id).where(
-    _INVESTIGATIONS.c.application_id == bindparam("application_id")))
-"""The investigations of the application, if any (:mod:`shared.direct`: built once, run on
-the driver, no ORM entity loaded to learn that there is none, the usual answer). It skips the
-session's autoflush: whatever writes an investigation writes its row at once (here, and a
+    _INVESTIGATIONS.c.application_id == bindparam("application_id"))
+    .order_by(_INVESTIGATIONS.c.follows_id.is_not(None), _INVESTIGATIONS.c.opened_at,
+              _INVESTIGATIONS.c.id).limit(1))
+"""The investigation the application's acceptance opened, if any (:mod:`shared.direct`: built
+once, run on the driver, no ORM entity loaded to learn that there is none, the usual answer).
+After an objection the application may have others (R-AP-4, ``reinvestigation``): each follows
+an earlier one (``follows_id``), so the one that follows none comes first, then the first
+opened — never whichever row the database happens to return first. It skips the session's
+autoflush: whatever writes an investigation writes its row at once (here, and a
 reinvestigation by its flush), so nothing pending in the session is missed."""
 _OPENED_AMONG = direct.Statement(select(_INVESTIGATIONS.c.application_id).distinct().where(
     _INVESTIGATIONS.c.application_id.in_(bindparam("application_ids", expanding=True))))
