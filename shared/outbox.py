@@ -131,7 +131,9 @@ async def emit(
     }
     gathering: _Gathering | None = session.info.get(_GATHERING)
     if gathering is not None and gathering.scope is _scope(session):
-        gathering.rows.append(row)
+        if session.sync_session.get_transaction() is None:
+            await session.connection()  # the transaction the event belongs to, begun
+        gathering.keep(session, row)
     else:
         # On the driver (shared.direct), without the session's autoflush: the change's own
         # rows are written once, at commit, as they end up; the outbox row needs nothing of
@@ -152,6 +154,21 @@ class _Gathering:
     """The savepoint the block began in, or None (the session's transaction, which may not
     have begun yet)."""
     rows: list[dict[str, Any]]
+    transaction: Any = None
+    """The session's transaction the rows belong to (that of the first)."""
+
+    def keep(self, session: AsyncSession, row: dict[str, Any]) -> None:
+        self.check(session)
+        if not self.rows:
+            self.transaction = session.sync_session.get_transaction()
+        self.rows.append(row)
+
+    def check(self, session: AsyncSession) -> None:
+        """A block's events belong to one transaction: one that ended inside the block (a
+        commit or a rollback in it) would leave them to the next, a programming error."""
+        if self.rows and session.sync_session.get_transaction() is not self.transaction:
+            raise RuntimeError("the transaction of events gathered by shared.outbox.gathered "
+                               "ended inside the block: commit after the block, not in it")
 
 
 def _scope(session: AsyncSession) -> Any:
@@ -173,6 +190,7 @@ async def gathered(session: AsyncSession) -> AsyncIterator[None]:
     try:
         yield
         if gathering.rows:
+            gathering.check(session)
             source: EventSource = session.info["events"]
             await direct.run(session, _recording(source.outbox), gathering.rows)
     finally:

@@ -246,3 +246,20 @@ async def test_a_gathered_block_that_raises_writes_none_of_its_events(make_setti
                         raise RuntimeError("the savepoint's work fails")
                 await emit(session, TestRecorded(n=4), subject="kept-2")
         assert await _outbox_records(kit) == ["kept-1", "kept-2"]
+
+
+async def test_a_transaction_ended_inside_a_gathered_block_is_refused(make_settings,
+                                                                     nats_server):
+    """The events of a block belong to the transaction they were emitted in: a commit inside
+    the block would leave them to the next one, and is refused, writing nothing."""
+    app = create_verification(make_settings("verification"))
+    async with running(app):
+        kit = app.state.kit
+        async with kit.sessions() as session:
+            with pytest.raises(RuntimeError, match="ended inside the block"):
+                async with gathered(session):
+                    await emit(session, TestRecorded(n=1), subject="emitted-first")
+                    await session.commit()
+                    await emit(session, TestRecorded(n=2), subject="in-the-next")
+            await session.rollback()
+        assert await _outbox_records(kit) == []
