@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.audit.access.models import ACCESS_HASHED_COLUMNS, LogAccess
 from services.audit.log import chain
+from services.audit.log.heads import LastLink
 from services.audit.log.schemas import ChainBreakOut, ChainHead, ChainReport
 from shared.auth import User
-from shared.db import per_transaction
 from shared.inputs import Keyset, Window
 from shared.operations import Operation
 
@@ -23,41 +22,17 @@ LOG_ACCESS = Keyset("log-access", LogAccess.id.desc())
 ACCESS_LOCK_KEY = int.from_bytes(b"auditacc", "big")
 """The PostgreSQL advisory lock that serialises recorded reads across replicas."""
 
-APPENDING = "log_access_appending"
-"""``session.info`` key (``shared.db.per_transaction``) of the chain's head as a transaction
-appending reads (:class:`Appending`)."""
 BATCH_SIZE = 500
 
 
-@dataclass
-class Appending:
-    """The last read's (id, hash) as one transaction knows it, made anew in the next one: a
-    session's transaction after one rolled back reads the head again under the append lock,
-    never the head of reads that were not kept."""
-
-    head: tuple[int, str] | None = None
-    """The last read's (id, hash) once read (``head_read``), then each append's."""
-    head_read: bool = False
-
-
-def _appending(session: AsyncSession) -> Appending:
-    appending: Appending = per_transaction(session, APPENDING, Appending)
-    return appending
+ACCESS_CHAIN = LastLink("log_access_head", ACCESS_LOCK_KEY, select(
+    LogAccess.id, LogAccess.hash).order_by(LogAccess.id.desc()).limit(1))
+"""The chain of reads' head as a transaction appending reads knows it (``heads.LastLink``)."""
 
 
 async def access_head(session: AsyncSession) -> tuple[int, str] | None:
     """The last read's (id, hash), once per transaction, under the append lock."""
-    known = _appending(session)
-    if known.head_read:
-        return known.head
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                              {"key": ACCESS_LOCK_KEY})
-    last = (await session.execute(
-        select(LogAccess.id, LogAccess.hash).order_by(LogAccess.id.desc()).limit(1))).first()
-    appending = _appending(session)  # the transaction's, begun by the read if it had not
-    appending.head, appending.head_read = (last.id, last.hash) if last else None, True
-    return appending.head
+    return await ACCESS_CHAIN.read(session)
 
 
 async def append_access(session: AsyncSession, **fields: object) -> LogAccess:
@@ -69,7 +44,7 @@ async def append_access(session: AsyncSession, **fields: object) -> LogAccess:
     row = LogAccess(**record)
     session.add(row)
     await session.flush()  # in id order: the chain guard checks each insert against the last
-    _appending(session).head = (row.id, row.hash)
+    ACCESS_CHAIN.moved(session, (row.id, row.hash))
     return row
 
 

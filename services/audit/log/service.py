@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.audit.access.service import verify_access
@@ -18,6 +18,7 @@ from services.audit.inspection import personal
 from services.audit.inspection.index import index_people
 from services.audit.inspection.models import PersonIndex
 from services.audit.log import chain
+from services.audit.log.heads import LastLink
 from services.audit.log.models import AuditEntry
 from services.audit.log.outside import OutsideReport
 from services.audit.log.schemas import (
@@ -70,27 +71,12 @@ def entry_fields(envelope: Envelope, *, recorded_at: datetime,
     }
 
 
-APPENDING = "audit_appending"
-"""``session.info`` key (``shared.db.per_transaction``) of what a transaction appending to the
-log keeps (:class:`Appending`)."""
-
-
-@dataclass
-class Appending:
-    """What one transaction appending to the log keeps, made anew in the next one: a batch
-    rolled back and applied again event by event (or a session's next transaction) reads the
-    head again under the append lock, and gathers no row of the one rolled back."""
-
-    head: tuple[int, str] | None = None
-    """The last entry's (seq, hash) once read (``head_read``), then each append's."""
-    head_read: bool = False
-    batch: BatchRows | None = None
-    """The consumer batch's rows, from :func:`gather_entries` to :func:`write_entries`."""
-
-
-def _appending(session: AsyncSession) -> Appending:
-    appending: Appending = per_transaction(session, APPENDING, Appending)
-    return appending
+CHAIN = LastLink("audit_chain_head", APPEND_LOCK_KEY, select(
+    AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
+"""The log's head as a transaction appending to it knows it (``heads.LastLink``)."""
+BATCH = "audit_batch_rows"
+"""``session.info`` key (``shared.db.per_transaction``) of a consumer batch's rows
+(:class:`BatchRows`), from :func:`gather_entries` to :func:`write_entries`."""
 
 
 async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
@@ -99,21 +85,7 @@ async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
     The consumer applies a fetched batch in one transaction: the head is read for the first event
     and carried in the session for the others, so a batch is sealed with one read.
     """
-    known = _appending(session)
-    if known.head_read:
-        return known.head
-    if session.get_bind().dialect.name == "postgresql":
-        # SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the lock.
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                              {"key": APPEND_LOCK_KEY})
-    last = (
-        await session.execute(
-            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-        )
-    ).first()
-    appending = _appending(session)  # the transaction's, begun by the read if it had not
-    appending.head, appending.head_read = (last.seq, last.hash) if last else None, True
-    return appending.head
+    return await CHAIN.read(session)
 
 
 @dataclass
@@ -132,17 +104,28 @@ _NODES = MerkleNode.metadata.tables[MerkleNode.__tablename__]
 _PEOPLE = PersonIndex.metadata.tables[PersonIndex.__tablename__]
 
 
+@dataclass
+class _Gathering:
+    rows: BatchRows | None = None
+    """The batch's rows while a consumer's batch gathers them, else None."""
+
+
+def _gathering(session: AsyncSession) -> _Gathering:
+    gathering: _Gathering = per_transaction(session, BATCH, _Gathering)
+    return gathering
+
+
 async def gather_entries(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
     """The consumer's batch hook before its first event: rows are gathered as plain values."""
-    _appending(session).batch = BatchRows()
+    _gathering(session).rows = BatchRows()
 
 
 async def write_entries(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
     """The consumer's batch hook after its last event: the batch's entries in one statement, in
     chain order (the chain's guard sees them as it saw them one by one), then their Merkle nodes
     and person index rows, one statement each (Core executemany: no ORM object a row)."""
-    appending = _appending(session)
-    batch, appending.batch = appending.batch, None
+    gathering = _gathering(session)
+    batch, gathering.rows = gathering.rows, None
     if batch is None or not batch.entries:
         return
     connection = await session.connection()
@@ -166,11 +149,10 @@ async def append_entry(session: AsyncSession, envelope: Envelope) -> dict[str, A
     record = chain.seal(entry_fields(envelope, recorded_at=utcnow(), stored=stored),
                         previous=previous)
     seq, entry_hash = record["seq"], record["hash"]
-    appending = _appending(session)
-    appending.head = (seq, entry_hash)
+    CHAIN.moved(session, (seq, entry_hash))
     nodes = tree.extend(session, seq, entry_hash)
     people = index_people(session, stored, seq=seq)
-    batch = appending.batch
+    batch = _gathering(session).rows
     if batch is not None:
         batch.entries.append(record)
         batch.nodes += nodes
