@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import sqlite3
 import weakref
 from collections import deque
@@ -492,6 +493,25 @@ def per_transaction(session: AsyncSession, key: str, make: Callable[[], T]) -> T
         kept = session.info[key] = (transaction, make())
     value: T = kept[1]
     return value
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit key for a PostgreSQL advisory lock named ``name``."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+async def lock_until_commit(session: AsyncSession, key: int, *, shared: bool = False) -> None:
+    """Hold the advisory lock ``key`` until this transaction ends (PostgreSQL; SQLite needs
+    nothing: every writing transaction holds the database's one write lock, BEGIN IMMEDIATE).
+
+    For two kinds of transaction that must each see what the other wrote, where READ COMMITTED
+    lets each read before the other commits (write skew): both lock the same key before they
+    read. ``shared``: transactions of the same kind do not wait for each other, only for an
+    exclusive holder."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    await session.execute(text(f"SELECT {function}(:key)"), {"key": key})
 
 
 def upsert_insert(session: AsyncSession, table: Any) -> Any:

@@ -12,12 +12,11 @@ recorded on it and it stays listed.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Sequence
 from datetime import date
 from typing import cast
 
-from sqlalchemy import ColumnElement, func, or_, select, text
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.approval.policy.models import PolicyVersion
@@ -27,6 +26,7 @@ from shared.benefits.parameters import Area, Parameters
 from shared.clock import now_of, today_of
 from shared.context import new_id
 from shared.contracts.approval import PolicyVersionPublished, PolicyVersionWithdrawn
+from shared.db import lock_key, lock_until_commit
 from shared.divisions import county_of, level
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
@@ -94,17 +94,10 @@ def require_reach(user: User, county: str) -> None:
                                 f"({', '.join(user.divisions)})")
 
 
-def _lock_key(county: str, area: str) -> int:
-    digest = hashlib.sha256(f"assist-approval-policy:{county}:{area}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
 async def _lock(session: AsyncSession, county: str, area: str) -> None:
     """Publications of one county and area wait for each other (PostgreSQL; SQLite
     serialises every transaction anyway), so version numbers and dates stay unique."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                              {"key": _lock_key(county, area)})
+    await lock_until_commit(session, lock_key(f"assist-approval-policy:{county}:{area}"))
 
 
 async def version_in_force(session: AsyncSession, *, county: str, area: str, on: date

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, text
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import per_transaction
+from shared.db import lock_until_commit, per_transaction
 
 Link = tuple[int, str]
 """A link of a chain: its number (seq, id) and its hash."""
@@ -46,9 +46,7 @@ class LastLink:
         known: _Known = per_transaction(session, self.key, _Known)
         if known.read:
             return known.head
-        if session.get_bind().dialect.name == "postgresql":
-            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                  {"key": self.lock_key})
+        await lock_until_commit(session, self.lock_key)
         last = (await session.execute(self.last_link)).first()
         # Asked again: the transaction's own, begun by the statements above if it had not been.
         known = per_transaction(session, self.key, _Known)

@@ -5,7 +5,6 @@ reason (R-DI-4)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +31,7 @@ from shared.contracts.disbursement import (
     PaymentsRefreshed,
     RosterGenerated,
 )
-from shared.db import upsert_insert, where_given
+from shared.db import lock_key, lock_until_commit, upsert_insert, where_given
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
 from shared.records import get_in_jurisdiction
@@ -161,12 +160,6 @@ async def generate_rosters(session: AsyncSession) -> str:
     return f"{len(done)} rosters generated ({'; '.join(done) or 'none due'})"
 
 
-def _holder_lock_key(holder: str) -> int:
-    """A stable signed 64-bit key for a PostgreSQL advisory lock on one holder."""
-    digest = hashlib.sha256(f"assist-disbursement-holder:{holder}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
 async def lock_holder(session: AsyncSession, holder: str | None) -> None:
     """Serialise what decides a holder's payments until this transaction ends: a payment made
     (``pay_once``) reads the holder's accounts after a registration that ran beside it has
@@ -174,10 +167,8 @@ async def lock_holder(session: AsyncSession, holder: str | None) -> None:
     could miss the other and leave a payment held for want of an account that exists.
 
     SQLite needs nothing: every transaction takes the write lock (BEGIN IMMEDIATE)."""
-    if holder is None or session.get_bind().dialect.name != "postgresql":
-        return
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                          {"key": _holder_lock_key(holder)})
+    if holder is not None:
+        await lock_until_commit(session, lock_key(f"assist-disbursement-holder:{holder}"))
 
 
 async def _active_account(session: AsyncSession, holder: str | None) -> BankAccount | None:

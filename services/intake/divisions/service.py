@@ -10,20 +10,19 @@ event. Applications name divisions that must be in force on the day they apply t
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import bindparam, insert, or_, select, text, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.divisions.models import DivisionVersion
 from shared import direct
 from shared.auth import User
 from shared.contracts import intake as contracts
-from shared.db import utcnow
+from shared.db import lock_key, lock_until_commit, utcnow
 from shared.divisions import level, parent_of
 from shared.inputs import Keyset, Window
 from shared.outbox import emit
@@ -225,17 +224,15 @@ def _version(row: DivisionVersion) -> Version:
     return Version(row.code, row.name, row.valid_from, row.valid_until)
 
 
-_REGISTER_LOCK = int.from_bytes(
-    hashlib.sha256(b"assist-intake-division-register").digest()[:8], "big", signed=True)
+_REGISTER_LOCK = lock_key("assist-intake-division-register")
 
 
 async def load_register(session: AsyncSession, county: str, *, for_update: bool = False
                         ) -> Register:
     """The whole register; ``for_update``: changes wait for each other (PostgreSQL; SQLite
     serialises every transaction anyway)."""
-    if for_update and session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                              {"key": _REGISTER_LOCK})
+    if for_update:
+        await lock_until_commit(session, _REGISTER_LOCK)
     rows = await session.scalars(select(DivisionVersion))
     return Register(county, (_version(r) for r in rows))
 
