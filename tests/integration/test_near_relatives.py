@@ -4,6 +4,7 @@ relative's ID number is kept only as a keyed digest and shown masked."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from shared.idcard import check_character
 from shared.problems import NearRelativeRecusal
 from shared.sealing import Keyring
 from tests.bus import consumer_drained, publish, stream_events
+from tests.conftest import TEST_DATABASE_URL
 from tests.events import accepted
 from tests.investigations import (
     ALICE,
@@ -696,3 +698,29 @@ async def test_a_batch_of_acceptances_opens_each_case_once_and_flags_it(make_set
         case = await case_of(app, touched.data["application_id"])
         assert case is not None and flagged["case_id"] == case.id
         assert flagged["staff_user_ids"] == ["cw-wang"]
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL only: SQLite serialises every "
+                    "writing transaction (BEGIN IMMEDIATE), so none can miss another's rows")
+async def test_a_filing_during_an_acceptance_still_flags_its_case(make_settings):
+    """R-AP-8 under concurrency: an acceptance whose household includes the relative and a
+    filing of that relative, at the same moment, must flag the case. Under READ COMMITTED each
+    could read before the other commits (the acceptance the register, the filing the cases'
+    digests) and neither flag it: the filing waits for the acceptance's transaction."""
+    settings = make_settings("approval")
+    app = create_approval(settings)
+    async with running(app) as client:
+        await eventually(lambda: ready(client))
+        kit = app.state.kit
+        touched = application_with(MOTHER)
+        async with kit.sessions() as session:
+            assert await kit.consumer.apply_in(session, [touched]) == 1  # not committed yet
+            filing_now = asyncio.create_task(client.post(
+                "/api/v1/near-relatives", headers=staff(settings, ALICE), json=filing()))
+            await asyncio.sleep(0.5)
+            assert not filing_now.done()  # waits for the acceptance's commit
+            await session.commit()
+        assert (await asyncio.wait_for(filing_now, 10)).status_code == 201
+        [flagged] = await flagged_cases(client, settings)
+        case = await case_of(app, touched.data["application_id"])
+        assert case is not None and flagged["case_id"] == case.id

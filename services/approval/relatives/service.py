@@ -12,6 +12,7 @@ A withdrawal ends the filing for cases to come; cases flagged stay flagged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,7 @@ from shared.contracts.approval import (
     NearRelativeWithdrawn,
 )
 from shared.contracts.intake import ApplicationAccepted
+from shared.db import lock_key, lock_until_commit, per_transaction
 from shared.digests import digest_keys, id_digests
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number, mask_name
@@ -56,6 +58,11 @@ OFFICERS = frozenset({Role.county_officer, Role.city_officer, Role.auditor})
 STAFF_LEVELS = ("city", "county", "township", "village")
 FILINGS = Keyset("near-relatives", NearRelative.filed_at.desc(), NearRelative.id.desc())
 FLAGGED = Keyset("near-relative-cases", FlaggedCase.flagged_at.desc(), FlaggedCase.case_id.desc())
+REGISTER_LOCK = lock_key("assist-approval-near-relative-register")
+"""A filing and an acceptance must each see the other (R-AP-8): the filing reads the cases'
+digests, the acceptance the register, and under READ COMMITTED each could read before the other
+commits and neither flag the case. An acceptance holds this lock shared from before its read of
+the register to its commit, a filing holds it alone (``shared.db.lock_until_commit``)."""
 
 
 # --- recusal (回避) ------------------------------------------------------------------------------
@@ -126,6 +133,7 @@ async def file_near_relative(session: AsyncSession, *, user: User, body: NearRel
     roll whose household includes them."""
     staff_id, staff_name, staff_division = _staff_of(user, body)
     level = staff_level(staff_division)
+    await lock_until_commit(session, REGISTER_LOCK)  # the cases' digests below: all committed
     keyring = keyring_of(session)
     digests = id_digests(digest_keys(keyring, DIGEST_PURPOSE), body.id_number)
     active = await session.scalar(
@@ -236,6 +244,14 @@ FILINGS_AMONG = direct.Statement(
 asks, on the driver (``shared.direct``, which takes lists, not lists of pairs); the caller
 keeps those whose (key id, digest) pair is one of its own."""
 
+REGISTER_LOCK_HELD = "approval.register_lock_held"
+
+
+@dataclass
+class _Held:
+    held: bool = False
+
+
 async def record_household(session: AsyncSession, accepted: ApplicationAccepted, *,
                            case: ReviewCase | OpenedCase | None = None,
                            opened: bool = False) -> None:
@@ -265,6 +281,9 @@ async def record_household(session: AsyncSession, accepted: ApplicationAccepted,
     await direct.run(session, KEEP_DIGEST, [
         {"case_id": case.id, "application_id": case.application_id, "id_key_id": kid,
          "id_digest": digest} for kid, digest in pairs])
+    if not per_transaction(session, REGISTER_LOCK_HELD, _Held).held:  # once a transaction
+        await lock_until_commit(session, REGISTER_LOCK, shared=True)
+        per_transaction(session, REGISTER_LOCK_HELD, _Held).held = True
     wanted = set(pairs)
     found = [row.id for row in await direct.fetch(session, FILINGS_AMONG, {
         "key_ids": list(keys), "digests": [digest for _kid, digest in pairs]})
