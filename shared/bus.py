@@ -9,6 +9,7 @@ from typing import Any
 import nats
 import structlog
 from nats.aio.client import Client as NATS
+from nats.errors import TimeoutError as NoAck
 from nats.js import JetStreamContext
 from nats.js.api import (
     AckPolicy,
@@ -131,12 +132,23 @@ class Bus:
         )
         await self.js.add_consumer(self.settings.stream, config)
 
-    async def publish(self, subject: str, payload: bytes, msg_id: str) -> PubAck:
-        """Publish to JetStream with the event id as Nats-Msg-Id and wait for the ack."""
-        return await self.js.publish(
-            subject, payload, headers={"Nats-Msg-Id": msg_id},
-            timeout=self.settings.nats_connect_timeout_s,
-        )
+    async def publish(self, subject: str, payload: bytes, msg_id: str, *,
+                      attempts: int = 3) -> PubAck:
+        """Publish to JetStream with the event id as Nats-Msg-Id and wait for the ack; sent
+        again when no ack came in time (an fsync that stalls), up to ``attempts`` times: the
+        Nats-Msg-Id makes JetStream keep one message, and acknowledge a repeat as a duplicate."""
+        attempt = 1
+        while True:
+            try:
+                return await self.js.publish(
+                    subject, payload, headers={"Nats-Msg-Id": msg_id},
+                    timeout=self.settings.nats_connect_timeout_s,
+                )
+            except NoAck:
+                if attempt >= attempts:
+                    raise
+                log.warning("publish_retry", subject=subject, msg_id=msg_id, attempt=attempt)
+                attempt += 1
 
     async def close(self) -> None:
         self._closing = True
