@@ -320,6 +320,16 @@ class Sealer:
     def keyring(self) -> Keyring:
         return self._keyring
 
+    def keyring_having(self, kid: str) -> Keyring:
+        """The keyring, read again from its source first if it lacks ``kid`` (a key another
+        replica's rotation added since this one read it); KeyError if it still lacks it."""
+        if kid not in self._keyring and self._reload is not None:
+            self._keyring = self._reload()
+        if kid not in self._keyring:
+            raise KeyError(f"no key {kid!r} in the keyring "
+                           f"(keys: {', '.join(self._keyring.ids())})")
+        return self._keyring
+
     def seal(self, contract: type[BaseModel], data: dict[str, Any], *, event_id: str
              ) -> dict[str, Any]:
         """A copy of ``data`` with every personal field of ``contract`` sealed with the current

@@ -85,7 +85,10 @@ class DatabaseDatasets:
             dataset = await current_dataset(session, source)
         if dataset is None:
             return None
-        key = digest_keys(self.sealer.keyring, DIGEST_PURPOSE)[dataset.key_id]  # derived once
+        # The file's key, which a rotation on another replica may have made since this one
+        # read its keys: then they are read again (derived once a keyring).
+        keyring = self.sealer.keyring_having(dataset.key_id)
+        key = digest_keys(keyring, DIGEST_PURPOSE)[dataset.key_id]
         return CurrentDataset(dataset.id, dataset.version, dataset.data_date, dataset.sha256,
                               key)
 

@@ -366,3 +366,16 @@ def test_r_se_2_is_sealed() -> None:
     assert not is_sealed(ID_1)
     assert not is_sealed(None)
     assert not is_sealed(b"sealed:v1:k1:AAAA")
+
+
+def test_r_se_2_a_keyring_asked_for_a_key_it_lacks_is_read_again(tmp_path: Path) -> None:
+    """A key made by a rotation on another replica (a data file loaded under it, say) is
+    found by reading the keys again; a key nobody made is a KeyError."""
+    settings = settings_in(tmp_path)
+    running = Sealer.from_settings(settings)  # started before the rotation
+    assert running.keyring_having("k1") is running.keyring
+    rotate_keys(settings)
+    assert running.keyring_having("k2").ids() == ["k1", "k2"]
+    assert running.keyring.ids() == ["k1", "k2"]
+    with pytest.raises(KeyError, match="no key 'k9'"):
+        running.keyring_having("k9")
