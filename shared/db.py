@@ -495,6 +495,11 @@ def per_transaction(session: AsyncSession, key: str, make: Callable[[], T]) -> T
     return value
 
 
+_LOCKS_HELD = "shared.db.locks_held"
+"""``session.info`` key (:func:`per_transaction`): the advisory locks the transaction holds,
+each with whether it is only shared."""
+
+
 def lock_key(name: str) -> int:
     """A stable signed 64-bit key for a PostgreSQL advisory lock named ``name``."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
@@ -507,11 +512,17 @@ async def lock_until_commit(session: AsyncSession, key: int, *, shared: bool = F
     For two kinds of transaction that must each see what the other wrote, where READ COMMITTED
     lets each read before the other commits (write skew): both lock the same key before they
     read. ``shared``: transactions of the same kind do not wait for each other, only for an
-    exclusive holder."""
+    exclusive holder. A lock the transaction holds already (as strongly) is not asked again."""
     if session.get_bind().dialect.name != "postgresql":
         return
+    held: dict[int, bool] = per_transaction(session, _LOCKS_HELD, dict)
+    if key in held and (shared or not held[key]):
+        return  # held already, as strongly: asking again would cost a round trip, nothing more
     function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     await session.execute(text(f"SELECT {function}(:key)"), {"key": key})
+    # Asked after the statement: the transaction's own, begun by it if it had not been.
+    now_held: dict[int, bool] = per_transaction(session, _LOCKS_HELD, dict)
+    now_held[key] = shared
 
 
 def upsert_insert(session: AsyncSession, table: Any) -> Any:

@@ -12,7 +12,6 @@ A withdrawal ends the filing for cases to come; cases flagged stay flagged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,7 +37,7 @@ from shared.contracts.approval import (
     NearRelativeWithdrawn,
 )
 from shared.contracts.intake import ApplicationAccepted
-from shared.db import lock_key, lock_until_commit, per_transaction
+from shared.db import lock_key, lock_until_commit
 from shared.digests import digest_keys, id_digests
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number, mask_name
@@ -244,14 +243,6 @@ FILINGS_AMONG = direct.Statement(
 asks, on the driver (``shared.direct``, which takes lists, not lists of pairs); the caller
 keeps those whose (key id, digest) pair is one of its own."""
 
-REGISTER_LOCK_HELD = "approval.register_lock_held"
-
-
-@dataclass
-class _Held:
-    held: bool = False
-
-
 async def record_household(session: AsyncSession, accepted: ApplicationAccepted, *,
                            case: ReviewCase | OpenedCase | None = None,
                            opened: bool = False) -> None:
@@ -281,9 +272,7 @@ async def record_household(session: AsyncSession, accepted: ApplicationAccepted,
     await direct.run(session, KEEP_DIGEST, [
         {"case_id": case.id, "application_id": case.application_id, "id_key_id": kid,
          "id_digest": digest} for kid, digest in pairs])
-    if not per_transaction(session, REGISTER_LOCK_HELD, _Held).held:  # once a transaction
-        await lock_until_commit(session, REGISTER_LOCK, shared=True)
-        per_transaction(session, REGISTER_LOCK_HELD, _Held).held = True
+    await lock_until_commit(session, REGISTER_LOCK, shared=True)  # once a transaction
     wanted = set(pairs)
     found = [row.id for row in await direct.fetch(session, FILINGS_AMONG, {
         "key_ids": list(keys), "digests": [digest for _kid, digest in pairs]})
