@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, Row, Select, event, literal, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -384,12 +385,41 @@ def create_engine(settings: Settings, *, pooled: bool = True, inline: bool = Tru
         server_settings["search_path"] = settings.pg_schema
     connect_args: dict[str, Any] = {"server_settings": server_settings}
     if pooled:
-        pooling = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+        pooling = {"pool_size": 10, "max_overflow": 10}
+        if make_url(url).get_driver_name() != "asyncpg":
+            pooling["pool_pre_ping"] = True
     engine = create_async_engine(url, connect_args=connect_args, **pooling)
+    if pooled and engine.dialect.driver == "asyncpg":
+        event.listen(engine.sync_engine.pool, "checkout", _begin_on_checkout)
     if pooled:  # reads beside the units of work (``probe``) never wait for a pooled connection
         _readers[engine] = create_async_engine(url, connect_args=connect_args,
                                                poolclass=NullPool)
     return engine
+
+
+def _begin_on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """PostgreSQL (asyncpg): a pooled connection begins its transaction as it leaves the pool,
+    and that BEGIN is the proof that it is still alive.
+
+    A connection can die in the pool (PostgreSQL restarted, a backend terminated, the network
+    cut): it must be found out before a unit of work uses it, or the unit fails on its first
+    statement. SQLAlchemy's ``pool_pre_ping`` finds it out with a transaction of its own
+    (BEGIN, an empty query, ROLLBACK: three round trips at every checkout, for pgbouncer's
+    sake), after which the unit of work sends its own BEGIN. Here the unit's own BEGIN, which
+    it sends anyway, is sent at once instead, through the asyncpg adapter's own method (so the
+    adapter knows its transaction is open: the unit's first statement does not begin another).
+    If it fails, the pool is told the connection is gone (``DisconnectionError``): it drops it
+    and checks out another, up to three times, as a failed pre-ping does. An AUTOCOMMIT
+    connection begins nothing (the adapter's method does nothing then). A unit of work that
+    sets its isolation level (``unit_of_work(read_only=True)``) rolls this BEGIN back and
+    begins its own, as it did after the ping.
+    """
+    if dbapi_connection._transaction is not None:
+        return
+    try:
+        await_(dbapi_connection._start_transaction())
+    except Exception as exc:  # noqa: BLE001 - whatever broke the BEGIN, the connection is gone
+        raise DisconnectionError(f"BEGIN failed on a pooled connection: {exc!r}") from exc
 
 
 _readers: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()

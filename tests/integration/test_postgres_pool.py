@@ -1,0 +1,99 @@
+"""PostgreSQL's pooled connections: the BEGIN a unit of work sends anyway proves the connection
+alive (``shared.db._begin_on_checkout``), where a pre-ping cost three round trips more.
+
+Every statement the driver sends is seen with asyncpg's query logger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+from shared.db import create_engine, create_sessionmaker, ensure_schema, unit_of_work
+from shared.settings import Settings
+from tests.conftest import TEST_DATABASE_URL
+
+pytestmark = pytest.mark.skipif(
+    not (TEST_DATABASE_URL or "").startswith("postgresql"),
+    reason="PostgreSQL only (ASSIST_TEST_DATABASE_URL): SQLite keeps one connection of its own",
+)
+
+
+@pytest.fixture
+async def engine(make_settings: Any) -> AsyncIterator[Any]:
+    settings: Settings = make_settings("pool")
+    engine = create_engine(settings)
+    await ensure_schema(engine, settings.pg_schema)
+    yield engine
+    await engine.dispose()
+
+
+def sent_by(engine: Any) -> list[str]:
+    """The queries the engine's connections send by asyncpg's simple protocol or its
+    ``execute``/``fetch*`` from now on (BEGIN, COMMIT, ROLLBACK, a pre-ping's empty query), in
+    order. SQLAlchemy's own statements go through prepared statements, which asyncpg's query
+    loggers do not see."""
+    sent: list[str] = []
+
+    def log(logged: Any) -> None:
+        sent.append(logged.query.strip())
+
+    # first among the checkout listeners, so that it sees what the kit's listener sends
+    @event.listens_for(engine.sync_engine.pool, "checkout", insert=True)
+    def log_queries(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        dbapi_connection.driver_connection.add_query_logger(log)
+
+    return sent
+
+
+def kind(query: str) -> str:
+    words = query.rstrip(";").split()
+    return words[0].upper() if words else "(an empty query: a ping)"
+
+
+async def backend_pid(engine: Any) -> int:
+    async with unit_of_work(create_sessionmaker(engine, info={})) as session:
+        return int(await session.scalar(text("SELECT pg_backend_pid()")))
+
+
+async def test_a_unit_of_work_on_a_pooled_connection_sends_no_ping(engine):
+    sent = sent_by(engine)
+    sessions = create_sessionmaker(engine, info={})
+    async with unit_of_work(sessions) as session:  # the connection made, then back in the pool
+        await session.execute(text("SELECT 1"))
+    await asyncio.sleep(0)
+    sent.clear()
+
+    async with unit_of_work(sessions) as session:
+        assert await session.scalar(text("SELECT 42")) == 42
+    await asyncio.sleep(0)  # asyncpg hands each logged query to its loggers in a loop turn
+
+    assert [kind(q) for q in sent] == ["BEGIN", "COMMIT"], sent
+
+
+async def test_a_read_only_unit_of_work_still_reads_one_snapshot(engine):
+    sessions = create_sessionmaker(engine, info={})
+    async with unit_of_work(sessions, read_only=True) as session:
+        level = await session.scalar(text("SHOW transaction_isolation"))
+        read_only = await session.scalar(text("SHOW transaction_read_only"))
+    assert (level, read_only) == ("repeatable read", "on")
+    async with unit_of_work(sessions) as session:  # the pool gives back the default
+        level = await session.scalar(text("SHOW transaction_isolation"))
+        read_only = await session.scalar(text("SHOW transaction_read_only"))
+    assert (level, read_only) == ("read committed", "off")
+
+
+async def test_a_connection_killed_in_the_pool_is_replaced_before_a_unit_of_work_uses_it(engine):
+    first = await backend_pid(engine)  # now idle in the pool
+    async with create_engine(Settings(service="pool-killer", database_url=TEST_DATABASE_URL),
+                             pooled=False).connect() as killer:
+        assert await killer.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+
+    sessions = create_sessionmaker(engine, info={})
+    async with unit_of_work(sessions) as session:  # no error: the pool found it dead
+        assert await session.scalar(text("SELECT 42")) == 42
+    assert await backend_pid(engine) != first
