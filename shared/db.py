@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import contextlib
 import hashlib
+import queue
 import sqlite3
+import threading
 import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -280,6 +283,7 @@ class _InlineConnection:
         self._connection: sqlite3.Connection | None = conn
         self._tx = _InlineQueue()
         self._busy: asyncio.Future[Any] | None = None
+        self._worker: _Worker | None = None
         self.changes_at_begin = -1
         """The connection's count of rows changed when the transaction began."""
 
@@ -288,8 +292,9 @@ class _InlineConnection:
         return self._conn.isolation_level
 
     async def in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
-        self._busy = asyncio.get_running_loop().run_in_executor(_SQLITE_THREADS, function,
-                                                                *args)
+        if self._worker is None:
+            self._worker = _Worker()
+        self._busy = self._worker.call(function, *args)
         return await asyncio.shield(self._busy)  # a cancelled caller leaves it running
 
     async def settle(self) -> None:
@@ -335,13 +340,68 @@ class _InlineConnection:
         self._connection = None
         busy = self._busy
         if busy is not None and not busy.done():
-            busy.add_done_callback(lambda _: self._conn.close())
+            busy.add_done_callback(lambda _: self._close())
         else:
-            self._conn.close()
+            self._close()
+
+    def _close(self) -> None:
+        self._conn.close()
+        if self._worker is not None:
+            self._worker.stop()
 
 
-_SQLITE_THREADS = concurrent.futures.ThreadPoolExecutor(thread_name_prefix="sqlite")
-"""Worker threads for what may wait: BEGIN IMMEDIATE (another process's lock), COMMIT (fsync)."""
+class _Worker:
+    """A connection's own thread for what may wait: a COMMIT (its fsync) and a BEGIN IMMEDIATE
+    behind another process's lock. Started at the first such call; one call at a time, in
+    order.
+
+    Each call's result goes straight to the awaiting future in the event loop's thread
+    (``call_soon_threadsafe``). That costs about a third of the CPU of a hand-off to a
+    ``ThreadPoolExecutor`` (33 against 96 µs a call, measured on uvloop on the bench machine;
+    55 against 120 on asyncio's own loop), whose futures are chained through a second future
+    and a pool's bookkeeping. That matters once per unit of work that writes."""
+
+    def __init__(self) -> None:
+        self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="sqlite-connection", daemon=True).start()
+
+    def call(self, function: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+        future = asyncio.get_running_loop().create_future()
+        self._calls.put(_Call(future, function, args))
+        return future
+
+    def stop(self) -> None:
+        """The thread ends after the calls already given."""
+        self._calls.put(None)
+
+    def _run(self) -> None:
+        while (call := self._calls.get()) is not None:
+            try:
+                result = call.function(*call.args)
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting caller
+                call.hand_over(None, exc)
+            else:
+                call.hand_over(result, None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    future: asyncio.Future[Any]
+    function: Callable[..., Any]
+    args: tuple[Any, ...]
+
+    def hand_over(self, result: Any, error: BaseException | None) -> None:
+        """From the worker thread: settle the future in its loop's thread."""
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody awaits it
+            self.future.get_loop().call_soon_threadsafe(self._settle, result, error)
+
+    def _settle(self, result: Any, error: BaseException | None) -> None:
+        if self.future.done():  # cancelled: asyncio.shield keeps the caller's cancel out
+            return
+        if error is not None:
+            self.future.set_exception(error)
+        else:
+            self.future.set_result(result)
 
 
 def _inline_creator(path: str) -> Callable[[], Awaitable[_InlineConnection]]:

@@ -224,3 +224,44 @@ async def test_what_a_transaction_keeps_is_made_anew_in_the_next(engine):
             await session.rollback()
         async with session.begin():
             assert per_transaction(session, "kept", list) == []
+
+
+@sqlite_only
+async def test_what_may_wait_runs_in_the_connection_s_own_thread_to_its_end(tmp_path):
+    """A COMMIT (its fsync) and a BEGIN behind another process run in the connection's own
+    thread, one at a time. A caller cancelled meanwhile leaves its call running to its end, and
+    the connection's next use waits for it; an error reaches the caller; closing the connection
+    ends the thread."""
+    from shared import db
+
+    conn = await db._inline_creator(str(tmp_path / "own-thread.db"))()
+    threads: list[threading.Thread] = []
+    ended = threading.Event()
+
+    def slow() -> str:
+        threads.append(threading.current_thread())
+        time.sleep(0.2)
+        ended.set()
+        return "done"
+
+    assert await conn.in_thread(slow) == "done"
+    ended.clear()
+    caller = asyncio.create_task(conn.in_thread(slow))
+    await asyncio.sleep(0.05)
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    assert not ended.is_set()  # still running after its caller was cancelled
+    await conn.settle()  # what the connection's next statement does first
+    assert ended.is_set()
+
+    def failing() -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        await conn.in_thread(failing)
+    assert len(threads) == 2 and threads[0] is threads[1]
+    assert threads[0] is not threading.current_thread()
+    await conn.close()
+    threads[0].join(timeout=5)
+    assert not threads[0].is_alive()
