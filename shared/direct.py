@@ -189,10 +189,17 @@ _KEY = "shared.direct"
 async def _driver(session: AsyncSession) -> _Driver:
     """The session's driver, made once a transaction and kept in the session's ``info`` with
     it (the next transaction may have another pooled connection). Asking the session for its
-    connection costs a greenlet hand-off, as much as a statement: it is asked once."""
+    connection costs a greenlet hand-off, as much as a statement: it is asked once, and again
+    when a savepoint has begun or ended since (SQLAlchemy sends a savepoint's SAVEPOINT when
+    the savepoint first asks for its connection: a statement on the driver alone would run
+    outside it, and its rollback would not take that statement back)."""
     transaction = session.sync_session.get_transaction()
     found: _Driver | None = session.info.get(_KEY)
     if found is not None and transaction is not None and found.transaction is transaction:
+        nested = session.sync_session.get_nested_transaction()
+        if found.nested is not nested:
+            await session.connection()
+            found.nested = nested
         return found
     connection = await session.connection()
     sync = connection.sync_connection
@@ -216,6 +223,8 @@ class _Driver:
     def __init__(self, session: AsyncSession, connection: Connection, adapted: Any) -> None:
         self.session = session
         self.transaction = session.sync_session.get_transaction()
+        self.nested = session.sync_session.get_nested_transaction()
+        """The savepoint the driver last ran in (None: none), which SQLAlchemy has begun."""
         self.connection = connection
         self.dialect = connection.dialect
         self.adapted = adapted

@@ -158,6 +158,24 @@ async def test_they_belong_to_the_session_transaction(sessions):
         assert (await session.execute(select(_v.code, _v.done))).all() == [("v1", True)]
 
 
+async def test_a_savepoint_rolled_back_takes_back_its_statements_on_the_driver(sessions):
+    """SQLAlchemy sends a savepoint's SAVEPOINT when the savepoint first uses its connection:
+    a savepoint whose first statement runs on the driver is begun all the same, and its
+    rollback takes that statement back; its release keeps the next savepoint's."""
+    async with sessions() as session, session.begin():
+        await direct.run(session, WRITE, _visit(1))
+        with pytest.raises(RuntimeError):
+            async with session.begin_nested():
+                await direct.run(session, WRITE, _visit(2))
+                raise RuntimeError("the savepoint's work fails")
+        async with session.begin_nested():
+            await direct.run(session, WRITE, _visit(3))
+        await direct.run(session, WRITE, _visit(4))
+    async with sessions() as session:
+        assert (await session.execute(select(_v.code).order_by(_v.code))
+                ).scalars().all() == ["v1", "v3", "v4"]
+
+
 async def test_a_driver_error_is_sqlalchemys_and_the_session_goes_on(sessions):
     async with sessions() as session:
         await session.begin()
