@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
 from nats.js.api import PubAck
@@ -19,12 +20,14 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    event,
     func,
     insert,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from shared import context, direct
 from shared.bus import Bus
@@ -129,6 +132,7 @@ async def emit(
         "created_at": envelope.time,
         "attempts": 0,
     }
+    _keep_for_relay(session, row)
     gathering: _Gathering | None = session.info.get(_GATHERING)
     if gathering is not None and gathering.scope is _scope(session):
         if session.sync_session.get_transaction() is None:
@@ -143,6 +147,45 @@ async def emit(
     session.info["outbox_dirty"] = True
     context.events_emitted.set(True)
     return envelope
+
+
+_FOR_RELAY = "shared.outbox.for_relay"
+"""``session.info`` key: the outbox rows the session's transaction wrote, as written, for the
+relay to publish once it has committed (:func:`written_for_relay`); None when only the outbox
+can tell which of them stay (a rollback in the session, an event emitted in a savepoint)."""
+
+
+def _keep_for_relay(session: AsyncSession, row: dict[str, Any]) -> None:
+    if _scope(session) is not None:  # a savepoint may still be rolled back alone
+        session.info[_FOR_RELAY] = None
+        return
+    kept = session.info.setdefault(_FOR_RELAY, [])
+    if kept is not None:
+        kept.append(row)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction: Any) -> None:
+    """Any rollback in a session (of its transaction or a savepoint) leaves the relay to read
+    the outbox: which of the rows kept are still written, only the outbox knows."""
+    if session.info.get(_FOR_RELAY) is not None:
+        session.info[_FOR_RELAY] = None
+
+
+def written_for_relay(session: AsyncSession) -> list[dict[str, Any]] | None:
+    """After a commit: the outbox rows it wrote, for :meth:`OutboxRelay.committed` (taken:
+    the next transaction keeps its own); None if only the outbox can tell."""
+    return session.info.pop(_FOR_RELAY, None)
+
+
+def amend_for_relay(session: AsyncSession, event_ids: Sequence[str], old: str, new: str) -> None:
+    """A statement of the transaction replaced ``old`` by ``new`` in the payloads of its own
+    outbox rows ``event_ids``, before the commit: the relay's copies of the rows now say the
+    same (intake's application number, taken by the statement before the COMMIT)."""
+    kept = session.info.get(_FOR_RELAY)
+    for row in kept or ():
+        if row["event_id"] in event_ids:
+            row["payload"] = row["payload"].replace(old, new)
 
 
 _GATHERING = "shared.outbox.gathered"
@@ -198,13 +241,21 @@ async def gathered(session: AsyncSession) -> AsyncIterator[None]:
 
 
 class OutboxRelay:
-    """Publishes unsent outbox rows in order; marks each sent only after JetStream acks it.
+    """Publishes unsent outbox rows; marks each sent only after JetStream acks it.
+
+    After a commit that wrote events, the relay is handed the rows as they were written
+    (:meth:`committed`) and publishes them at once, without reading them back. Otherwise it
+    reads the outbox, oldest unsent row first: when it starts, every ``relay_poll_interval_s``
+    while idle, after a commit whose rows only the outbox knows for sure (a rollback or a
+    savepoint in its session), and after a failed publish. What a crash or a lost ack leaves
+    unsent is therefore published by the next read.
 
     A batch is published with every publish in flight together (nats-py ``publish_async``: one
     write to the socket, acks matched as they come) and the acknowledged rows are marked sent in
-    one statement. A row whose ack did not come stays unsent and is published again by the next
-    batch, which starts again from the oldest unsent row: JetStream's duplicate window
-    (``Nats-Msg-Id`` = event id) and the consumers' inboxes absorb what had in fact arrived.
+    one statement. A row whose ack did not come stays unsent and is published again by the
+    next read of the outbox: JetStream's duplicate window (``Nats-Msg-Id`` = event id) and the
+    consumers' inboxes absorb what had in fact arrived, as they absorb a row handed over and
+    read back by a read that came first.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], outbox: Table, bus: Bus,
@@ -214,22 +265,37 @@ class OutboxRelay:
         self.bus = bus
         self.settings = settings
         self._wakeup = asyncio.Event()
+        self._handed: deque[dict[str, Any]] = deque()
+        self._most_handed = 10 * settings.relay_batch_size
+        """Past this many rows handed and not yet published (NATS away a while), they are
+        dropped for a read of the outbox: memory stays bounded however long NATS is away."""
+        self._read_asked = True  # what an earlier run left unsent
         self._task: asyncio.Task[None] | None = None
         self._mark = direct.Statement(
-            update(outbox).where(outbox.c.id == bindparam("row_id"))
+            update(outbox).where(outbox.c.event_id == bindparam("sent_event_id"))
             .values(sent_at=bindparam("sent_at"), stream_seq=bindparam("seq"),
                     attempts=outbox.c.attempts + 1, last_error=None)
         )
         self._unsent = direct.Statement(
-            select(outbox.c.id, outbox.c.event_id, outbox.c.nats_subject, outbox.c.payload)
+            select(outbox.c.event_id, outbox.c.nats_subject, outbox.c.payload)
             .where(outbox.c.sent_at.is_(None))
             .order_by(outbox.c.id)
             .limit(bindparam("batch"))
         )
 
-    def wake(self) -> None:
-        """Called after a commit that wrote events, so they leave at once."""
+    def committed(self, rows: list[dict[str, Any]] | None) -> None:
+        """After a commit that wrote events: ``rows`` as written
+        (:func:`written_for_relay`), published at once; None: read the outbox for them."""
+        if rows is None or len(self._handed) + len(rows) > self._most_handed:
+            self._handed.clear()  # all in the outbox, unsent: one read publishes them
+            self._read_asked = True
+        else:
+            self._handed.extend(rows)
         self._wakeup.set()
+
+    def wake(self) -> None:
+        """Read the outbox now (events written by a transaction whose rows it was not handed)."""
+        self.committed(None)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
@@ -242,22 +308,47 @@ class OutboxRelay:
         while True:
             try:
                 await self.bus.wait_ready()
-                await self.relay_pending()  # until nothing is left unsent
+                if self._read_asked:
+                    self._read_asked = False
+                    await self.relay_pending()  # until nothing is left unsent
+                else:
+                    await self.relay_handed()
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - NATS or the database away: retry
                 log.warning("outbox_relay_retry", error=repr(exc), retry_in_s=backoff)
+                self._read_asked = True  # the outbox knows what is left
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.settings.relay_max_backoff_s)
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self.settings.relay_poll_interval_s)
+            if self._handed or self._read_asked:
+                continue
             self._wakeup.clear()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), self.settings.relay_poll_interval_s)
+            except TimeoutError:
+                self._read_asked = True
+
+    async def relay_handed(self) -> int:
+        """Publish the rows handed over by commits, a batch at a time, until none is left;
+        returns how many were acknowledged. On a failed publish the rest are dropped (they
+        are in the outbox, unsent, for the read that follows) and the error raised."""
+        sent = 0
+        while self._handed:
+            rows = [_Unsent(**{key: row[key] for key in _Unsent._fields})
+                    for row in _take(self._handed, self.settings.relay_batch_size)]
+            try:
+                sent += await self._publish_and_mark(rows)
+            except Exception:
+                self._handed.clear()
+                raise
+        return sent
 
     async def relay_pending(self) -> int:
-        """Publish the unsent events, a batch at a time, until none is left; returns how many
-        were acknowledged.
+        """Publish the unsent events read from the outbox, a batch at a time, until none is
+        left; returns how many were acknowledged. Rows handed over meanwhile that these reads
+        published are not published again.
 
         Each batch's acknowledged rows are marked sent in the transaction that reads the next
         batch: one transaction a batch, where a read and a mark took two. Raises the first
@@ -265,29 +356,54 @@ class OutboxRelay:
         NATS is away.
         """
         sent = 0
-        self._wakeup.clear()  # what commits from here on wakes the next round
+        published: set[str] = set()
         rows = await self._mark_sent([], read_next=True)
         while rows:
             acks = await self._publish(rows)
-            now = utcnow()
-            acked = [{"row_id": row.id, "seq": ack.seq, "sent_at": now}
-                     for row, ack in zip(rows, acks, strict=True) if isinstance(ack, PubAck)]
-            duplicates = sum(1 for ack in acks if isinstance(ack, PubAck) and ack.duplicate)
-            if duplicates:
-                log.info("outbox_duplicate_acks", count=duplicates)
-            failed = next(((row, ack) for row, ack in zip(rows, acks, strict=True)
-                           if not isinstance(ack, PubAck)), None)
-            if failed is not None:
-                await self._mark_sent(acked)
-                row, error = failed
-                await self._record_failure(row.id, repr(error))
-                raise error
-            self._wakeup.clear()  # the read below sees every commit before it
+            acked = self._acknowledged(rows, acks)
+            published.update(row.event_id for row in rows)
+            await self._raise_failure(rows, acks, acked)
             rows = await self._mark_sent(acked, read_next=True)
             sent += len(acked)
+        if published and self._handed:
+            self._handed = deque(row for row in self._handed
+                                 if row["event_id"] not in published)
         return sent
 
-    async def _publish(self, rows: Sequence[Any]) -> list[PubAck | BaseException]:
+    async def _publish_and_mark(self, rows: Sequence[_Unsent]) -> int:
+        acks = await self._publish(rows)
+        acked = self._acknowledged(rows, acks)
+        await self._raise_failure(rows, acks, acked)
+        await self._mark_sent(acked)
+        return len(acked)
+
+    @staticmethod
+    def _acknowledged(rows: Sequence[_Unsent], acks: Sequence[PubAck | BaseException]
+                      ) -> list[dict[str, Any]]:
+        """The mark of each row JetStream acknowledged."""
+        now = utcnow()
+        acked = [{"sent_event_id": row.event_id, "seq": ack.seq, "sent_at": now}
+                 for row, ack in zip(rows, acks, strict=True) if isinstance(ack, PubAck)]
+        duplicates = sum(1 for ack in acks if isinstance(ack, PubAck) and ack.duplicate)
+        if duplicates:
+            log.info("outbox_duplicate_acks", count=duplicates)
+        return acked
+
+    async def _raise_failure(self, rows: Sequence[_Unsent],
+                             acks: Sequence[PubAck | BaseException],
+                             acked: list[dict[str, Any]]) -> None:
+        """If a publish failed: the acknowledged rows marked, the failure recorded on its row,
+        the error raised."""
+        failed = next(((row, ack) for row, ack in zip(rows, acks, strict=True)
+                       if not isinstance(ack, PubAck)), None)
+        if failed is None:
+            return
+        await self._mark_sent(acked)
+        row, error = failed
+        await self._record_failure(row.event_id, repr(error))
+        raise error
+
+    async def _publish(self, rows: Sequence[_Unsent]) -> list[PubAck | BaseException]:
         """Publish every row with all of them in flight; each row's ack, or why it failed.
 
         Gives up on the acks still missing once none has come for the NATS timeout.
@@ -325,7 +441,7 @@ class OutboxRelay:
         return results
 
     async def _mark_sent(self, acked: list[dict[str, Any]], *, read_next: bool = False
-                         ) -> list[Any]:
+                         ) -> list[_Unsent]:
         """One transaction: the acknowledged rows marked sent, each with its stream sequence
         (one statement), and with ``read_next`` the next batch of unsent rows read."""
         if not acked and not read_next:
@@ -335,14 +451,15 @@ class OutboxRelay:
                 await direct.run(session, self._mark, acked)
             if not read_next:
                 return []
-            return await direct.fetch(session, self._unsent,
-                                      {"batch": self.settings.relay_batch_size})
+            found = await direct.fetch(session, self._unsent,
+                                       {"batch": self.settings.relay_batch_size})
+            return [_Unsent(*row) for row in found]
 
-    async def _record_failure(self, row_id: int, error: str) -> None:
+    async def _record_failure(self, event_id: str, error: str) -> None:
         with contextlib.suppress(Exception):
             async with self.sessions() as session, session.begin():
                 await session.execute(
-                    update(self.outbox).where(self.outbox.c.id == row_id)
+                    update(self.outbox).where(self.outbox.c.event_id == event_id)
                     .values(attempts=self.outbox.c.attempts + 1, last_error=error[:2000])
                 )
 
@@ -352,3 +469,15 @@ class OutboxRelay:
         row = await probe(self.sessions.kw["bind"], select(func.count()).select_from(
             self.outbox).where(self.outbox.c.sent_at.is_(None)))
         return int(row[0]) if row else 0
+
+
+class _Unsent(NamedTuple):
+    """An outbox row to publish: read from the outbox, or handed over by its commit."""
+
+    event_id: str
+    nats_subject: str
+    payload: str
+
+
+def _take(rows: deque[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    return [rows.popleft() for _ in range(min(n, len(rows)))]

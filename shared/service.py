@@ -48,7 +48,7 @@ from shared.inbox import (
 from shared.logging import RequestContextMiddleware, configure_logging
 from shared.me_api import router as me_router
 from shared.operations import OperationLog, OperationLogMiddleware, Recorder, emit_operation
-from shared.outbox import OutboxRelay, outbox_table, session_info
+from shared.outbox import OutboxRelay, outbox_table, session_info, written_for_relay
 from shared.problems import (
     PROBLEM_JSON,
     PROBLEM_RESPONSES,
@@ -161,7 +161,7 @@ class ServiceKit:
 
     def after_commit(self, session: AsyncSession) -> None:
         if session.info.pop("outbox_dirty", False):
-            self.relay.wake()
+            self.relay.committed(written_for_relay(session))
 
     def unit_of_work(self) -> Any:
         """A transaction outside a request (scripts, jobs); commits when the block succeeds."""

@@ -263,3 +263,62 @@ async def test_a_transaction_ended_inside_a_gathered_block_is_refused(make_setti
                     await emit(session, TestRecorded(n=2), subject="in-the-next")
             await session.rollback()
         assert await _outbox_records(kit) == []
+
+
+def _unsent_reads(kit) -> list[str]:
+    """From now on, every read of the outbox's unsent rows on the service's engine."""
+    reads: list[str] = []
+
+    def heard(_conn, _cursor, statement: str, *_: object) -> None:
+        if "FROM outbox" in statement and "sent_at IS NULL" in statement:
+            reads.append(statement)
+
+    event.listen(kit.engine.sync_engine, "before_cursor_execute", heard)
+    return reads
+
+
+async def _published_subjects(url: str) -> list[str]:
+    return [Envelope.from_json(m.data).subject for m in await stream_messages(url)]
+
+
+async def test_a_commit_hands_its_rows_to_the_relay_which_publishes_without_reading_back(
+        make_settings, nats_server):
+    """The rows a commit wrote are published as written, marked sent, and the outbox is not
+    read for them (it is read when the relay starts and when it idles a poll interval)."""
+    app = create_verification(make_settings("verification", relay_poll_interval_s=60))
+    async with running(app):
+        kit = app.state.kit
+        await kit.bus.wait_ready(10)
+        await eventually(lambda: relayed_all(kit))  # the start's read is over
+        await asyncio.sleep(0.2)
+        reads = _unsent_reads(kit)
+        async with kit.unit_of_work() as session:
+            for n in (1, 2):
+                await emit(session, TestRecorded(n=n), subject=f"handed-{n}")
+        await eventually(lambda: relayed_all(kit))
+        assert await _published_subjects(nats_server.url) == ["handed-1", "handed-2"]
+        assert reads == []
+
+
+async def test_a_rolled_back_savepoint_s_event_is_never_published_its_transaction_s_are(
+        make_settings, nats_server):
+    """A rollback in the session leaves the relay to read the outbox: what the savepoint wrote
+    is gone from it, the rest of the transaction is published."""
+    app = create_verification(make_settings("verification", relay_poll_interval_s=60))
+    async with running(app):
+        kit = app.state.kit
+        await kit.bus.wait_ready(10)
+        await eventually(lambda: relayed_all(kit))
+        await asyncio.sleep(0.2)
+        reads = _unsent_reads(kit)
+        async with kit.unit_of_work() as session:
+            await emit(session, TestRecorded(n=1), subject="kept-1")
+            with pytest.raises(RuntimeError):
+                async with session.begin_nested():
+                    await emit(session, TestRecorded(n=2), subject="rolled-back")
+                    raise RuntimeError("the savepoint's work fails")
+            await emit(session, TestRecorded(n=3), subject="kept-3")
+        await eventually(lambda: relayed_all(kit))
+        await asyncio.sleep(0.3)
+        assert await _published_subjects(nats_server.url) == ["kept-1", "kept-3"]
+        assert reads  # read from the outbox, which alone knew

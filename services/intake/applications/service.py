@@ -55,7 +55,7 @@ from shared.events import Envelope
 from shared.idcard import parse_resident_id
 from shared.inputs import Keyset, Window
 from shared.masking import mask_id_number
-from shared.outbox import emit, gathered
+from shared.outbox import amend_for_relay, emit, gathered
 from shared.problems import Conflict, InvalidField, NotFound
 from shared.programs import Program, review_deadline
 from shared.workdays import Deadline, WorkingCalendar, today_in_shanghai
@@ -175,8 +175,9 @@ async def number_application_last(
         "provisional": provisional_number(county, day), "event_ids": list(event_ids)})
     assert last_value is not None
     # Raises past 999999 (lpad would cut the number): the transaction is rolled back.
-    set_committed_value(application, "number",
-                        format_application_number(county, day, last_value))
+    number = format_application_number(county, day, last_value)
+    set_committed_value(application, "number", number)
+    amend_for_relay(session, event_ids, provisional_number(county, day), number)
 
 
 def with_everything(query: Select[Any]) -> Select[Any]:
