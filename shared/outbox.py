@@ -7,7 +7,7 @@ import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 import structlog
 from nats.js.api import PubAck
@@ -149,6 +149,9 @@ async def emit(
     return envelope
 
 
+MARK_AFTER_S = 0.05
+"""How long the relay waits for more commits before marking what it published sent."""
+
 _FOR_RELAY = "shared.outbox.for_relay"
 """``session.info`` key: the outbox rows the session's transaction wrote, as written, for the
 relay to publish once it has committed (:func:`written_for_relay`); None when only the outbox
@@ -266,6 +269,8 @@ class OutboxRelay:
         self.settings = settings
         self._wakeup = asyncio.Event()
         self._handed: deque[dict[str, Any]] = deque()
+        self._unmarked: list[dict[str, Any]] = []
+        """Marks of rows published from ``_handed``, not yet written (:meth:`_mark_when_quiet`)."""
         self._most_handed = 10 * settings.relay_batch_size
         """Past this many rows handed and not yet published (NATS away a while), they are
         dropped for a read of the outbox: memory stays bounded however long NATS is away."""
@@ -302,6 +307,8 @@ class OutboxRelay:
 
     async def stop(self) -> None:
         await stop_task(self._task)
+        with contextlib.suppress(Exception):  # else the next start's read publishes them again
+            await self._mark_unmarked()
 
     async def run(self) -> None:
         backoff = 0.1
@@ -313,6 +320,8 @@ class OutboxRelay:
                     await self.relay_pending()  # until nothing is left unsent
                 else:
                     await self.relay_handed()
+                if not self._handed and not self._read_asked and self._unmarked:
+                    await self._mark_when_quiet()
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
@@ -330,25 +339,48 @@ class OutboxRelay:
             except TimeoutError:
                 self._read_asked = True
 
+    async def _mark_when_quiet(self) -> None:
+        """The published rows marked sent once no commit has handed over more for
+        ``MARK_AFTER_S`` (or at once, past a batch of them): commits coming one at a time
+        share one mark, where each took a transaction of its own."""
+        if len(self._unmarked) < self.settings.relay_batch_size:
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), MARK_AFTER_S)
+                return  # more to publish first: their marks join these
+        await self._mark_unmarked()
+
+    async def _mark_unmarked(self) -> None:
+        if self._unmarked:
+            await self._mark_sent(self._unmarked)
+            self._unmarked = []
+
     async def relay_handed(self) -> int:
         """Publish the rows handed over by commits, a batch at a time, until none is left;
-        returns how many were acknowledged. On a failed publish the rest are dropped (they
-        are in the outbox, unsent, for the read that follows) and the error raised."""
+        returns how many were acknowledged. Their marks wait in ``_unmarked`` (see
+        :meth:`_mark_when_quiet`). On a failed publish the rest are dropped (they are in the
+        outbox, unsent, for the read that follows), the acknowledged marked, and the error
+        raised."""
         sent = 0
         while self._handed:
             rows = [_Unsent(**{key: row[key] for key in _Unsent._fields})
                     for row in _take(self._handed, self.settings.relay_batch_size)]
-            try:
-                sent += await self._publish_and_mark(rows)
-            except Exception:
+            acks = await self._publish(rows)
+            acked = self._acknowledged(rows, acks)
+            self._unmarked.extend(acked)
+            sent += len(acked)
+            failed = _failure(rows, acks)
+            if failed is not None:
                 self._handed.clear()
-                raise
+                await self._mark_unmarked()
+                await self._record_failure(*failed)
         return sent
 
     async def relay_pending(self) -> int:
         """Publish the unsent events read from the outbox, a batch at a time, until none is
-        left; returns how many were acknowledged. Rows handed over meanwhile that these reads
-        published are not published again.
+        left; returns how many were acknowledged. Rows published and not yet marked are marked
+        in the first read's transaction (never read back as unsent); rows handed over
+        meanwhile that these reads published are not published again.
 
         Each batch's acknowledged rows are marked sent in the transaction that reads the next
         batch: one transaction a batch, where a read and a mark took two. Raises the first
@@ -357,25 +389,22 @@ class OutboxRelay:
         """
         sent = 0
         published: set[str] = set()
-        rows = await self._mark_sent([], read_next=True)
+        rows = await self._mark_sent(self._unmarked, read_next=True)
+        self._unmarked = []
         while rows:
             acks = await self._publish(rows)
             acked = self._acknowledged(rows, acks)
             published.update(row.event_id for row in rows)
-            await self._raise_failure(rows, acks, acked)
+            failed = _failure(rows, acks)
+            if failed is not None:
+                await self._mark_sent(acked)
+                await self._record_failure(*failed)
             rows = await self._mark_sent(acked, read_next=True)
             sent += len(acked)
         if published and self._handed:
             self._handed = deque(row for row in self._handed
                                  if row["event_id"] not in published)
         return sent
-
-    async def _publish_and_mark(self, rows: Sequence[_Unsent]) -> int:
-        acks = await self._publish(rows)
-        acked = self._acknowledged(rows, acks)
-        await self._raise_failure(rows, acks, acked)
-        await self._mark_sent(acked)
-        return len(acked)
 
     @staticmethod
     def _acknowledged(rows: Sequence[_Unsent], acks: Sequence[PubAck | BaseException]
@@ -388,20 +417,6 @@ class OutboxRelay:
         if duplicates:
             log.info("outbox_duplicate_acks", count=duplicates)
         return acked
-
-    async def _raise_failure(self, rows: Sequence[_Unsent],
-                             acks: Sequence[PubAck | BaseException],
-                             acked: list[dict[str, Any]]) -> None:
-        """If a publish failed: the acknowledged rows marked, the failure recorded on its row,
-        the error raised."""
-        failed = next(((row, ack) for row, ack in zip(rows, acks, strict=True)
-                       if not isinstance(ack, PubAck)), None)
-        if failed is None:
-            return
-        await self._mark_sent(acked)
-        row, error = failed
-        await self._record_failure(row.event_id, repr(error))
-        raise error
 
     async def _publish(self, rows: Sequence[_Unsent]) -> list[PubAck | BaseException]:
         """Publish every row with all of them in flight; each row's ack, or why it failed.
@@ -455,13 +470,15 @@ class OutboxRelay:
                                        {"batch": self.settings.relay_batch_size})
             return [_Unsent(*row) for row in found]
 
-    async def _record_failure(self, event_id: str, error: str) -> None:
+    async def _record_failure(self, row: _Unsent, error: BaseException) -> NoReturn:
+        """The failure on its row (as far as the database answers), then raised."""
         with contextlib.suppress(Exception):
             async with self.sessions() as session, session.begin():
                 await session.execute(
-                    update(self.outbox).where(self.outbox.c.event_id == event_id)
-                    .values(attempts=self.outbox.c.attempts + 1, last_error=error[:2000])
+                    update(self.outbox).where(self.outbox.c.event_id == row.event_id)
+                    .values(attempts=self.outbox.c.attempts + 1, last_error=repr(error)[:2000])
                 )
+        raise error
 
     async def pending_count(self) -> int:
         """Rows not yet acknowledged; read beside the queue of units of work on SQLite, so a
@@ -469,6 +486,13 @@ class OutboxRelay:
         row = await probe(self.sessions.kw["bind"], select(func.count()).select_from(
             self.outbox).where(self.outbox.c.sent_at.is_(None)))
         return int(row[0]) if row else 0
+
+
+def _failure(rows: Sequence[_Unsent], acks: Sequence[PubAck | BaseException]
+             ) -> tuple[_Unsent, BaseException] | None:
+    """The first row whose publish failed, with why."""
+    return next(((row, ack) for row, ack in zip(rows, acks, strict=True)
+                 if not isinstance(ack, PubAck)), None)
 
 
 class _Unsent(NamedTuple):

@@ -322,3 +322,34 @@ async def test_a_rolled_back_savepoint_s_event_is_never_published_its_transactio
         await asyncio.sleep(0.3)
         assert await _published_subjects(nats_server.url) == ["kept-1", "kept-3"]
         assert reads  # read from the outbox, which alone knew
+
+
+async def test_commits_one_after_another_share_one_mark_and_a_read_writes_it_first(
+        make_settings, nats_server):
+    """The relay publishes each commit's rows at once and marks them sent together once no
+    commit has come for a moment; a read of the outbox writes the marks waiting first, so a
+    published row is never read back as unsent."""
+    app = create_verification(make_settings("verification", relay_poll_interval_s=60))
+    async with running(app):
+        kit = app.state.kit
+        await kit.bus.wait_ready(10)
+        await eventually(lambda: relayed_all(kit))
+        await kit.relay.stop()  # this test drives it
+        marks: list[str] = []
+
+        def heard(_conn, _cursor, statement: str, *_: object) -> None:
+            if statement.lstrip().upper().startswith("UPDATE OUTBOX"):
+                marks.append(statement)
+
+        event.listen(kit.engine.sync_engine, "before_cursor_execute", heard)
+        for n in (1, 2, 3):
+            async with kit.unit_of_work() as session:
+                await emit(session, TestRecorded(n=n), subject=f"one-by-one-{n}")
+            assert await kit.relay.relay_handed() == 1
+        assert await _published_subjects(nats_server.url) == [
+            "one-by-one-1", "one-by-one-2", "one-by-one-3"]
+        assert marks == [] and await kit.relay.pending_count() == 3  # published, not marked
+
+        assert await kit.relay.relay_pending() == 0  # the marks first: nothing read back
+        assert len(marks) == 1 and await kit.relay.pending_count() == 0
+        assert len(await stream_messages(nats_server.url)) == 3
