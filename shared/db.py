@@ -470,9 +470,10 @@ def _begin_on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
     adapter knows its transaction is open: the unit's first statement does not begin another).
     If it fails, the pool is told the connection is gone (``DisconnectionError``): it drops it
     and checks out another, up to three times, as a failed pre-ping does. An AUTOCOMMIT
-    connection begins nothing (the adapter's method does nothing then). A unit of work that
-    sets its isolation level (``unit_of_work(read_only=True)``) rolls this BEGIN back and
-    begins its own, as it did after the ping.
+    connection begins nothing (the adapter's method does nothing then). A read-only unit of
+    work makes this transaction REPEATABLE READ, READ ONLY by its first statement
+    (``unit_of_work(read_only=True)``); one that sets the connection's isolation level instead
+    rolls this BEGIN back and begins its own, as it did after the ping.
     """
     if dbapi_connection._transaction is not None:
         return
@@ -555,14 +556,15 @@ async def unit_of_work(
     ``read_only``: on PostgreSQL the transaction is REPEATABLE READ, READ ONLY, so every
     statement in it sees one snapshot. (The default READ COMMITTED takes a snapshot per
     statement: a read in two statements could pair a row from before a concurrent commit with
-    its children from after it.) SQLAlchemy resets both settings when the connection goes back
-    to the pool. SQLite needs nothing: BEGIN IMMEDIATE already serialises transactions.
+    its children from after it.) Its first statement says so (``SET TRANSACTION``, valid
+    before any query of the transaction): one round trip, where setting the connection's
+    isolation level rolled back the BEGIN sent at checkout and began again, and had the pool
+    reset it after. SQLite needs nothing: BEGIN IMMEDIATE already serialises transactions.
     """
     async with sessions() as session:
         try:
             if read_only and session.get_bind().dialect.name == "postgresql":
-                await session.connection(execution_options={
-                    "isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
+                await session.execute(_ONE_SNAPSHOT)
             yield session
             await session.commit()
         except BaseException:
@@ -570,6 +572,9 @@ async def unit_of_work(
             raise
         if after_commit is not None:
             after_commit(session)
+
+
+_ONE_SNAPSHOT = text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
 
 def per_transaction(session: AsyncSession, key: str, make: Callable[[], T]) -> T:

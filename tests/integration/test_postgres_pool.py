@@ -76,12 +76,17 @@ async def test_a_unit_of_work_on_a_pooled_connection_sends_no_ping(engine):
 
 
 async def test_a_read_only_unit_of_work_still_reads_one_snapshot(engine):
+    """Said by its first statement: no ROLLBACK of the checkout's BEGIN and a second BEGIN, as
+    setting the connection's isolation level sends."""
+    sent = sent_by(engine)
     sessions = create_sessionmaker(engine, info={})
     async with unit_of_work(sessions, read_only=True) as session:
         level = await session.scalar(text("SHOW transaction_isolation"))
         read_only = await session.scalar(text("SHOW transaction_read_only"))
     assert (level, read_only) == ("repeatable read", "on")
-    async with unit_of_work(sessions) as session:  # the pool gives back the default
+    await asyncio.sleep(0)
+    assert [kind(q) for q in sent] == ["BEGIN", "COMMIT"], sent
+    async with unit_of_work(sessions) as session:  # the next transaction has the default
         level = await session.scalar(text("SHOW transaction_isolation"))
         read_only = await session.scalar(text("SHOW transaction_read_only"))
     assert (level, read_only) == ("read committed", "off")
