@@ -298,10 +298,6 @@ class OutboxRelay:
             self._handed.extend(rows)
         self._wakeup.set()
 
-    def wake(self) -> None:
-        """Read the outbox now (events written by a transaction whose rows it was not handed)."""
-        self.committed(None)
-
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
