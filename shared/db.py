@@ -412,6 +412,15 @@ def _inline_creator(path: str) -> Callable[[], Awaitable[_InlineConnection]]:
     return connect
 
 
+_readers: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
+POOL_SIZE = 10
+"""PostgreSQL: connections a service keeps for its units of work; as many more are opened while
+all are in use, and closed when they come back."""
+READER_POOL_SIZE = 4
+"""PostgreSQL: connections beside a service's pool for ``probe``, never more (a readiness probe
+reads four things at once)."""
+
+
 def create_engine(settings: Settings, *, pooled: bool = True, inline: bool = True
                   ) -> AsyncEngine:
     """The engine for this service; SQLite files get WAL and immediate transactions.
@@ -439,21 +448,28 @@ def create_engine(settings: Settings, *, pooled: bool = True, inline: bool = Tru
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    pooling: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
     server_settings = {"application_name": f"assist-{settings.service}"}
     if settings.pg_schema:
         server_settings["search_path"] = settings.pg_schema
     connect_args: dict[str, Any] = {"server_settings": server_settings}
-    if pooled:
-        pooling = {"pool_size": 10, "max_overflow": 10}
-        if make_url(url).get_driver_name() != "asyncpg":
-            pooling["pool_pre_ping"] = True
-    engine = create_async_engine(url, connect_args=connect_args, **pooling)
-    if pooled and engine.dialect.driver == "asyncpg":
+    if not pooled:
+        return create_async_engine(url, connect_args=connect_args, poolclass=NullPool)
+    engine = _pooled(url, connect_args, size=POOL_SIZE, overflow=POOL_SIZE)
+    # reads beside the units of work (``probe``) never wait for the engine's pool
+    _readers[engine] = _pooled(url, connect_args, size=READER_POOL_SIZE, overflow=0)
+    return engine
+
+
+def _pooled(url: str, connect_args: dict[str, Any], *, size: int, overflow: int
+            ) -> AsyncEngine:
+    """A PostgreSQL engine keeping ``size`` connections, and opening up to ``overflow`` more
+    while they are all in use; each proved alive as it leaves the pool (asyncpg:
+    ``_begin_on_checkout``; another driver: SQLAlchemy's pre-ping)."""
+    asyncpg = make_url(url).get_driver_name() == "asyncpg"
+    engine = create_async_engine(url, connect_args=connect_args, pool_size=size,
+                                 max_overflow=overflow, pool_pre_ping=not asyncpg)
+    if asyncpg:
         event.listen(engine.sync_engine.pool, "checkout", _begin_on_checkout)
-    if pooled:  # reads beside the units of work (``probe``) never wait for a pooled connection
-        _readers[engine] = create_async_engine(url, connect_args=connect_args,
-                                               poolclass=NullPool)
     return engine
 
 
@@ -483,15 +499,16 @@ def _begin_on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         raise DisconnectionError(f"BEGIN failed on a pooled connection: {exc!r}") from exc
 
 
-_readers: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
-
-
 def _reader(engine: AsyncEngine) -> AsyncEngine:
-    """Beside an engine: connections of their own for reads outside the queue (NullPool:
-    opened per read, nothing to dispose). On SQLite WAL readers never wait for the writer; on
-    PostgreSQL a probe does not queue for the pool while every pooled connection serves a
-    request (under load it would time out and call the database unreachable). Other engines
-    (SQLite in memory, an engine made elsewhere) are read as they are."""
+    """Beside an engine: connections of their own for reads outside the queue. On SQLite
+    (NullPool: opened per read) WAL readers never wait for the writer. On PostgreSQL a probe
+    does not queue for the engine's pool while every pooled connection serves a request (under
+    load it would time out and call the database unreachable); it takes a connection from a
+    small pool of its own, made with the engine and disposed with it (``dispose``), whose
+    checkout BEGIN proves the connection alive as the engine's does. Opening a connection per
+    probe cost about seven round trips, each waiting its turn in a busy event loop: under load
+    that alone could pass the probe's timeout. Other engines (SQLite in memory, an engine made
+    elsewhere) are read as they are."""
     reader = _readers.get(engine)
     if reader is None:
         if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
@@ -527,6 +544,14 @@ async def probe_all(engine: AsyncEngine, statement: Select[Any], *, timeout: flo
             return list((await conn.execute(statement)).all())
 
     return await asyncio.wait_for(read(), timeout)
+
+
+async def dispose(engine: AsyncEngine) -> None:
+    """Close an engine's connections, and those of its reader (``_reader``)."""
+    reader = _readers.pop(engine, None)
+    if reader is not None:
+        await reader.dispose()
+    await engine.dispose()
 
 
 async def ensure_schema(engine: AsyncEngine, schema: str | None) -> None:

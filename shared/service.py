@@ -26,7 +26,7 @@ from shared.bus import Bus
 from shared.clock import SESSION_KEY as CLOCK_KEY
 from shared.clock import Clock
 from shared.contracts.base import EventContract
-from shared.db import create_engine, create_sessionmaker, ensure_schema, unit_of_work
+from shared.db import create_engine, create_sessionmaker, dispose, ensure_schema, unit_of_work
 from shared.dead_letter_api import router as dead_letter_router
 from shared.dead_letters import DeadLetters, dead_letter_table
 from shared.idempotency import (
@@ -226,7 +226,7 @@ async def stop_kit(kit: ServiceKit) -> None:
         await kit.consumer.stop()
     await kit.relay.stop()
     await kit.bus.close()
-    await kit.engine.dispose()
+    await dispose(kit.engine)
 
 
 _frozen = False

@@ -11,9 +11,17 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, func, select, text
 
-from shared.db import create_engine, create_sessionmaker, ensure_schema, unit_of_work
+from shared.db import (
+    _reader,
+    create_engine,
+    create_sessionmaker,
+    dispose,
+    ensure_schema,
+    probe,
+    unit_of_work,
+)
 from shared.settings import Settings
 from tests.conftest import TEST_DATABASE_URL
 
@@ -29,7 +37,7 @@ async def engine(make_settings: Any) -> AsyncIterator[Any]:
     engine = create_engine(settings)
     await ensure_schema(engine, settings.pg_schema)
     yield engine
-    await engine.dispose()
+    await dispose(engine)
 
 
 def sent_by(engine: Any) -> list[str]:
@@ -92,13 +100,56 @@ async def test_a_read_only_unit_of_work_still_reads_one_snapshot(engine):
     assert (level, read_only) == ("read committed", "off")
 
 
-async def test_a_connection_killed_in_the_pool_is_replaced_before_a_unit_of_work_uses_it(engine):
-    first = await backend_pid(engine)  # now idle in the pool
+async def terminate(pid: int) -> None:
     async with create_engine(Settings(service="pool-killer", database_url=TEST_DATABASE_URL),
                              pooled=False).connect() as killer:
-        assert await killer.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        assert await killer.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+async def connected(pid: int) -> bool:
+    async with create_engine(Settings(service="pool-watcher", database_url=TEST_DATABASE_URL),
+                             pooled=False).connect() as watcher:
+        return bool(await watcher.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}))
+
+
+async def test_a_connection_killed_in_the_pool_is_replaced_before_a_unit_of_work_uses_it(engine):
+    first = await backend_pid(engine)  # now idle in the pool
+    await terminate(first)
 
     sessions = create_sessionmaker(engine, info={})
     async with unit_of_work(sessions) as session:  # no error: the pool found it dead
         assert await session.scalar(text("SELECT 42")) == 42
     assert await backend_pid(engine) != first
+
+
+async def probed_pid(engine: Any) -> int:
+    row = await probe(engine, select(func.pg_backend_pid()))
+    assert row is not None
+    return int(row[0])
+
+
+async def test_a_probe_reads_on_a_kept_connection_of_its_own(engine):
+    """A readiness probe under load once took longer than its 2 s: it opened a connection per
+    read (about seven round trips, each waiting its turn in a busy event loop). Its reader now
+    keeps its connections, beside the engine's pool, and a read costs its BEGIN and ROLLBACK."""
+    first = await probed_pid(engine)
+    sent = sent_by(_reader(engine))
+    assert await probed_pid(engine) == first  # kept, not opened again
+    await asyncio.sleep(0)
+    assert [kind(q) for q in sent] == ["BEGIN", "ROLLBACK"], sent
+    assert first != await backend_pid(engine)  # not one of the engine's own connections
+
+
+async def test_a_probe_connection_killed_idle_is_replaced_and_disposed_with_the_engine(engine):
+    first = await probed_pid(engine)
+    await terminate(first)
+    second = await probed_pid(engine)  # no error: the checkout BEGIN found it dead
+    assert second != first
+
+    await dispose(engine)
+    for _ in range(50):  # the backend exits just after the connection closes
+        if not await connected(second):
+            break
+        await asyncio.sleep(0.02)
+    assert not await connected(second)
