@@ -51,7 +51,7 @@ _SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\
 _REFUSED_MULTILINE = (r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e"
                       r"\u200f\u2028-\u202e\u2066-\u2069")
 _REFUSED_ONE_LINE = _REFUSED_MULTILINE + r"\u0009\u000a\u000d\u200b-\u200d\u2060\ufeff"
-_BLANK = r"\u0020\u00a0\u1680\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff"
+_BLANK = r"\u0009\u000a\u000d\u0020\u00a0\u1680\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff"
 
 
 def _is_control(char: str) -> bool:

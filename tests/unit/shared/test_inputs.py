@@ -322,3 +322,5 @@ def test_every_text_the_documented_pattern_admits_is_accepted(rule):
     for refused in ["a\x00", "a\n", "\u202ea", "\u200b", " ", "\x1b[1m"]:
         if not rule.multiline or "\n" not in refused:
             assert not pattern.search(refused), refused
+    for blank in ["\r", "\t\n", " \r\n\u3000"]:  # line breaks and tabs alone are blank too
+        assert not pattern.search(blank), repr(blank)
