@@ -100,10 +100,15 @@ def _attributes_of(cls: type) -> tuple[frozenset[str], frozenset[str]]:
     return found
 
 
-async def insert_new(session: AsyncSession, *roots: object, attach: bool = True) -> None:
+async def insert_new(session: AsyncSession, *roots: object, attach: bool = True,
+                     into: direct.Writes | None = None) -> None:
     """Write new ORM objects and everything they cascade to with one Core ``INSERT`` per table
-    (executemany for several rows), then put them in the session as if loaded: later changes
-    to them flush as usual, and nothing is inserted twice.
+    (several rows a table as one), sent together (:class:`shared.direct.Writes`: one round
+    trip on PostgreSQL), then put them in the session as if loaded: later changes to them
+    flush as usual, and nothing is inserted twice.
+
+    ``into``: the inserts are added to these writes instead, and sent with the rest of them by
+    their ``send`` (with ``attach=False`` only: nothing may flush the objects before).
 
     ``attach=False`` leaves them out of the session, as values only (reading them never
     loads: every attribute is set): for a unit of work that changes nothing of them after
@@ -117,6 +122,9 @@ async def insert_new(session: AsyncSession, *roots: object, attach: bool = True)
     database computes must be set. Relationships not set are set empty, so reading one never
     loads from the database. The objects must be new (transient), with their primary keys
     set."""
+    if into is not None and attach:
+        raise ValueError("insert_new(into=…) leaves the objects out of the session "
+                         "(attach=False): their rows are not written yet")
     objects = _cascaded(roots)
     for obj in objects:  # first every key, as the flush would set them from relationships
         _complete(obj)
@@ -126,8 +134,11 @@ async def insert_new(session: AsyncSession, *roots: object, attach: bool = True)
         values = instance_dict(obj)
         by_table.setdefault(plan.table, []).append(
             {column: values[key] for key, column, _default in plan.columns})
+    writes = direct.Writes() if into is None else into
     for table in _in_order(by_table):  # on the driver (shared.direct), not the ORM's flush
-        await direct.run(session, _writing(table), by_table[table])
+        writes.add(_writing(table), by_table[table])
+    if into is None:
+        await writes.send(session)
     if not attach:
         return
     for obj in objects:

@@ -222,13 +222,16 @@ def _scope(session: AsyncSession) -> Any:
 
 
 @contextlib.asynccontextmanager
-async def gathered(session: AsyncSession) -> AsyncIterator[None]:
+async def gathered(session: AsyncSession, *, into: direct.Writes | None = None
+                   ) -> AsyncIterator[None]:
     """The events emitted in the block are written to the outbox together when it ends: one
-    statement (an executemany, one round trip on PostgreSQL) where each emit took one. For a
-    unit of work that emits several events, a consumer's batch or a submission. The rows keep
-    the order of the emits; if the block raises, they are not written (the transaction, or
-    the savepoint the block began in, is rolled back with them). A block inside another
-    joins it."""
+    statement (one round trip on PostgreSQL) where each emit took one. For a unit of work that
+    emits several events, a consumer's batch or a submission. The rows keep the order of the
+    emits; if the block raises, they are not written (the transaction, or the savepoint the
+    block began in, is rolled back with them). A block inside another joins it.
+
+    ``into``: the outbox's insert is added to these writes when the block ends, and sent with
+    the rest of them by their ``send``, which must come before the commit."""
     if session.info.get(_GATHERING) is not None:
         yield
         return
@@ -238,7 +241,10 @@ async def gathered(session: AsyncSession) -> AsyncIterator[None]:
         if gathering.rows:
             gathering.check(session)
             source: EventSource = session.info["events"]
-            await direct.run(session, _recording(source.outbox), gathering.rows)
+            writes = direct.Writes() if into is None else into
+            writes.add(_recording(source.outbox), gathering.rows)
+            if into is None:
+                await writes.send(session)
     finally:
         del session.info[_GATHERING]
 

@@ -6,6 +6,7 @@ ASSIST_TEST_DATABASE_URL, PostgreSQL (asyncpg)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from sqlalchemy import (
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    ForeignKey,
     Integer,
     MetaData,
     String,
@@ -43,6 +45,12 @@ visits = Table(
     Column("note", String(100), nullable=True),
     Column("tags", JSON, nullable=True),
 )
+remarks = Table(
+    "direct_remark", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("visit_code", String(20), ForeignKey("direct_visit.code"), nullable=False),
+    Column("text", String(100), nullable=False),
+)
 _v = visits.c
 WRITE = direct.Statement(insert(visits).inline().values(
     {name: bindparam(name) for name in ("code", "kind", "on_day", "at", "done", "note", "tags")}))
@@ -55,6 +63,13 @@ READ = direct.Statement(
            _v.kind.in_(["home", "office"]),  # a literal list: expanded too
            _v.on_day >= bindparam("since"))
     .order_by(_v.code).limit(10))
+REMARK = direct.Statement(insert(remarks).inline().values(
+    {name: bindparam(name) for name in ("id", "visit_code", "text")}))
+COPY = direct.Statement(insert(visits).from_select(
+    ["code", "kind", "on_day", "at", "done", "note", "tags"],
+    select(bindparam("new_code", type_=String), _v.kind, _v.on_day, _v.at, _v.done, _v.note,
+           _v.tags).where(_v.code == bindparam("code"))))
+"""An insert whose values are not in a VALUES row: its rows cannot be one multi-row VALUES."""
 COUNT = direct.Statement(select(func.count()).select_from(visits))
 MARK = direct.Statement(update(visits).where(_v.code == bindparam("visit"))
                         .values(done=bindparam("mark")))
@@ -198,3 +213,80 @@ async def test_listeners_hear_of_every_statement(sessions):
     inserts = [s for s in sessions.statements if s.startswith("INSERT INTO direct_visit")]
     selects = [s for s in sessions.statements if s.startswith("SELECT")]
     assert len(inserts) == 2 and len(selects) == 1
+
+
+def _stored_as_given(rows: list[Any]) -> None:
+    for row in rows:
+        given = _visit(int(row.code[1:]))
+        assert (row.kind, row.on_day, row.at, row.done, row.note, row.tags) == (
+            given["kind"], given["on_day"], given["at"], given["done"], given["note"],
+            given["tags"])
+
+
+def _postgres(session: Any) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+async def test_writes_go_together_one_statement_on_postgresql(sessions):
+    """Several inserts, several rows each: one round trip on PostgreSQL (each a WITH query,
+    the rows of one a multi-row VALUES), one statement each elsewhere; stored alike."""
+    async with sessions() as session, session.begin():
+        writes = direct.Writes()
+        writes.add(WRITE, _visit(1))
+        writes.add(WRITE, [_visit(i) for i in range(2, 6)])
+        writes.add(REMARK, [{"id": i, "visit_code": f"v{i}", "text": f"r{i}"} for i in (1, 3)])
+        writes.add(REMARK, [])  # nothing to write: no part
+        assert await direct.scalar(session, COUNT) == 0  # nothing sent before send
+        sessions.statements.clear()
+        await writes.send(session)
+        assert len(sessions.statements) == (1 if _postgres(session) else 3)
+        assert writes.parts == []
+    async with sessions() as session:
+        stored = (await session.execute(select(visits).order_by(_v.code))).all()
+        assert [r.code for r in stored] == ["v1", "v2", "v3", "v4", "v5"]
+        _stored_as_given(stored)
+        assert (await session.execute(select(remarks.c.visit_code).order_by(remarks.c.id))
+                ).scalars().all() == ["v1", "v3"]
+
+
+async def test_the_same_shape_again_is_the_same_statement(sessions):
+    async with sessions() as session, session.begin():
+        for first in (1, 10):
+            writes = direct.Writes()
+            writes.add(WRITE, [_visit(first), _visit(first + 1)])
+            writes.add(REMARK, {"id": first, "visit_code": f"v{first}", "text": "seen"})
+            await writes.send(session)
+    inserts = [s for s in sessions.statements if "INSERT" in s]
+    assert len(set(inserts)) == (1 if TEST_DATABASE_URL else 2)
+    async with sessions() as session:
+        assert await direct.scalar(session, COUNT) == 4
+
+
+async def test_a_failing_write_fails_them_all(sessions):
+    with pytest.raises(IntegrityError):
+        async with sessions() as session, session.begin():
+            writes = direct.Writes()
+            writes.add(WRITE, [_visit(1), _visit(2)])
+            writes.add(REMARK, {"id": 1, "visit_code": "v9", "text": "no such visit"})
+            await writes.send(session)
+    async with sessions() as session:
+        assert await direct.scalar(session, COUNT) == 0
+
+
+async def test_rows_not_in_a_values_row_are_written_one_statement_after_another(sessions):
+    async with sessions() as session, session.begin():
+        await direct.run(session, WRITE, _visit(1))
+        writes = direct.Writes()
+        writes.add(WRITE, _visit(2))
+        writes.add(COPY, [{"new_code": "v5", "code": "v1"}, {"new_code": "v6", "code": "v1"}])
+        sessions.statements.clear()
+        await writes.send(session)
+        assert len(sessions.statements) == 2
+    async with sessions() as session:
+        assert (await session.execute(select(_v.code, _v.kind).order_by(_v.code))).all() == [
+            ("v1", "home"), ("v2", "home"), ("v5", "home"), ("v6", "home")]
+
+
+def test_writes_are_inserts():
+    with pytest.raises(TypeError, match="not Update"):
+        direct.Writes().add(MARK, {"visit": "v1", "mark": True})

@@ -343,15 +343,19 @@ async def submit_application(
                   for code in sorted(supplied)],
     )
     deadline = None if missing else mark_accepted(application, office=office, on=received_on)
-    # Its rows now, one insert per table (shared.bulk.insert_new: the ORM's flush of the same
+    # Its rows, one insert per table (shared.bulk.insert_new: the ORM's flush of the same
     # graph cost a third of a submission's CPU), the objects left out of the session (nothing
-    # changes them after this); late, its events with the provisional number and the number
-    # last (below).
-    await insert_new(session, application, attach=False)
+    # changes them after this). Late, they are sent with its events, which carry the
+    # provisional number (one statement on PostgreSQL, shared.direct.Writes), and the number
+    # is taken last (below); otherwise now, as what follows may read them.
+    writes = direct.Writes()
+    await insert_new(session, application, attach=False, into=writes)
     if late:
         set_committed_value(application, "number", provisional_number(office.county, today))
+    else:
+        await writes.send(session)
     # Its events written together (shared.outbox.gathered: one insert), before the number.
-    async with gathered(session):
+    async with gathered(session, into=writes):
         submitted = await emit(session, contracts.ApplicationSubmitted(
             **application_facts(application), channel=application.channel, submitted_at=now,
             materials=supplied, members=[_member_masked(m) for m in members],
@@ -373,6 +377,7 @@ async def submit_application(
                                             notice=application.notice)
         accepted = None if deadline is None else await announce_accepted(
             session, application, on=received_on, deadline=deadline)
+    await writes.send(session)
     if late:
         assert accepted is not None  # late: accepted at once (no notice, no referral)
         await number_application_last(session, application, county=office.county, day=today,
