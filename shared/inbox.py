@@ -269,12 +269,15 @@ class Consumer:
                     durable=self.durable, stream=self.settings.stream
                 )
                 backoff = 0.2
+                batch_size = self.settings.consumer_batch_size
                 while True:
                     try:
-                        msgs = await sub.fetch(self.settings.consumer_batch_size, timeout=1.0)
+                        msgs = await sub.fetch(batch_size, timeout=1.0)
                     except TimeoutError:  # nats' fetch timeouts are asyncio.TimeoutError too
                         continue
                     await self.handle_batch(msgs)
+                    if len(msgs) < batch_size:
+                        await asyncio.sleep(self.settings.consumer_linger_s)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - NATS away or restarted: resubscribe

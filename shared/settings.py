@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     relay_poll_interval_s: float = 0.5
     relay_max_backoff_s: float = 2.0
     consumer_batch_size: int = 20
+    consumer_linger_s: float = Field(
+        0.05, ge=0, le=1, description="after a batch smaller than consumer_batch_size, wait "
+        "this long before the next pull, so that events arriving meanwhile go in one batch")
     consumer_max_deliveries: int = Field(
         10, ge=1, description="deliveries of a *not yet* event before it is parked")
     consumer_retry_base_s: float = Field(0.5, description="first redelivery delay")

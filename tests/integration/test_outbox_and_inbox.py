@@ -188,6 +188,37 @@ async def test_a_batch_claims_only_the_ids_not_yet_in_the_inbox(make_settings, n
                                                                                  second.id}
 
 
+async def test_events_arriving_while_a_consumer_lingers_are_applied_in_one_transaction(
+        make_settings, nats_server, monkeypatch):
+    """After a pull that brought less than a batch, the consumer waits ``consumer_linger_s``
+    before the next: what arrives meanwhile is applied together (one transaction), where a
+    consumer pulling again at once takes each event as it comes. The first event after a quiet
+    spell is applied at once."""
+    settings = make_settings("verification", consumer_linger_s=1.0)
+    app = create_verification(settings)
+    first, *rest = [accepted(application_id=f"app-l{i}") for i in range(6)]
+    async with running(app):
+        kit = app.state.kit
+        await kit.bus.wait_ready(10)
+        applied: list[int] = []
+        apply = kit.consumer.apply
+
+        async def recording(envelopes):
+            applied.append(len(envelopes))
+            return await apply(envelopes)
+
+        monkeypatch.setattr(kit.consumer, "apply", recording)
+        async def applied_in_all(count: int) -> bool:
+            return sum(applied) == count
+
+        await publish(nats_server.url, first)
+        await eventually(lambda: applied_in_all(1), timeout=5, interval=0.01)
+        for envelope in rest:  # one publish each, while the consumer lingers
+            await publish(nats_server.url, envelope)
+        await eventually(lambda: applied_in_all(6), timeout=5)
+        assert applied == [1, 5]
+
+
 async def _outbox_records(kit) -> list[str]:
     async with kit.sessions() as session:
         return list(await session.scalars(select(kit.outbox.c.record_id)
