@@ -23,6 +23,7 @@ from services.verification.rechecks import handlers as recheck_handlers
 from services.verification.rechecks.routes import router as rechecks_router
 from services.verification.recusals import handlers as recusal_handlers
 from services.verification.visits.routes import router as visits_router
+from shared import direct
 from shared.contracts.intake import ApplicationAccepted
 from shared.events import Envelope
 from shared.inbox import prepared_by
@@ -36,8 +37,12 @@ async def on_application_accepted(
 ) -> None:
     """An accepted application needs its household investigation (R-VE-1); the counted
     members' ID numbers are kept sealed for the cross-checks (R-VE-4)."""
-    investigation_id, opened = await investigation_handlers.open_once_for(session, accepted)
-    await check_handlers.record_subjects_of(session, investigation_id, accepted, opened=opened)
+    writes = direct.Writes()  # the investigation's rows and the subjects' go together
+    investigation_id, opened = await investigation_handlers.open_once_for(session, accepted,
+                                                                          into=writes)
+    await check_handlers.record_subjects_of(session, investigation_id, accepted, opened=opened,
+                                            into=writes)
+    await writes.send(session)
 
 
 SPEC = ServiceSpec(

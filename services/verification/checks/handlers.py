@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.verification.checks import service
 from services.verification.investigations.models import Investigation
+from shared import direct
 from shared.contracts.intake import ApplicationAccepted
 from shared.events import Envelope
 from shared.inbox import NotYet
@@ -24,7 +25,9 @@ async def on_application_accepted(
 
 
 async def record_subjects_of(session: AsyncSession, investigation_id: str,
-                             accepted: ApplicationAccepted, *, opened: bool = False) -> None:
-    """The same, for the investigation the acceptance has just opened (``opened``) or found."""
+                             accepted: ApplicationAccepted, *, opened: bool = False,
+                             into: direct.Writes | None = None) -> None:
+    """The same, for the investigation the acceptance has just opened (``opened``) or found;
+    ``into``: the rows added to these writes, sent by the caller."""
     await service.record_subjects(session, investigation_id=investigation_id,
-                                  members=accepted.members, opened=opened)
+                                  members=accepted.members, opened=opened, into=into)

@@ -83,21 +83,23 @@ _KEEP_SUBJECTS = direct.Statement(insert(_SUBJECTS).inline().values(
 
 
 async def record_subjects(session: AsyncSession, *, investigation_id: str,
-                          members: Sequence[MemberIdentified], opened: bool = False) -> None:
+                          members: Sequence[MemberIdentified], opened: bool = False,
+                          into: direct.Writes | None = None) -> None:
     """Keep the household's members for the checks, once: the counted members' full ID
     numbers sealed (R-VE-4, R-SE-2), everyone's masked.
 
     ``opened``: this transaction has just opened the investigation, so it has no subjects yet
-    and none are read first. The rows are written by one executemany on the driver (nothing
-    reads them back as objects in the transaction that writes them), not as ORM objects
-    flushed."""
+    and none are read first. The rows are written by one insert on the driver (nothing reads
+    them back as objects in the transaction that writes them), not as ORM objects flushed;
+    ``into``: added to these writes, sent by the caller."""
     if not opened:
         known = await session.scalar(select(CheckSubject.member_id).where(
             CheckSubject.investigation_id == investigation_id).limit(1))
         if known is not None:
             return
     sealer = sealer_of(session)
-    await direct.run(session, _KEEP_SUBJECTS, [
+    writes = direct.Writes() if into is None else into
+    writes.add(_KEEP_SUBJECTS, [
         {"investigation_id": investigation_id, "member_id": m.member_id, "position": i,
          "name": m.name, "relationship": m.relationship, "counted": m.counted,
          "id_number_masked": mask_id_number(m.id_number),
@@ -105,6 +107,8 @@ async def record_subjects(session: AsyncSession, *, investigation_id: str,
                                           subject_context(investigation_id, m.member_id),
                                           m.id_number) if m.counted else None}
         for i, m in enumerate(members)])
+    if into is None:
+        await writes.send(session)
 
 
 async def subjects_of(session: AsyncSession, investigation_id: str) -> list[CheckSubject]:

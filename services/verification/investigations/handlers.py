@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.verification.investigations import service
 from services.verification.investigations.models import ClosedReason, Investigation
 from services.verification.investigations.reinvestigation import on_reinvestigation_requested
+from shared import direct
 from shared.batch_reads import application_ids
 from shared.contracts import EventContract
 from shared.contracts.approval import ReinvestigationRequested
@@ -38,10 +39,10 @@ async def open_for(session: AsyncSession, accepted: ApplicationAccepted) -> Inve
     return await session.get_one(Investigation, investigation_id)
 
 
-async def open_once_for(session: AsyncSession, accepted: ApplicationAccepted
-                        ) -> tuple[str, bool]:
+async def open_once_for(session: AsyncSession, accepted: ApplicationAccepted, *,
+                        into: direct.Writes | None = None) -> tuple[str, bool]:
     """:func:`open_for`, by the investigation's id, and whether this call opened it (else it
-    was open already)."""
+    was open already); ``into``: its rows added to these writes, sent by the caller."""
     return await service.open_investigation_once(
         session,
         application_id=accepted.application_id,
@@ -53,6 +54,7 @@ async def open_once_for(session: AsyncSession, accepted: ApplicationAccepted
         review_due_on=accepted.review_due_on,
         review_due_provisional=accepted.review_due_provisional,
         members=accepted.members,
+        into=into,
     )
 
 

@@ -149,30 +149,35 @@ async def open_investigation_once(
     session: AsyncSession, *, application_id: str, application_number: str, program: str,
     division: str, household_size: int, accepted_on: date, review_due_on: date,
     review_due_provisional: bool, members: Sequence[MemberIdentified] = (),
+    into: direct.Writes | None = None,
 ) -> tuple[str, bool]:
     """:func:`open_investigation`, by its id, and whether this call opened it (else it was
     open already).
 
     A new investigation and its household are written as plain rows by statements built once
-    and run on the driver (:mod:`shared.direct`: the investigation's insert, one executemany
-    for the household), not as ORM objects flushed: the objects' construction and the flush's
-    bookkeeping cost more than the rows."""
+    and run on the driver (:mod:`shared.direct`: the investigation's insert and the
+    household's, sent together), not as ORM objects flushed: the objects' construction and the
+    flush's bookkeeping cost more than the rows. ``into``: added to these writes instead, sent
+    by the caller (before anything reads them)."""
     if not UNOPENED.take(session, application_id):  # not known to have none: read
         existing = await direct.scalar(session, _OPENED_FOR, {"application_id": application_id})
         if existing is not None:
             return existing, False
     investigation_id = new_id()
-    await direct.run(session, _OPEN, {
+    writes = direct.Writes() if into is None else into
+    writes.add(_OPEN, {
         "id": investigation_id, "application_id": application_id,
         "application_number": application_number, "program": program, "division": division,
         "household_size": household_size, "status": InvestigationStatus.open,
         "accepted_on": accepted_on, "review_due_on": review_due_on,
         "review_due_provisional": review_due_provisional, "opened_at": utcnow()})
-    await direct.run(session, _HOUSEHOLD, [
+    writes.add(_HOUSEHOLD, [
         {"investigation_id": investigation_id, "member_id": m.member_id, "position": i,
          "name": m.name, "id_number_masked": mask_id_number(m.id_number),
          "relationship": m.relationship, "counted": m.counted}
         for i, m in enumerate(members)])
+    if into is None:
+        await writes.send(session)
     await emit(session, InvestigationOpened(
         investigation_id=investigation_id, application_id=application_id,
         application_number=application_number, program=program,
