@@ -30,6 +30,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_
 from sqlalchemy.util.queue import Empty, Full, QueueCommon
 
+from shared import direct
 from shared.settings import Settings
 
 T = TypeVar("T")
@@ -625,24 +626,37 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
-async def lock_until_commit(session: AsyncSession, key: int, *, shared: bool = False) -> None:
-    """Hold the advisory lock ``key`` until this transaction ends (PostgreSQL; SQLite needs
+_LOCKS = {shared: direct.Statement(text(
+    f"SELECT {'pg_advisory_xact_lock_shared' if shared else 'pg_advisory_xact_lock'}(k) "
+    "FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered"))
+    for shared in (False, True)}
+"""Advisory locks taken in key order, in one statement (two transactions locking some of the
+same keys never deadlock on them)."""
+
+
+async def lock_until_commit(session: AsyncSession, *keys: int, shared: bool = False) -> None:
+    """Hold the advisory locks ``keys`` until this transaction ends (PostgreSQL; SQLite needs
     nothing: every writing transaction holds the database's one write lock, BEGIN IMMEDIATE).
 
     For two kinds of transaction that must each see what the other wrote, where READ COMMITTED
     lets each read before the other commits (write skew): both lock the same key before they
     read. ``shared``: transactions of the same kind do not wait for each other, only for an
-    exclusive holder. A lock the transaction holds already (as strongly) is not asked again."""
+    exclusive holder. Several keys are taken in one round trip, in key order; a lock the
+    transaction holds already (as strongly) is not asked again. One taken inside a savepoint
+    is not remembered: PostgreSQL releases it if the savepoint is rolled back."""
     if session.get_bind().dialect.name != "postgresql":
         return
     held: dict[int, bool] = per_transaction(session, _LOCKS_HELD, dict)
-    if key in held and (shared or not held[key]):
+    wanted = sorted({key for key in keys if key not in held or (held[key] and not shared)})
+    if not wanted:
         return  # held already, as strongly: asking again would cost a round trip, nothing more
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    await session.execute(text(f"SELECT {function}(:key)"), {"key": key})
+    await direct.run(session, _LOCKS[shared], {"keys": wanted})
+    if session.sync_session.get_nested_transaction() is not None:
+        return
     # Asked after the statement: the transaction's own, begun by it if it had not been.
     now_held: dict[int, bool] = per_transaction(session, _LOCKS_HELD, dict)
-    now_held[key] = shared
+    for key in wanted:
+        now_held[key] = shared
 
 
 def upsert_insert(session: AsyncSession, table: Any) -> Any:

@@ -19,6 +19,8 @@ from shared.db import (
     create_sessionmaker,
     dispose,
     ensure_schema,
+    lock_key,
+    lock_until_commit,
     probe,
     unit_of_work,
 )
@@ -153,3 +155,61 @@ async def test_a_probe_connection_killed_idle_is_replaced_and_disposed_with_the_
             break
         await asyncio.sleep(0.02)
     assert not await connected(second)
+
+
+async def advisory_locks_held(session: Any) -> dict[str, int]:
+    rows = (await session.execute(text(
+        "SELECT mode, count(*) FROM pg_locks WHERE locktype = 'advisory' "
+        "AND pid = pg_backend_pid() GROUP BY mode"))).all()
+    return {mode: int(count) for mode, count in rows}
+
+
+async def test_several_advisory_locks_are_taken_in_one_round_trip_and_once(engine):
+    statements: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_: statements.append(statement))
+    keys = [lock_key(f"test-lock:{i}") for i in range(3)]
+    sessions = create_sessionmaker(engine, info={})
+    async with unit_of_work(sessions) as session:
+        await lock_until_commit(session, *keys, keys[0])  # a key given twice is taken once
+        assert len(statements) == 1
+        await lock_until_commit(session, keys[1], shared=True)  # held, more strongly
+        await lock_until_commit(session, *keys)
+        assert len(statements) == 1  # nothing asked again
+        await lock_until_commit(session, lock_key("test-lock:shared"), shared=True)
+        await lock_until_commit(session, lock_key("test-lock:shared"))  # stronger: asked
+        assert len(statements) == 3
+        assert await advisory_locks_held(session) == {"ExclusiveLock": 4, "ShareLock": 1}
+    async with unit_of_work(sessions) as session:  # released at the commit
+        assert await advisory_locks_held(session) == {}
+
+
+async def test_a_transaction_locking_a_key_held_by_another_waits_for_its_commit(engine):
+    sessions = create_sessionmaker(engine, info={})
+    first, second = lock_key("test-lock:a"), lock_key("test-lock:b")
+    async with unit_of_work(sessions) as holder:
+        await lock_until_commit(holder, first)
+
+        async def other() -> None:
+            async with unit_of_work(sessions) as session:
+                await lock_until_commit(session, second, first)
+
+        waiting = asyncio.create_task(other())
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+    await asyncio.wait_for(waiting, 5)
+
+
+async def test_a_lock_taken_in_a_rolled_back_savepoint_is_asked_again(engine):
+    """PostgreSQL releases an advisory lock taken in a savepoint that is rolled back: the
+    transaction must not count it as held."""
+    key = lock_key("test-lock:savepoint")
+    sessions = create_sessionmaker(engine, info={})
+    async with unit_of_work(sessions) as session:
+        savepoint = await session.begin_nested()
+        await lock_until_commit(session, key)
+        assert await advisory_locks_held(session) == {"ExclusiveLock": 1}
+        await savepoint.rollback()
+        assert await advisory_locks_held(session) == {}
+        await lock_until_commit(session, key)
+        assert await advisory_locks_held(session) == {"ExclusiveLock": 1}

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Literal, Protocol
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.applications.models import OPEN_STATUSES, Application
 from services.intake.households.models import Household, Member
 from shared import direct
+from shared.db import lock_key, lock_until_commit
 from shared.idcard import age_on, parse_resident_id
 from shared.masking import mask_id_number
 from shared.problems import Conflict
@@ -134,27 +134,12 @@ def head_of(members: Sequence[MemberFacts]) -> MemberFacts:
     return next(m for m in members if m.relationship == "head")
 
 
-def _person_lock_key(id_number: str) -> int:
-    """A stable signed 64-bit key for a PostgreSQL advisory lock on one person."""
-    digest = hashlib.sha256(f"assist-intake-person:{id_number}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-_LOCK_PERSONS = direct.Statement(
-    text("SELECT pg_advisory_xact_lock(k) FROM "
-         "(SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS ordered"))
-
-
 async def lock_persons(session: AsyncSession, id_numbers: Iterable[str]) -> None:
-    """Serialise concurrent applications naming the same people until this transaction ends.
-
-    SQLite needs nothing: every transaction takes the write lock (BEGIN IMMEDIATE).
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    keys = sorted({_person_lock_key(n) for n in id_numbers})
-    # One round trip; the locks are taken in key order, so two applications never deadlock.
-    await direct.run(session, _LOCK_PERSONS, {"keys": keys})
+    """Serialise concurrent applications naming the same people until this transaction ends:
+    one advisory lock a person, all in one round trip, in key order so that two applications
+    never deadlock (``shared.db.lock_until_commit``; SQLite needs nothing)."""
+    await lock_until_commit(session, *(lock_key(f"assist-intake-person:{number}")
+                                       for number in id_numbers))
 
 
 _member, _household, _application = (Member.__table__.c, Household.__table__.c,
