@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     relay_batch_size: int = 100
     relay_poll_interval_s: float = 0.5
     relay_max_backoff_s: float = 2.0
-    consumer_batch_size: int = 20
+    consumer_batch_size: int = 50
     consumer_linger_s: float = Field(
         0.05, ge=0, le=1, description="after a batch smaller than consumer_batch_size, wait "
         "this long before the next pull, so that events arriving meanwhile go in one batch")
