@@ -400,7 +400,8 @@ class _Asyncpg(_Driver):
         for statement, params in parts:
             rows = params if isinstance(params, Sequence) else [params]
             form = statement.form(self.dialect, rows[0])
-            if (len(rows) > 1 and _rows_of(form) is None) or len(values) > _MOST_VALUES:
+            if (len(rows) > 1 and _rows_of(form) is None) or \
+                    len(values) + len(rows) * len(form.names) > _MOST_VALUES:
                 await super().run_together(parts)  # not one statement: each in turn
                 return
             forms.append((form, len(rows)))

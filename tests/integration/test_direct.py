@@ -290,3 +290,19 @@ async def test_rows_not_in_a_values_row_are_written_one_statement_after_another(
 def test_writes_are_inserts():
     with pytest.raises(TypeError, match="not Update"):
         direct.Writes().add(MARK, {"visit": "v1", "mark": True})
+
+
+async def test_writes_past_what_one_statement_takes_go_one_statement_after_another(sessions):
+    """PostgreSQL takes at most 32,767 values a statement: more rows go as the driver's
+    executemany, each insert in turn."""
+    rows = [_visit(i) for i in range(1, 5001)]  # 7 values a row: 35,000
+    async with sessions() as session, session.begin():
+        writes = direct.Writes()
+        writes.add(WRITE, _visit(9000))
+        writes.add(REMARK, [])
+        writes.add(WRITE, rows)
+        sessions.statements.clear()
+        await writes.send(session)
+        assert len(sessions.statements) == 2
+    async with sessions() as session:
+        assert await direct.scalar(session, COUNT) == 5001
