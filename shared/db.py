@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_
@@ -605,15 +606,31 @@ _ONE_SNAPSHOT = text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY
 
 def per_transaction(session: AsyncSession, key: str, make: Callable[[], T]) -> T:
     """What ``session.info[key]`` keeps for the session's current transaction: made by
-    ``make`` the first time the transaction asks, made anew in the next one. For what a
-    consumer's batch gathers or has read (a batch hook's answers, rows written after its last
-    event): a batch rolled back and applied again event by event starts afresh."""
+    ``make`` the first time the transaction asks, made anew in the next one, and after a
+    savepoint of it is rolled back. For what a transaction has read or gathered (a batch hook's
+    answers, rows written after its last event, a chain's head, the locks it holds): a batch
+    rolled back and applied again event by event starts afresh, and a savepoint's rollback
+    (a dead letter's redrive that failed) leaves nothing of what it knew."""
     transaction = session.sync_session.get_transaction()
     kept = session.info.get(key)
     if kept is None or kept[0] is not transaction:
         kept = session.info[key] = (transaction, make())
+        session.info.setdefault(_PER_TRANSACTION, set()).add(key)
     value: T = kept[1]
     return value
+
+
+_PER_TRANSACTION = "shared.db.per_transaction"
+"""``session.info`` key: the keys :func:`per_transaction` keeps values under."""
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_savepoint_rollback(session: Session, previous_transaction: Any) -> None:
+    """A savepoint rolled back took back what was done in it: what the transaction kept
+    (:func:`per_transaction`) may describe it, so it is made anew when next asked."""
+    if previous_transaction.nested:
+        for key in session.info.pop(_PER_TRANSACTION, ()):
+            session.info.pop(key, None)
 
 
 _LOCKS_HELD = "shared.db.locks_held"
@@ -642,8 +659,8 @@ async def lock_until_commit(session: AsyncSession, *keys: int, shared: bool = Fa
     lets each read before the other commits (write skew): both lock the same key before they
     read. ``shared``: transactions of the same kind do not wait for each other, only for an
     exclusive holder. Several keys are taken in one round trip, in key order; a lock the
-    transaction holds already (as strongly) is not asked again. One taken inside a savepoint
-    is not remembered: PostgreSQL releases it if the savepoint is rolled back."""
+    transaction holds already (as strongly) is not asked again (after a savepoint's rollback,
+    which releases what was taken in it, every lock is asked again)."""
     if session.get_bind().dialect.name != "postgresql":
         return
     held: dict[int, bool] = per_transaction(session, _LOCKS_HELD, dict)
@@ -651,8 +668,6 @@ async def lock_until_commit(session: AsyncSession, *keys: int, shared: bool = Fa
     if not wanted:
         return  # held already, as strongly: asking again would cost a round trip, nothing more
     await direct.run(session, _LOCKS[shared], {"keys": wanted})
-    if session.sync_session.get_nested_transaction() is not None:
-        return
     # Asked after the statement: the transaction's own, begun by it if it had not been.
     now_held: dict[int, bool] = per_transaction(session, _LOCKS_HELD, dict)
     for key in wanted:
