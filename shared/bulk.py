@@ -134,11 +134,9 @@ async def insert_new(session: AsyncSession, *roots: object, attach: bool = True,
         values = instance_dict(obj)
         by_table.setdefault(plan.table, []).append(
             {column: values[key] for key, column, _default in plan.columns})
-    writes = direct.Writes() if into is None else into
-    for table in _in_order(by_table):  # on the driver (shared.direct), not the ORM's flush
-        writes.add(_writing(table), by_table[table])
-    if into is None:
-        await writes.send(session)
+    async with direct.writing(session, into) as writes:  # on the driver, not the ORM's flush
+        for table in _in_order(by_table):
+            writes.add(_writing(table), by_table[table])
     if not attach:
         return
     for obj in objects:

@@ -507,9 +507,8 @@ def _reader(engine: AsyncEngine) -> AsyncEngine:
     does not queue for the engine's pool while every pooled connection serves a request (under
     load it would time out and call the database unreachable); it takes a connection from a
     small pool of its own, made with the engine and disposed with it (``dispose``), whose
-    checkout BEGIN proves the connection alive as the engine's does. Opening a connection per
-    probe cost about seven round trips, each waiting its turn in a busy event loop: under load
-    that alone could pass the probe's timeout. Other engines (SQLite in memory, an engine made
+    checkout BEGIN proves the connection alive as the engine's does (a connection opened per
+    probe cost about seven round trips). Other engines (SQLite in memory, an engine made
     elsewhere) are read as they are."""
     reader = _readers.get(engine)
     if reader is None:

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -222,6 +223,18 @@ class Writes:
         elif parts:
             driver = await _driver(session)
             await driver.run_together(parts)
+
+
+@asynccontextmanager
+async def writing(session: AsyncSession, into: Writes | None = None) -> AsyncIterator[Writes]:
+    """The writes to add to: ``into`` (its owner sends them), or writes of the block's own,
+    sent when it ends without an error."""
+    if into is not None:
+        yield into
+        return
+    writes = Writes()
+    yield writes
+    await writes.send(session)
 
 
 _KEY = "shared.direct"

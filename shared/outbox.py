@@ -241,10 +241,8 @@ async def gathered(session: AsyncSession, *, into: direct.Writes | None = None
         if gathering.rows:
             gathering.check(session)
             source: EventSource = session.info["events"]
-            writes = direct.Writes() if into is None else into
-            writes.add(_recording(source.outbox), gathering.rows)
-            if into is None:
-                await writes.send(session)
+            async with direct.writing(session, into) as writes:
+                writes.add(_recording(source.outbox), gathering.rows)
     finally:
         del session.info[_GATHERING]
 

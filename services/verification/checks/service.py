@@ -98,17 +98,15 @@ async def record_subjects(session: AsyncSession, *, investigation_id: str,
         if known is not None:
             return
     sealer = sealer_of(session)
-    writes = direct.Writes() if into is None else into
-    writes.add(_KEEP_SUBJECTS, [
-        {"investigation_id": investigation_id, "member_id": m.member_id, "position": i,
-         "name": m.name, "relationship": m.relationship, "counted": m.counted,
-         "id_number_masked": mask_id_number(m.id_number),
-         "id_number_sealed": seal_at_rest(sealer, "id_number",
-                                          subject_context(investigation_id, m.member_id),
-                                          m.id_number) if m.counted else None}
-        for i, m in enumerate(members)])
-    if into is None:
-        await writes.send(session)
+    async with direct.writing(session, into) as writes:
+        writes.add(_KEEP_SUBJECTS, [
+            {"investigation_id": investigation_id, "member_id": m.member_id, "position": i,
+             "name": m.name, "relationship": m.relationship, "counted": m.counted,
+             "id_number_masked": mask_id_number(m.id_number),
+             "id_number_sealed": seal_at_rest(sealer, "id_number",
+                                              subject_context(investigation_id, m.member_id),
+                                              m.id_number) if m.counted else None}
+            for i, m in enumerate(members)])
 
 
 async def subjects_of(session: AsyncSession, investigation_id: str) -> list[CheckSubject]:

@@ -164,20 +164,18 @@ async def open_investigation_once(
         if existing is not None:
             return existing, False
     investigation_id = new_id()
-    writes = direct.Writes() if into is None else into
-    writes.add(_OPEN, {
-        "id": investigation_id, "application_id": application_id,
-        "application_number": application_number, "program": program, "division": division,
-        "household_size": household_size, "status": InvestigationStatus.open,
-        "accepted_on": accepted_on, "review_due_on": review_due_on,
-        "review_due_provisional": review_due_provisional, "opened_at": utcnow()})
-    writes.add(_HOUSEHOLD, [
-        {"investigation_id": investigation_id, "member_id": m.member_id, "position": i,
-         "name": m.name, "id_number_masked": mask_id_number(m.id_number),
-         "relationship": m.relationship, "counted": m.counted}
-        for i, m in enumerate(members)])
-    if into is None:
-        await writes.send(session)
+    async with direct.writing(session, into) as writes:
+        writes.add(_OPEN, {
+            "id": investigation_id, "application_id": application_id,
+            "application_number": application_number, "program": program, "division": division,
+            "household_size": household_size, "status": InvestigationStatus.open,
+            "accepted_on": accepted_on, "review_due_on": review_due_on,
+            "review_due_provisional": review_due_provisional, "opened_at": utcnow()})
+        writes.add(_HOUSEHOLD, [
+            {"investigation_id": investigation_id, "member_id": m.member_id, "position": i,
+             "name": m.name, "id_number_masked": mask_id_number(m.id_number),
+             "relationship": m.relationship, "counted": m.counted}
+            for i, m in enumerate(members)])
     await emit(session, InvestigationOpened(
         investigation_id=investigation_id, application_id=application_id,
         application_number=application_number, program=program,
