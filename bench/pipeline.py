@@ -11,6 +11,8 @@ about a minute on an idle 2-core machine. Each engine's run measures:
 - raw JetStream: envelopes published with Nats-Msg-Id, awaiting each ack, and read back by a
   durable pull consumer with explicit acks: the bus alone, the baseline of the event figures;
 - access: one submission-shaped unit of work in each database access style (``bench.access``);
+- counters (PostgreSQL): concurrent transactions taking one key's numbers, the row lock alone
+  against the kit's queue (``bench.counters``);
 - each stage alone: submit (intake with NATS away, so its relay is idle), relay (the
   submissions' outbox rows published by an ``OutboxRelay``), and each consumer (audit,
   complaints, verification, approval, in this process through its real lifespan) applying the
@@ -43,7 +45,7 @@ from typing import Any
 import nats
 from nats.js.errors import NotFoundError
 
-from bench import access
+from bench import access, counters
 from bench.support import (
     CONSUMERS,
     COUNTY,
@@ -166,6 +168,21 @@ class Run:
             self.add(f"access_{r.style}", r.wall_ms, "ms/unit", driver.wall_ms)
             say(f"  access {r.style:14s}            {r.wall_ms:6.2f} ms a unit of work, "
                 f"{r.cpu_ms:6.2f} ms CPU ({r.cpu_ms / driver.cpu_ms:4.1f}× the bare driver's)")
+
+    # -- a counter's waiters
+
+    async def counters(self) -> None:
+        if self.target.engine != "postgresql":
+            return  # one writer at a time: nobody waits for a counter's row
+        settings = self.target.settings("counters", "counters", "nats://127.0.0.1:1")
+        results = {r.way: r for r in await counters.measure(settings)}
+        alone = results["row lock"]
+        for r in results.values():
+            way = r.way.replace(" ", "_")
+            self.add(f"counter_{way}", r.rate, "numbers/s", alone.rate)
+            self.add(f"counter_{way}_p99", r.p99, "ms", alone.p99)
+            say(f"  counter, {r.way:9s}               {r.rate:7.1f} numbers/s, p50 "
+                f"{r.p50:5.1f} ms, p99 {r.p99:6.1f} ms")
 
     # -- each stage alone
 
@@ -387,7 +404,8 @@ async def drained(js: Any, service: str) -> bool:
 async def run_engine(target: Target, args: argparse.Namespace) -> list[Figure]:
     run = Run(target, args)
     steps: Sequence[tuple[str, Callable[[], Any]]] = (
-        ("raw", run.raw), ("access", run.access), ("stages", run.stages), ("api", run.api),
+        ("raw", run.raw), ("access", run.access), ("counters", run.counters),
+        ("stages", run.stages), ("api", run.api),
         ("pipeline", run.pipeline))
     try:
         for name, step in steps:
@@ -472,7 +490,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "ASSIST_BENCH_DATABASE_URL", DEFAULT_POSTGRES),
         help=f"PostgreSQL for the second run (default {DEFAULT_POSTGRES})")
     parser.add_argument("--only", type=lambda s: s.split(","), default=[],
-                        help="only these parts: raw,access,stages,api,pipeline")
+                        help="only these parts: raw,access,counters,stages,api,pipeline")
     parser.add_argument("--keep", action="store_true", help="keep the data folder and logs")
     return parser.parse_args(argv)
 

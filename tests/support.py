@@ -10,12 +10,37 @@ from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import MetaData, event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import Role, issue_token
+from shared.db import create_engine, create_sessionmaker, ensure_schema
 from shared.operations import OPERATION_RECORDED
 from shared.settings import Settings
 
 T = TypeVar("T")
+
+
+@asynccontextmanager
+async def tables_of(settings: Settings, metadata: MetaData, *, inline: bool = True
+                    ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on the kit's engine for ``settings`` (the test run's engine: SQLite, or
+    PostgreSQL in the settings' own schema), with ``metadata``'s tables created, and the SQL of
+    every statement sent in their ``statements``; the engine is disposed after.
+    ``inline=False``: SQLite on stock aiosqlite, as other engines run."""
+    engine = create_engine(settings, inline=inline)
+    try:
+        await ensure_schema(engine, settings.pg_schema)
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        statements: list[str] = []
+        event.listen(engine.sync_engine, "before_cursor_execute",
+                     lambda _c, _cur, statement, *_: statements.append(statement))
+        sessions = create_sessionmaker(engine, info={})
+        sessions.statements = statements  # type: ignore[attr-defined]
+        yield sessions
+    finally:
+        await engine.dispose()
 
 
 @asynccontextmanager

@@ -20,7 +20,6 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
-    event,
     func,
     insert,
     select,
@@ -30,8 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from shared import direct
-from shared.db import UTCDateTime, create_engine, create_sessionmaker, ensure_schema
+from shared.db import UTCDateTime
 from tests.conftest import TEST_DATABASE_URL
+from tests.support import tables_of
 
 metadata = MetaData()
 visits = Table(
@@ -89,17 +89,8 @@ def _visit(i: int, **changes: object) -> dict[str, object]:
 @pytest.fixture(params=["driver"] if TEST_DATABASE_URL else ["driver", "stock aiosqlite"])
 async def sessions(request, make_settings):
     settings = make_settings("direct", migrate_on_start=False)
-    engine = create_engine(settings, inline=request.param == "driver")
-    await ensure_schema(engine, settings.pg_schema)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    statements: list[str] = []
-    event.listen(engine.sync_engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_: statements.append(statement))
-    maker = create_sessionmaker(engine, info={})
-    maker.statements = statements  # type: ignore[attr-defined]
-    yield maker
-    await engine.dispose()
+    async with tables_of(settings, metadata, inline=request.param == "driver") as maker:
+        yield maker
 
 
 async def test_rows_written_and_read_on_the_driver_are_those_of_session_execute(sessions):

@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import ForeignKey, String, event, func, select
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.bulk import built, insert_new
-from shared.db import UTCDateTime, create_engine, create_sessionmaker, ensure_schema, utcnow
+from shared.db import UTCDateTime, utcnow
+from tests.support import tables_of
 
 
 class Base(DeclarativeBase):
@@ -57,18 +58,8 @@ class Remark(Base):
 
 @pytest.fixture
 async def sessions(make_settings):
-    settings = make_settings("graphs", migrate_on_start=False)
-    engine = create_engine(settings)
-    await ensure_schema(engine, settings.pg_schema)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
-    statements: list[str] = []
-    event.listen(engine.sync_engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_: statements.append(statement))
-    maker = create_sessionmaker(engine, info={})
-    maker.statements = statements
-    yield maker
-    await engine.dispose()
+    async with tables_of(make_settings("graphs", migrate_on_start=False), Base.metadata) as maker:
+        yield maker
 
 
 def inserted(statements: list[str]) -> list[str]:

@@ -10,13 +10,11 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
 from services.audit.log.heads import LastLink
 from shared.db import (
-    create_engine,
-    create_sessionmaker,
-    ensure_schema,
     lock_key,
     per_transaction,
     unit_of_work,
 )
+from tests.support import tables_of
 
 metadata = MetaData()
 links = Table("pt_link", metadata, Column("seq", Integer, primary_key=True),
@@ -28,12 +26,8 @@ CHAIN = LastLink("pt_chain_head", lock_key("test-per-transaction-chain"),
 @pytest.fixture
 async def sessions(make_settings):
     settings = make_settings("per_transaction", migrate_on_start=False)
-    engine = create_engine(settings)
-    await ensure_schema(engine, settings.pg_schema)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    yield create_sessionmaker(engine, info={})
-    await engine.dispose()
+    async with tables_of(settings, metadata) as maker:
+        yield maker
 
 
 async def test_kept_for_the_transaction_and_through_a_released_savepoint(sessions):

@@ -10,8 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.approval.cases.models import CaseStatus, ReviewCase
@@ -21,6 +19,7 @@ from services.approval.notices.service import effective_month_of
 from services.approval.roll import service as roll
 from shared.clock import now_of
 from shared.contracts.approval import ApplicationDecided, NoticeClosed
+from shared.counters import Counter
 from shared.outbox import emit
 from shared.programs import Program
 from shared.workdays import SHANGHAI
@@ -38,17 +37,14 @@ def format_certificate_number(county: str, year: int, sequence: int) -> str:
     return f"{county}-{year:04d}-{sequence:06d}"
 
 
+CERTIFICATE_NUMBERS = Counter(CertificateSequence)
+
+
 async def next_certificate_number(session: AsyncSession, *, county: str, year: int) -> str:
     """The county's next certificate number of the year, in one statement: unique, and gapless
     in commit order (the sequence's row stays locked until the commit; a rollback gives the
     number back), on PostgreSQL and SQLite alike."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    upsert = insert(CertificateSequence).values(county=county, year=year, last_value=1)
-    sequence = await session.scalar(upsert.on_conflict_do_update(
-        index_elements=["county", "year"],
-        set_={"last_value": CertificateSequence.last_value + 1},
-    ).returning(CertificateSequence.last_value))
-    assert sequence is not None
+    sequence = await CERTIFICATE_NUMBERS.next(session, county=county, year=year)
     return format_certificate_number(county, year, sequence)
 
 

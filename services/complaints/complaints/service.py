@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.complaints.case_links.models import CaseReference
@@ -47,6 +45,7 @@ from shared.contracts.complaints import (
     ComplaintResultFiled,
     HotlineCallLinked,
 )
+from shared.counters import Counter
 from shared.divisions import county_of, level
 from shared.masking import mask_phone
 from shared.outbox import emit
@@ -86,16 +85,13 @@ def shanghai_day(moment: datetime) -> date:
 # --- registration (R-CO-1) and routing (R-CO-2) ------------------------------------------------
 
 
+TRACKING_NUMBERS = Counter(TrackingSequence)
+
+
 async def next_tracking_number(session: AsyncSession, *, county: str, year: int) -> str:
     """The county's next tracking number of the year, in one statement: unique, and gapless in
     commit order (the row stays locked until the commit; a rollback gives the number back)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    upsert = insert(TrackingSequence).values(county=county, year=year, last_value=1)
-    sequence = await session.scalar(upsert.on_conflict_do_update(
-        index_elements=["county", "year"],
-        set_={"last_value": TrackingSequence.last_value + 1},
-    ).returning(TrackingSequence.last_value))
-    assert sequence is not None
+    sequence = await TRACKING_NUMBERS.next(session, county=county, year=year)
     return rules.format_tracking_number(county, year, sequence)
 
 

@@ -21,8 +21,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -49,6 +47,7 @@ from shared.auth import User
 from shared.bulk import built, insert_new
 from shared.context import new_id
 from shared.contracts import intake as contracts
+from shared.counters import Counter
 from shared.db import utcnow, where_given
 from shared.divisions import is_within, significant_prefix
 from shared.events import Envelope
@@ -88,27 +87,14 @@ def format_application_number(county: str, day: date, sequence: int) -> str:
     return number
 
 
-def _next_in_day(insert: Any) -> Any:
-    sequences = ApplicationSequence.__table__.c
-    return (insert(ApplicationSequence.__table__)
-            .values(day=bindparam("day"), last_value=1)
-            .on_conflict_do_update(index_elements=["day"],
-                                   set_={"last_value": sequences.last_value + 1})
-            .returning(sequences.last_value))
-
-
-NEXT_IN_DAY = {"postgresql": direct.Statement(_next_in_day(pg_insert)),
-               "sqlite": direct.Statement(_next_in_day(sqlite_insert))}
-"""The day's sequence bumped, by dialect: built once, run on the driver (every submission)."""
+DAYS_NUMBERS = Counter(ApplicationSequence)
+"""The numbers given on each Asia/Shanghai day (R-IN-1)."""
 
 
 async def next_application_number(session: AsyncSession, *, county: str, day: date) -> str:
     """The next number of the day, in one statement; the row lock makes concurrent windows
     wait their turn."""
-    sequence = await direct.scalar(session, NEXT_IN_DAY[session.get_bind().dialect.name],
-                                   {"day": day})
-    assert sequence is not None
-    return format_application_number(county, day, sequence)
+    return format_application_number(county, day, await DAYS_NUMBERS.next(session, day=day))
 
 
 def numbers_last(session: AsyncSession) -> bool:
@@ -136,10 +122,7 @@ def _numbering_last(outbox: Table) -> direct.Statement:
     statement = _numberings_last.get(outbox)
     if statement is not None:
         return statement
-    upsert = pg_insert(ApplicationSequence).values(day=bindparam("day"), last_value=1)
-    sequence = upsert.on_conflict_do_update(
-        index_elements=["day"], set_={"last_value": ApplicationSequence.last_value + 1},
-    ).returning(ApplicationSequence.last_value).cte("sequence")
+    sequence = DAYS_NUMBERS.bumped_postgresql().cte("sequence")
     given = select(sequence.c.last_value).scalar_subquery()
     table = Application.__table__
     assert isinstance(table, Table)
@@ -171,7 +154,8 @@ async def number_application_last(
     :func:`next_application_number`: a rolled-back transaction gives its number back."""
     outbox: Table = session.info["events"].outbox
     last_value = await direct.scalar(session, _numbering_last(outbox), {
-        "day": day, "application_id": application.id, "prefix": f"SQ{county}-{day:%Y%m%d}-",
+        "day": day, "lock": DAYS_NUMBERS.lock_of({"day": day}),
+        "application_id": application.id, "prefix": f"SQ{county}-{day:%Y%m%d}-",
         "provisional": provisional_number(county, day), "event_ids": list(event_ids)})
     assert last_value is not None
     # Raises past 999999 (lpad would cut the number): the transaction is rolled back.
