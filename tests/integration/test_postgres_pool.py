@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from shared.db import (
+    POOL_SIZE,
     _reader,
     create_engine,
     create_sessionmaker,
@@ -213,3 +214,26 @@ async def test_a_lock_taken_in_a_rolled_back_savepoint_is_asked_again(engine):
         assert await advisory_locks_held(session) == {}
         await lock_until_commit(session, key)
         assert await advisory_locks_held(session) == {"ExclusiveLock": 1}
+
+
+async def test_a_connection_given_back_goes_to_the_oldest_waiter(engine):
+    """Every connection in use: one given back goes to the unit of work that has waited
+    longest, not to one that asks just as it comes back (which would send the waiter to the
+    end of the line again, however long it had waited: the tail of 32 clients' submissions)."""
+    held = [await engine.connect() for _ in range(2 * POOL_SIZE)]  # the pool and its overflow
+    served: list[str] = []
+
+    async def unit_of_work(name: str) -> None:
+        async with engine.connect():
+            served.append(name)
+            await asyncio.sleep(0.05)
+
+    waiting = asyncio.create_task(unit_of_work("waiting"))
+    await asyncio.sleep(0.2)  # it waits for a connection
+    assert not waiting.done()
+    await held.pop().close()
+    await unit_of_work("asks as one comes back")  # no loop turn between: first in line?
+    await waiting
+    assert served == ["waiting", "asks as one comes back"]
+    for connection in held:
+        await connection.close()
