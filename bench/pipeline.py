@@ -19,11 +19,13 @@ about a minute on an idle 2-core machine. Each engine's run measures:
   events already on the stream;
 - the API: a bare FastAPI endpoint inserting one row on the same engine (``bench.bare``), and
   intake's submissions (its relay running), each at 1 and at ``--clients`` concurrent clients,
-  with p50, p99 and the server's CPU per request;
+  with p50, p99 and the server's CPU per request; the two take turns (``--rounds``), so that
+  the machine's speed, which drifts over minutes on a shared virtual machine, weighs on both;
 - pipeline: N applications POSTed to intake by ``--clients`` clients until every event they
   cause (intake's, and what verification and approval emit in turn) is in the audit service's
   hash chain, with verification, approval, complaints and audit running; and the CPU each
-  process spent per application.
+  process spent per application. Its baseline is raw JetStream measured again just before and
+  just after it (their mean).
 
 It ends with one JSON line per figure: figure, engine, value, unit, baseline, ratio.
 """
@@ -152,11 +154,15 @@ class Run:
 
     async def raw(self) -> None:
         events = self.n * 4
-        with self.nats("raw") as server:
-            took = await raw_jetstream(server.url, events)
-        self.add("raw_jetstream", events / took, "events/s")
-        say(f"  raw JetStream publish+consume    {events / took:8.1f} events/s "
-            f"({events} events, {took:.2f} s)")
+        rate = await self.raw_rate("raw")
+        self.add("raw_jetstream", rate, "events/s")
+        say(f"  raw JetStream publish+consume    {rate:8.1f} events/s ({events} events)")
+
+    async def raw_rate(self, name: str) -> float:
+        """Raw JetStream's events a second, on a nats-server of its own."""
+        events = self.n * 4
+        with self.nats(name) as server:
+            return events / await raw_jetstream(server.url, events)
 
     # -- database access styles
 
@@ -276,22 +282,29 @@ class Run:
 
                     sizes = ((1, self.args.single), (self.args.clients, self.args.requests))
                     cpu: dict[str, float] = {}
-                    for clients, k in sizes:
-                        before = bare.cpu_seconds()
-                        results[f"bare_{clients}"] = await load(
-                            f"{bare.url}/api/v1/rows", rows(k), clients=clients)
-                        cpu[f"bare_{clients}"] = (bare.cpu_seconds() - before) / k * 1000
                     offset = 0
+                    # The bare endpoint and the submissions take turns, a share of the requests
+                    # each, so that the machine's speed, which drifts over minutes on a shared
+                    # virtual machine, weighs on both alike.
                     for clients, k in sizes:
-                        before = intake.cpu_seconds()
-                        results[f"submit_{clients}"] = await load(
-                            f"{intake.url}/api/v1/applications",
-                            map(application, range(offset, offset + k)), clients=clients,
-                            headers=self.token(settings))
-                        offset += k
-                        await wait_until(lambda: _nothing_unsent(intake_db, outbox),
-                                         timeout=STAGE_TIMEOUT_S, what="intake relay")
-                        cpu[f"submit_{clients}"] = (intake.cpu_seconds() - before) / k * 1000
+                        for share in _shares(k, self.args.rounds):
+                            before = bare.cpu_seconds()
+                            _add(results, f"bare_{clients}", await load(
+                                f"{bare.url}/api/v1/rows", rows(share), clients=clients))
+                            cpu[f"bare_{clients}"] = (cpu.get(f"bare_{clients}", 0.0)
+                                                      + bare.cpu_seconds() - before)
+                            before = intake.cpu_seconds()
+                            _add(results, f"submit_{clients}", await load(
+                                f"{intake.url}/api/v1/applications",
+                                map(application, range(offset, offset + share)),
+                                clients=clients, headers=self.token(settings)))
+                            offset += share
+                            await wait_until(lambda: _nothing_unsent(intake_db, outbox),
+                                             timeout=STAGE_TIMEOUT_S, what="intake relay")
+                            cpu[f"submit_{clients}"] = (cpu.get(f"submit_{clients}", 0.0)
+                                                        + intake.cpu_seconds() - before)
+                        cpu[f"bare_{clients}"] *= 1000 / k
+                        cpu[f"submit_{clients}"] *= 1000 / k
             finally:
                 await intake_db.dispose()
         for clients in (1, self.args.clients):
@@ -316,6 +329,25 @@ class Run:
     # -- end to end
 
     async def pipeline(self) -> None:
+        # Its baseline measured just before and just after it: the machine's speed drifts.
+        raw_before = await self.raw_rate("raw-before-pipeline")
+        events, took, submitted, cpu = await self._pipeline()
+        raw = (raw_before + await self.raw_rate("raw-after-pipeline")) / 2
+        say(f"  raw JetStream around the pipeline {raw:7.1f} events/s (mean of before and after)")
+        self.add("pipeline", events / took, "events/s", raw)
+        self.add("pipeline_submit", submitted.rate, "req/s")
+        total = sum(cpu.values())
+        for name, seconds in cpu.items():
+            self.add(f"pipeline_cpu_{name.split()[0]}", seconds / self.n * 1000, "ms/application")
+        say(f"  pipeline REST → audit chain      {events / took:8.1f} events/s "
+            f"({events} events from {self.n} applications, {took:.2f} s)")
+        say(f"  pipeline's submissions           {submitted.describe()}")
+        say(f"  pipeline CPU a application       {total / self.n * 1000:.1f} ms in all, "
+            f"{total / took / (os.cpu_count() or 1):.0%} of the machine's "
+            f"{os.cpu_count()} CPUs over the run: " + ", ".join(
+                f"{name} {seconds / self.n * 1000:.1f}" for name, seconds in cpu.items()))
+
+    async def _pipeline(self) -> tuple[int, float, Load, dict[str, float]]:
         services = ("intake", *CONSUMERS)
         with self.nats("e2e") as server:
             procs = [self.process("e2e", s, server.url) for s in services]
@@ -358,19 +390,20 @@ class Run:
             finally:
                 for engine in readers.values():
                     await engine.dispose()
-        raw = self.value("raw_jetstream")
-        self.add("pipeline", events / took, "events/s", raw)
-        self.add("pipeline_submit", submitted.rate, "req/s")
-        total = sum(cpu.values())
-        for name, seconds in cpu.items():
-            self.add(f"pipeline_cpu_{name.split()[0]}", seconds / self.n * 1000, "ms/application")
-        say(f"  pipeline REST → audit chain      {events / took:8.1f} events/s "
-            f"({events} events from {self.n} applications, {took:.2f} s)")
-        say(f"  pipeline's submissions           {submitted.describe()}")
-        say(f"  pipeline CPU a application       {total / self.n * 1000:.1f} ms in all, "
-            f"{total / took / (os.cpu_count() or 1):.0%} of the machine's "
-            f"{os.cpu_count()} CPUs over the run: " + ", ".join(
-                f"{name} {seconds / self.n * 1000:.1f}" for name, seconds in cpu.items()))
+        return events, took, submitted, cpu
+
+
+def _shares(k: int, rounds: int) -> list[int]:
+    """``k`` requests in ``rounds`` turns (at least one request a turn)."""
+    rounds = max(1, min(rounds, k))
+    return [k // rounds + (1 if i < k % rounds else 0) for i in range(rounds)]
+
+
+def _add(results: dict[str, Load], name: str, more: Load) -> None:
+    """One figure's turns together: their requests, their time, every latency."""
+    kept = results.get(name)
+    results[name] = more if kept is None else Load(
+        kept.clients, kept.seconds + more.seconds, kept.latencies_ms + more.latencies_ms)
 
 
 async def _count_unsent(engine: Any, outbox: Any) -> int:
@@ -481,6 +514,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="requests of the API figures at --clients clients (default 600)")
     parser.add_argument("--single", type=int, default=100,
                         help="requests of the API figures at 1 client (default 100)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="turns the bare endpoint and the submissions take (default 3)")
     parser.add_argument("--units", type=int, default=300,
                         help="units of work per database access style (default 300)")
     parser.add_argument("--engines", type=lambda s: s.split(","),
