@@ -419,9 +419,12 @@ def _inline_creator(path: str) -> Callable[[], Awaitable[_InlineConnection]]:
 
 
 _readers: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
-POOL_SIZE = 10
-"""PostgreSQL: connections a service keeps for its units of work; as many more are opened while
-all are in use, and closed when they come back."""
+POOL_SIZE = 20
+"""PostgreSQL: connections a service has for its units of work, each opened when first needed
+and kept. Opened beyond a kept few and closed as they came back (SQLAlchemy's overflow), each
+burst paid their setup and every statement's preparation again: 10 kept and 10 more gave
+intake's submissions at 32 clients, in three bursts, 181–182 a second and 4.8 ms of CPU each;
+20 kept, 201–217 and 4.4–4.7 ms (docs/performance.md, *Connections kept*)."""
 READER_POOL_SIZE = 4
 """PostgreSQL: connections beside a service's pool for ``probe``, never more (a readiness probe
 reads four things at once)."""
@@ -460,20 +463,19 @@ def create_engine(settings: Settings, *, pooled: bool = True, inline: bool = Tru
     connect_args: dict[str, Any] = {"server_settings": server_settings}
     if not pooled:
         return create_async_engine(url, connect_args=connect_args, poolclass=NullPool)
-    engine = _pooled(url, connect_args, size=POOL_SIZE, overflow=POOL_SIZE)
+    engine = _pooled(url, connect_args, size=POOL_SIZE)
     # reads beside the units of work (``probe``) never wait for the engine's pool
-    _readers[engine] = _pooled(url, connect_args, size=READER_POOL_SIZE, overflow=0)
+    _readers[engine] = _pooled(url, connect_args, size=READER_POOL_SIZE)
     return engine
 
 
-def _pooled(url: str, connect_args: dict[str, Any], *, size: int, overflow: int
-            ) -> AsyncEngine:
-    """A PostgreSQL engine keeping ``size`` connections, and opening up to ``overflow`` more
-    while they are all in use; each proved alive as it leaves the pool (asyncpg:
-    ``_begin_on_checkout``; another driver: SQLAlchemy's pre-ping)."""
+def _pooled(url: str, connect_args: dict[str, Any], *, size: int) -> AsyncEngine:
+    """A PostgreSQL engine with up to ``size`` connections, each opened when first needed and
+    kept, handed out in arrival order (``_FifoPool``); each proved alive as it leaves the pool
+    (asyncpg: ``_begin_on_checkout``; another driver: SQLAlchemy's pre-ping)."""
     asyncpg = make_url(url).get_driver_name() == "asyncpg"
     engine = create_async_engine(url, connect_args=connect_args, poolclass=_FifoPool,
-                                 pool_size=size, max_overflow=overflow,
+                                 pool_size=size, max_overflow=0,
                                  pool_pre_ping=not asyncpg)
     if asyncpg:
         event.listen(engine.sync_engine.pool, "checkout", _begin_on_checkout)
