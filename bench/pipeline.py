@@ -19,8 +19,10 @@ about a minute on an idle 2-core machine. Each engine's run measures:
   events already on the stream;
 - the API: a bare FastAPI endpoint inserting one row on the same engine (``bench.bare``), and
   intake's submissions (its relay running), each at 1 and at ``--clients`` concurrent clients,
-  with p50, p99 and the server's CPU per request; the two take turns (``--rounds``), so that
-  the machine's speed, which drifts over minutes on a shared virtual machine, weighs on both;
+  with p50, p99 and the server's CPU per request, after a burst of each unmeasured (a service's
+  first opens its connections and prepares its statements); the two take turns (``--rounds``),
+  so that the machine's speed, which drifts over minutes on a shared virtual machine, weighs on
+  both;
 - pipeline: N applications POSTed to intake by ``--clients`` clients until every event they
   cause (intake's, and what verification and approval emit in turn) is in the audit service's
   hash chain, with verification, approval, complaints and audit running; and the CPU each
@@ -282,6 +284,13 @@ class Run:
 
                     sizes = ((1, self.args.single), (self.args.clients, self.args.requests))
                     cpu: dict[str, float] = {}
+                    # Unmeasured, a burst each first: a service's first burst opens its
+                    # database connections and prepares its statements, once in its life.
+                    warm = self.args.clients
+                    await load(f"{bare.url}/api/v1/rows", rows(warm), clients=warm)
+                    await load(f"{intake.url}/api/v1/applications",
+                               map(application, range(10**6, 10**6 + warm)), clients=warm,
+                               headers=self.token(settings))
                     offset = 0
                     # The bare endpoint and the submissions take turns, a share of the requests
                     # each, so that the machine's speed, which drifts over minutes on a shared
