@@ -44,9 +44,8 @@ class Counter:
 
     def bumped_postgresql(self) -> Insert:
         """PostgreSQL's statement, returning the next value (``last_value``): the key's
-        advisory lock (bound as ``lock``, :meth:`lock_of`), then the upsert. It can be made
-        one part (``.cte()``) of a larger statement. The key's values are bound by column
-        name."""
+        advisory lock, then the upsert. It can be made one part (``.cte()``) of a larger
+        statement, sent with :meth:`values_postgresql`."""
         queue = select(func.pg_advisory_xact_lock(bindparam("lock", type_=BigInteger))
                        .label("taken")).cte("queue")
         return self._bumped(pg_insert, queue)
@@ -65,11 +64,16 @@ class Counter:
         """The advisory lock of a key's numbers (PostgreSQL)."""
         return lock_key(f"{self.table.name}:" + ":".join(str(key[name]) for name in self._key))
 
+    def values_postgresql(self, **key: Any) -> dict[str, Any]:
+        """What :meth:`bumped_postgresql` is sent with for ``key``: its values by column name,
+        and its advisory lock."""
+        return {**key, "lock": self.lock_of(key)}
+
     async def next(self, session: AsyncSession, **key: Any) -> int:
         """The key's next value, taken in the session's transaction (its row locked until the
         commit)."""
         dialect = session.get_bind().dialect.name
-        params = {**key, "lock": self.lock_of(key)} if dialect == "postgresql" else key
+        params = self.values_postgresql(**key) if dialect == "postgresql" else key
         value = await direct.scalar(session, self._statements[dialect], params)
         assert value is not None, f"{self.table.name}: no value returned"
         return int(value)

@@ -92,8 +92,8 @@ DAYS_NUMBERS = Counter(ApplicationSequence)
 
 
 async def next_application_number(session: AsyncSession, *, county: str, day: date) -> str:
-    """The next number of the day, in one statement; the row lock makes concurrent windows
-    wait their turn."""
+    """The next number of the day, in one statement; concurrent windows wait their turn
+    (:class:`shared.counters.Counter`)."""
     return format_application_number(county, day, await DAYS_NUMBERS.next(session, day=day))
 
 
@@ -154,7 +154,7 @@ async def number_application_last(
     :func:`next_application_number`: a rolled-back transaction gives its number back."""
     outbox: Table = session.info["events"].outbox
     last_value = await direct.scalar(session, _numbering_last(outbox), {
-        "day": day, "lock": DAYS_NUMBERS.lock_of({"day": day}),
+        **DAYS_NUMBERS.values_postgresql(day=day),
         "application_id": application.id, "prefix": f"SQ{county}-{day:%Y%m%d}-",
         "provisional": provisional_number(county, day), "event_ids": list(event_ids)})
     assert last_value is not None
