@@ -35,18 +35,21 @@ async def publish(url: str, *envelopes: Envelope, msg_id: str | None = None) -> 
 
 
 async def stream_messages(url: str, subject: str = "assist.>") -> list[Msg]:
-    """Every message on ``subject`` in the ASSIST stream, headers included (ephemeral consumer)."""
+    """Every message on ``subject`` in the ASSIST stream, headers included (ephemeral consumer).
+
+    The stream's own count says how many to wait for, so a slow first fetch (a server just
+    restarted, a loaded machine) waits for them instead of passing for an empty stream."""
     async with jetstream(url) as js:
+        info = await js.stream_info(STREAM, subjects_filter=subject)
+        expected = sum((info.state.subjects or {}).values())
         sub = await js.pull_subscribe(subject, stream=STREAM)
         found: list[Msg] = []
-        while True:
-            try:
-                batch = await sub.fetch(50, timeout=0.5)
-            except TimeoutError:  # nats.errors.TimeoutError or asyncio's
-                return found
+        while len(found) < expected:
+            batch = await sub.fetch(min(50, expected - len(found)), timeout=10)
             for msg in batch:
                 await msg.ack()
             found.extend(batch)
+        return found
 
 
 async def stream_events(url: str, subject: str = "assist.>") -> list[Envelope]:
