@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, Row, Select, event, func, literal, select, text
+from sqlalchemy import (
+    DateTime,
+    MetaData,
+    Row,
+    Select,
+    event,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -612,7 +622,7 @@ _ONE_SNAPSHOT = text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY
 
 # --- commits that release their locks before their flush -----------------------------------------
 
-COMMIT_BEFORE_FLUSH = func.set_config("synchronous_commit", "off", True)
+COMMIT_BEFORE_FLUSH = literal_column("set_config('synchronous_commit', 'off', true)")
 """PostgreSQL: a column for the last statement of a transaction that calls
 :func:`commit_before_flush`, which sets what that function asks in the same round trip."""
 

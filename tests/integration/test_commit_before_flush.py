@@ -27,9 +27,9 @@ from shared.db import (
 )
 from shared.settings import Settings
 from tests.conftest import TEST_DATABASE_URL
-from tests.integration.test_outbox_relay import _insert_rows
+from tests.integration.test_outbox_relay import _insert_rows, application
 from tests.integration.test_postgres_pool import sent_by
-from tests.support import running
+from tests.support import bearer, load_division_register, running
 
 pytestmark = pytest.mark.skipif(
     not (TEST_DATABASE_URL or "").startswith("postgresql"),
@@ -152,3 +152,28 @@ async def test_the_relay_waits_for_the_flush_of_rows_it_found_before_publishing_
         assert statements.count(WAIT_FOR_FLUSH) == 1, statements
         first_read = next(i for i, s in enumerate(statements) if "FROM" in s and "outbox" in s)
         assert statements.index(WAIT_FOR_FLUSH) > first_read, "after the read, before its COMMIT"
+
+
+async def test_a_submission_s_day_number_is_released_before_the_flush_R_IN_1(make_settings):
+    """The numbering statement says the commit does not wait (no round trip of its own), and
+    the submission's COMMIT is followed by the wait for the flush before it is answered."""
+    settings = make_settings("intake")
+    app = create_intake(settings)
+    async with running(app) as intake:
+        await load_division_register(intake, settings)
+        engine = app.state.kit.sessions.kw["bind"]
+        sent = sent_by(engine)  # BEGIN, COMMIT, the wait: asyncpg's simple protocol
+        statements: list[str] = []  # the prepared ones, as SQLAlchemy's listeners hear them
+
+        @event.listens_for(engine.sync_engine, "before_cursor_execute")
+        def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        answer = await intake.post("/api/v1/applications", json=application(1),
+                                   headers=bearer(settings, "caseworker", ["230722100"]))
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["number"].endswith("-000001")
+    await asyncio.sleep(0)
+    said = [s for s in statements if "set_config('synchronous_commit', 'off', true)" in s]
+    assert len(said) == 1 and "WITH queue" in said[0], "by the counter's statement, the last"
+    assert sent.index(WAIT_FOR_FLUSH) == sent.index("COMMIT;") + 1, sent
