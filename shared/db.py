@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
+from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_
 from sqlalchemy.util.queue import Empty, Full, QueueCommon
@@ -622,7 +623,8 @@ _ONE_SNAPSHOT = text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY
 
 # --- commits that release their locks before their flush -----------------------------------------
 
-COMMIT_BEFORE_FLUSH = literal_column("set_config('synchronous_commit', 'off', true)")
+COMMIT_BEFORE_FLUSH: ColumnClause[Any] = literal_column(
+    "set_config('synchronous_commit', 'off', true)")
 """PostgreSQL: a column for the last statement of a transaction that calls
 :func:`commit_before_flush`, which sets what that function asks in the same round trip."""
 
