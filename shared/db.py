@@ -430,12 +430,6 @@ def _inline_creator(path: str) -> Callable[[], Awaitable[_InlineConnection]]:
 
 
 _readers: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
-POOL_SIZE = 20
-"""PostgreSQL: connections a service has for its units of work, each opened when first needed
-and kept. Opened beyond a kept few and closed as they came back (SQLAlchemy's overflow), each
-burst paid their setup and every statement's preparation again: 10 kept and 10 more gave
-intake's submissions at 32 clients, in three bursts, 181–182 a second and 4.8 ms of CPU each;
-20 kept, 201–217 and 4.4–4.7 ms (docs/performance.md, *Connections kept*)."""
 READER_POOL_SIZE = 4
 """PostgreSQL: connections beside a service's pool for ``probe``, never more (a readiness probe
 reads four things at once)."""
@@ -474,7 +468,10 @@ def create_engine(settings: Settings, *, pooled: bool = True, inline: bool = Tru
     connect_args: dict[str, Any] = {"server_settings": server_settings}
     if not pooled:
         return create_async_engine(url, connect_args=connect_args, poolclass=NullPool)
-    engine = _pooled(url, connect_args, size=POOL_SIZE)
+    # Opened beyond a kept few and closed as they came back (SQLAlchemy's overflow), each burst
+    # paid their setup and every statement's preparation again (docs/performance.md,
+    # *Connections kept*): a service keeps every connection it opened, up to its pool size.
+    engine = _pooled(url, connect_args, size=settings.db_pool_size)
     # reads beside the units of work (``probe``) never wait for the engine's pool
     _readers[engine] = _pooled(url, connect_args, size=READER_POOL_SIZE)
     return engine

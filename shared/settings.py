@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         None, description="PostgreSQL schema of this service's tables; default: the service name"
     )
     migrate_on_start: bool = True
+    db_pool_size: int = Field(
+        20, ge=1, le=500,
+        description="PostgreSQL: connections this service keeps for its units of work, each "
+        "opened when first needed and kept (4 more for health checks); requests beyond them "
+        "wait their turn. Six services at the default need up to 6 × 24 = 144 "
+        "(docs/operations.md)")
 
     nats_url: str = "nats://127.0.0.1:4223"
     stream: str = "ASSIST"

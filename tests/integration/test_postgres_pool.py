@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from shared.db import (
-    POOL_SIZE,
     _reader,
     create_engine,
     create_sessionmaker,
@@ -34,9 +33,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+POOL_SIZE = 5
+
+
 @pytest.fixture
 async def engine(make_settings: Any) -> AsyncIterator[Any]:
-    settings: Settings = make_settings("pool")
+    settings: Settings = make_settings("pool", db_pool_size=POOL_SIZE)
     engine = create_engine(settings)
     await ensure_schema(engine, settings.pg_schema)
     yield engine
@@ -252,3 +254,11 @@ async def test_connections_opened_for_a_burst_are_kept_for_the_next(engine):
     first = await burst()
     assert len(first) == POOL_SIZE
     assert await burst() == first
+
+
+async def test_a_service_holds_no_more_connections_than_its_pool_size(engine):
+    held = [await engine.connect() for _ in range(POOL_SIZE)]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(engine.connect(), 0.3)
+    for connection in held:
+        await connection.close()
