@@ -17,12 +17,13 @@ about a minute on an idle 2-core machine. Each engine's run measures:
   submissions' outbox rows published by an ``OutboxRelay``), and each consumer (audit,
   complaints, verification, approval, in this process through its real lifespan) applying the
   events already on the stream;
-- the API: a bare FastAPI endpoint inserting one row on the same engine (``bench.bare``), and
-  intake's submissions (its relay running), each at 1 and at ``--clients`` concurrent clients,
+- the API: a bare FastAPI endpoint inserting one row on the same engine (``bench.bare``),
+  intake's stack around an endpoint with no work of its own (``bench.stack``: what the kit
+  costs) and intake's submissions (its relay running), each at 1 and at ``--clients`` clients,
   with p50, p99 and the server's CPU per request, after a burst of each unmeasured (a service's
-  first opens its connections and prepares its statements); the two take turns (``--rounds``),
+  first opens its connections and prepares its statements); the three take turns (``--rounds``),
   so that the machine's speed, which drifts over minutes on a shared virtual machine, weighs on
-  both;
+  all alike;
 - pipeline: N applications POSTed to intake by ``--clients`` clients until every event they
   cause (intake's, and what verification and approval emit in turn) is in the audit service's
   hash chain, with verification, approval, complaints and audit running; and the CPU each
@@ -50,6 +51,7 @@ import nats
 from nats.js.errors import NotFoundError
 
 from bench import access, counters
+from bench.stack import PATH as STACK_PATH
 from bench.support import (
     CONSUMERS,
     COUNTY,
@@ -269,11 +271,13 @@ class Run:
         with self.nats("api") as server:
             bare = self.process("api", "bench_bare", server.url, "bench.bare:create_app")
             intake = self.process("api", "intake", server.url)
+            # intake again (its own data), with an endpoint that does no work of its own
+            stack = self.process("apistack", "intake", server.url, "bench.stack:create_app")
             settings = self.target.settings("api", "intake", server.url)
             outbox, _ = service_tables("intake")
             intake_db = reader(settings)
             try:
-                async with processes([bare, intake]):
+                async with processes([bare, intake, stack]):
                     await load_divisions(intake.url, settings)
                     results: dict[str, Load] = {}
                     bodies = iter(range(10**6))
@@ -288,6 +292,8 @@ class Run:
                     # database connections and prepares its statements, once in its life.
                     warm = self.args.clients
                     await load(f"{bare.url}/api/v1/rows", rows(warm), clients=warm)
+                    await load(f"{stack.url}{STACK_PATH}", map(application, range(warm)),
+                               clients=warm, headers=self.token(settings))
                     await load(f"{intake.url}/api/v1/applications",
                                map(application, range(10**6, 10**6 + warm)), clients=warm,
                                headers=self.token(settings))
@@ -302,6 +308,13 @@ class Run:
                                 f"{bare.url}/api/v1/rows", rows(share), clients=clients))
                             cpu[f"bare_{clients}"] = (cpu.get(f"bare_{clients}", 0.0)
                                                       + bare.cpu_seconds() - before)
+                            before = stack.cpu_seconds()
+                            _add(results, f"stack_{clients}", await load(
+                                f"{stack.url}{STACK_PATH}",
+                                map(application, range(offset, offset + share)),
+                                clients=clients, headers=self.token(settings)))
+                            cpu[f"stack_{clients}"] = (cpu.get(f"stack_{clients}", 0.0)
+                                                       + stack.cpu_seconds() - before)
                             before = intake.cpu_seconds()
                             _add(results, f"submit_{clients}", await load(
                                 f"{intake.url}/api/v1/applications",
@@ -313,11 +326,13 @@ class Run:
                             cpu[f"submit_{clients}"] = (cpu.get(f"submit_{clients}", 0.0)
                                                         + intake.cpu_seconds() - before)
                         cpu[f"bare_{clients}"] *= 1000 / k
+                        cpu[f"stack_{clients}"] *= 1000 / k
                         cpu[f"submit_{clients}"] *= 1000 / k
             finally:
                 await intake_db.dispose()
         for clients in (1, self.args.clients):
             bare_run, submit = results[f"bare_{clients}"], results[f"submit_{clients}"]
+            stack_run = results[f"stack_{clients}"]
             self.add(f"api_bare_{clients}", bare_run.rate, "req/s")
             self.add(f"api_bare_{clients}_p50", bare_run.percentile(50), "ms")
             self.add(f"api_bare_{clients}_p99", bare_run.percentile(99), "ms")
@@ -327,10 +342,17 @@ class Run:
             self.add(f"api_submit_{clients}_p99", submit.percentile(99), "ms",
                      bare_run.percentile(99))
             bare_cpu, submit_cpu = cpu[f"bare_{clients}"], cpu[f"submit_{clients}"]
+            stack_cpu = cpu[f"stack_{clients}"]
             self.add(f"api_bare_{clients}_cpu", bare_cpu, "ms/req")
             self.add(f"api_submit_{clients}_cpu", submit_cpu, "ms/req", bare_cpu)
+            self.add(f"api_stack_{clients}", stack_run.rate, "req/s", bare_run.rate)
+            self.add(f"api_stack_{clients}_p99", stack_run.percentile(99), "ms",
+                     bare_run.percentile(99))
+            self.add(f"api_stack_{clients}_cpu", stack_cpu, "ms/req", bare_cpu)
             say(f"  api bare endpoint                {bare_run.describe()}; "
                 f"{bare_cpu:.2f} ms CPU a request")
+            say(f"  api kit, no work of its own      {stack_run.describe()}; "
+                f"{stack_cpu:.2f} ms CPU a request; ratio {stack_run.rate / bare_run.rate:.3f}")
             say(f"  api submission                   {submit.describe()}; "
                 f"{submit_cpu:.2f} ms CPU with its relaying; "
                 f"ratio {submit.rate / bare_run.rate:.3f}")
