@@ -516,9 +516,10 @@ async def main(args: argparse.Namespace) -> int:
                 if why:
                     say(f"\npostgresql: skipped, {args.postgres_url} does not answer: {why}")
                     continue
-                target = Target("postgresql", folder / "postgresql", args.postgres_url)
+                target = Target("postgresql", folder / "postgresql", args.postgres_url,
+                                extra=dict(args.setting))
             else:
-                target = Target("sqlite", folder / "sqlite")
+                target = Target("sqlite", folder / "sqlite", extra=dict(args.setting))
             say(f"\n{engine}:")
             figures += await run_engine(target, args)
     finally:
@@ -558,6 +559,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", type=lambda s: s.split(","), default=[],
                         help="only these parts: raw,access,counters,stages,api,pipeline")
     parser.add_argument("--keep", action="store_true", help="keep the data folder and logs")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        type=lambda s: tuple(s.split("=", 1)),
+                        help="a setting for every service of the run, as ASSIST_NAME "
+                        "without the prefix (e.g. db_pool_size=8); repeatable")
     return parser.parse_args(argv)
 
 

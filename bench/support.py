@@ -67,6 +67,8 @@ class Target:
     database_url: str | None = None
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
     schemas: set[str] = field(default_factory=set)
+    extra: dict[str, str] = field(default_factory=dict)
+    """Settings given to every process and service of the run (``--setting``)."""
 
     def data_dir(self, phase: str) -> Path:
         return self.folder / phase
@@ -85,7 +87,7 @@ class Target:
         if self.database_url:
             values |= {"database_url": self.database_url,
                        "db_schema": self.schema(phase, service)}
-        return values
+        return values | self.extra
 
     def settings(self, phase: str, service: str, nats_url: str, **overrides: Any) -> Settings:
         return Settings(**(self.values(phase, service, nats_url) | overrides))
