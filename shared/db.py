@@ -16,17 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import (
-    DateTime,
-    MetaData,
-    Row,
-    Select,
-    event,
-    literal,
-    literal_column,
-    select,
-    text,
-)
+from sqlalchemy import DateTime, MetaData, Row, Select, event, literal, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -37,7 +27,6 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
-from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_
 from sqlalchemy.util.queue import Empty, Full, QueueCommon
@@ -616,77 +605,6 @@ async def unit_of_work(
 
 
 _ONE_SNAPSHOT = text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-
-
-# --- commits that release their locks before their flush -----------------------------------------
-
-COMMIT_BEFORE_FLUSH: ColumnClause[Any] = literal_column(
-    "set_config('synchronous_commit', 'off', true)")
-"""PostgreSQL: a column for the last statement of a transaction that calls
-:func:`commit_before_flush`, which sets what that function asks in the same round trip."""
-
-_FLUSH_AFTER_COMMIT = "shared.db.flush_after_commit"
-"""``session.info`` key: the adapted connection whose COMMIT did not wait for its flush."""
-
-_WAIT_FOR_FLUSH = "SELECT pg_logical_emit_message(true, 'assist.flush', '')"
-"""In a transaction (or alone, a transaction of its own): a WAL record of the transaction's
-(which gives it a transaction id), so that its COMMIT waits until the WAL is flushed up to its
-commit record, past every commit before it. Neither alone does: a transaction with an id that
-wrote nothing (``pg_current_xact_id()``) commits without waiting, as one that wrote only
-records of no transaction's. Any role may call it, at any ``wal_level``; logical decoding, when
-there is any, sees an empty message with the prefix ``assist.flush``."""
-
-
-async def commit_before_flush(session: AsyncSession, *, said: bool = False) -> None:
-    """PostgreSQL: this transaction's COMMIT releases its locks without waiting for its WAL to
-    reach the disk; the commit then waits for it, on the same connection, before
-    ``session.commit()`` returns. Nothing after the commit (the answer, the outbox relay's
-    hand-over) can act on a transaction a crash could still lose.
-
-    For a transaction whose last statement takes a lock every other one of its kind queues for
-    (a counter, ``shared.counters``): the holder held it through its COMMIT's WAL flush, and the
-    next waited for that flush, one after another. Now each holds it for the COMMIT's round
-    trip, and the flushes of many commits go together. Durability is unchanged: WAL is flushed
-    in order, so a crash loses a suffix of such commits, none that was answered, and a gapless
-    counter stays gapless. What changes: for those milliseconds other transactions may read
-    the rows (the relay's reads wait for the flush first, :func:`flush_on_commit`).
-
-    ``said``: the transaction's last statement already had :data:`COMMIT_BEFORE_FLUSH` among
-    its columns (no round trip of its own). Nothing on SQLite, whose one writer has no queue of
-    lock holders to shorten."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    connection = await session.connection()
-    if not said:
-        await connection.execute(select(COMMIT_BEFORE_FLUSH))
-    session.info[_FLUSH_AFTER_COMMIT] = (await connection.get_raw_connection()).dbapi_connection
-
-
-async def flush_on_commit(session: AsyncSession) -> None:
-    """PostgreSQL: this transaction's COMMIT waits until everything committed before it is on
-    disk, including commits that did not wait (:func:`commit_before_flush`). For a transaction
-    that hands on what it read (the outbox relay publishes the rows it found): a row committed
-    a millisecond ago is then durable before anything acts on it. One round trip."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text(_WAIT_FOR_FLUSH))
-
-
-@event.listens_for(Session, "after_commit")
-def _wait_for_the_flush(session: Session) -> None:
-    """After a :func:`commit_before_flush` COMMIT, with the connection still the session's."""
-    adapted = session.info.get(_FLUSH_AFTER_COMMIT)
-    if adapted is None or adapted._transaction is not None:  # noqa: SLF001 - a savepoint's
-        return
-    del session.info[_FLUSH_AFTER_COMMIT]
-    await_(adapted._connection.fetchval(_WAIT_FOR_FLUSH))  # noqa: SLF001 - the asyncpg one
-
-
-@event.listens_for(Session, "after_rollback")
-def _nothing_to_wait_for(session: Session) -> None:
-    """Rolled back to the end (not a savepoint's): nothing was committed."""
-    adapted = session.info.get(_FLUSH_AFTER_COMMIT)
-    if adapted is not None and adapted._transaction is None:  # noqa: SLF001
-        del session.info[_FLUSH_AFTER_COMMIT]
 
 
 def per_transaction(session: AsyncSession, key: str, make: Callable[[], T]) -> T:

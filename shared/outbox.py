@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from shared import context, direct
 from shared.bus import Bus
 from shared.contracts.base import ANY_SERVICE, EventContract, personal_paths
-from shared.db import UTCDateTime, flush_on_commit, probe, utcnow
+from shared.db import UTCDateTime, probe, utcnow
 from shared.events import Envelope, new_envelope
 from shared.sealing import Sealer
 from shared.settings import Settings
@@ -468,8 +468,6 @@ class OutboxRelay:
                 return []
             found = await direct.fetch(session, self._unsent,
                                        {"batch": self.settings.relay_batch_size})
-            if found and not acked:  # acked: a write, whose COMMIT waits for the flush anyway
-                await flush_on_commit(session)  # rows found are on disk before they are sent
             return [_Unsent(*row) for row in found]
 
     async def _record_failure(self, row: _Unsent, error: BaseException) -> NoReturn:

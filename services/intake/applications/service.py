@@ -48,7 +48,7 @@ from shared.bulk import built, insert_new
 from shared.context import new_id
 from shared.contracts import intake as contracts
 from shared.counters import Counter
-from shared.db import COMMIT_BEFORE_FLUSH, commit_before_flush, utcnow, where_given
+from shared.db import utcnow, where_given
 from shared.divisions import is_within, significant_prefix
 from shared.events import Envelope
 from shared.idcard import parse_resident_id
@@ -137,7 +137,7 @@ def _numbering_last(outbox: Table) -> direct.Statement:
                                      select(numbered.c.number).scalar_subquery()))
         .cte("patched"))
     statement = _numberings_last[outbox] = direct.Statement(
-        select(given, COMMIT_BEFORE_FLUSH).add_cte(numbered, patched))
+        select(given).add_cte(numbered, patched))
     return statement
 
 
@@ -158,10 +158,6 @@ async def number_application_last(
         "application_id": application.id, "prefix": f"SQ{county}-{day:%Y%m%d}-",
         "provisional": provisional_number(county, day), "event_ids": list(event_ids)})
     assert last_value is not None
-    # The day's counter is released by the COMMIT's round trip, not after its WAL flush, which
-    # the commit waits for next (shared.db.commit_before_flush): the next window's turn comes
-    # a flush sooner, and no 201 answers a number a crash could lose.
-    await commit_before_flush(session, said=True)
     # Raises past 999999 (lpad would cut the number): the transaction is rolled back.
     number = format_application_number(county, day, last_value)
     set_committed_value(application, "number", number)
