@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import socket
 import subprocess
@@ -11,9 +12,37 @@ from pathlib import Path
 
 
 def free_port() -> int:
-    with socket.socket() as s:
+    """A loopback port free now, for a server about to listen on it, chosen below the kernel's
+    ephemeral range when there is room: a port the kernel hands out (``bind`` to port 0) is one
+    it also gives outgoing connections as their own ends, and one of those (a client of NATS or
+    PostgreSQL) could take it between this choice and the server's bind ("address already in
+    use": a benchmark's service failed so once)."""
+    low = _ephemeral_ports()[0]
+    candidates = range(_LOWEST_CHOSEN, low) if low - _LOWEST_CHOSEN >= 1000 else range(0)
+    for port in random.sample(candidates, min(len(candidates), 50)):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:  # no room below the range, or nothing free there
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+_LOWEST_CHOSEN = 20000
+"""Ports :func:`free_port` chooses from start here (the well-known and registered services
+below it are left alone)."""
+
+
+def _ephemeral_ports() -> tuple[int, int]:
+    """The kernel's range of ports for outgoing connections (Linux; elsewhere its default)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 def nats_binary() -> str:
