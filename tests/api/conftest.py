@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from shared.natsd import NatsServer, free_port
+from shared.natsd import NatsServer
 from shared.settings import SERVICE_NAMES, Settings
 from tests.conftest import TEST_DATABASE_URL, TEST_SECRET, drop_schemas
 
@@ -55,11 +56,17 @@ class ServedCounty:
         for service in SERVICE_NAMES:
             settings = self.settings_for(service)
             app = importlib.import_module(f"services.{service}.app").create_app(settings)
-            port = free_port()
+            # Bound here and handed over: a port chosen first and bound by uvicorn later could
+            # be taken in between, and uvicorn's exit on a failed bind would end this loop.
+            listening = socket.create_server(("127.0.0.1", 0))
+            port = listening.getsockname()[1]
             server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                                    log_level="warning", lifespan="on"))
-            self._tasks.append(self._loop.create_task(server.serve()))
+            task = self._loop.create_task(server.serve(sockets=[listening]))
+            self._tasks.append(task)
             while not server.started:
+                if task.done():
+                    raise RuntimeError(f"{service} did not start: {task.exception()!r}")
                 await asyncio.sleep(0.05)
             self._servers.append(server)
             self.settings[service] = settings
