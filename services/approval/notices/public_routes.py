@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic_core import PydanticCustomError
 
 from services.approval.notices import public, service
@@ -20,6 +19,7 @@ from shared import context
 from shared.divisions import name_of
 from shared.inputs import clean_text
 from shared.money import format_yuan
+from shared.pages import templates
 from shared.problems import PROBLEM_JSON, InvalidField, NotFound, Problem
 from shared.programs import PROGRAMS, Program
 from shared.ratelimit import TOO_MANY_REQUESTS, PublicRateLimit
@@ -28,9 +28,7 @@ from shared.workdays import SHANGHAI
 
 router = APIRouter(prefix="/public", tags=["public pages"])
 
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"], default=True),
-                        trim_blocks=True, lstrip_blocks=True)
+TEMPLATES = templates(Path(__file__).parent / "templates")
 HTML = "text/html"
 PROBLEM: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
 HTML_OR_PROBLEM: dict[str, Any] = {"content": {HTML: {}, PROBLEM_JSON: {}}}

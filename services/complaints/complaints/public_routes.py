@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +24,7 @@ from shared import context
 from shared.digests import digest_keys
 from shared.divisions import DEMO_DIVISIONS, name_of
 from shared.inputs import DivisionCode
+from shared.pages import templates
 from shared.problems import PROBLEM_JSON, InvalidField, NotFound, Problem
 from shared.ratelimit import TOO_MANY_REQUESTS, PublicRateLimit
 from shared.service import DbSession
@@ -114,9 +114,7 @@ async def _followed(request: Request, session: AsyncSession, body: PublicFollowI
 
 # --- the plain HTML pages: the form and the follow-up, no script, nothing from outside ---------
 
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"], default=True),
-                        trim_blocks=True, lstrip_blocks=True)
+TEMPLATES = templates(Path(__file__).parent / "templates")
 HTML = "text/html"
 HTML_OR_PROBLEM: dict[str, Any] = {"content": {HTML: {}, PROBLEM_JSON: {}}}
 PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {

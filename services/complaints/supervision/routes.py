@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.complaints.supervision import service
 from services.complaints.supervision.report import MonthlyReport
@@ -15,15 +14,14 @@ from services.complaints.supervision.schemas import ReportIn, ReportOut, VisitIn
 from shared.auth import Role, User, allow
 from shared.contracts.fields import Month
 from shared.inputs import PAGED, DivisionCode, Paging, RecordId
+from shared.pages import templates
 from shared.problems import PROBLEM_RESPONSES
 from shared.service import DbSession, Idempotent
 from shared.workdays import SHANGHAI
 
 router = APIRouter(prefix="/supervision", tags=["monthly supervision"])
 
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"], default=True),
-                        trim_blocks=True, lstrip_blocks=True)
+TEMPLATES = templates(Path(__file__).parent / "templates")
 
 Reader = Annotated[User, Depends(allow(Role.township_leader, Role.county_officer,
                                        Role.city_officer, Role.auditor))]
