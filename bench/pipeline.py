@@ -43,7 +43,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -297,37 +297,38 @@ class Run:
                     await load(f"{intake.url}/api/v1/applications",
                                map(application, range(10**6, 10**6 + warm)), clients=warm,
                                headers=self.token(settings))
+                    headers = self.token(settings)
+
+                    async def turn(name: str, proc: Process, path: str,
+                                   bodies: Iterable[dict[str, Any]], clients: int,
+                                   auth: dict[str, str] | None = None,
+                                   settle: Callable[[], Any] | None = None) -> None:
+                        """One endpoint's share: its latencies, and the CPU its process spent
+                        on it (with ``settle``, until that is done too: the relaying)."""
+                        before = proc.cpu_seconds()
+                        _add(results, name, await load(f"{proc.url}{path}", bodies,
+                                                       clients=clients, headers=auth))
+                        if settle is not None:
+                            await wait_until(settle, timeout=STAGE_TIMEOUT_S, what=name)
+                        cpu[name] = cpu.get(name, 0.0) + proc.cpu_seconds() - before
+
                     offset = 0
-                    # The bare endpoint and the submissions take turns, a share of the requests
-                    # each, so that the machine's speed, which drifts over minutes on a shared
-                    # virtual machine, weighs on both alike.
+                    # The three endpoints take turns, a share of the requests each, so that
+                    # the machine's speed, which drifts over minutes on a shared virtual
+                    # machine, weighs on all alike.
                     for clients, k in sizes:
                         for share in _shares(k, self.args.rounds):
-                            before = bare.cpu_seconds()
-                            _add(results, f"bare_{clients}", await load(
-                                f"{bare.url}/api/v1/rows", rows(share), clients=clients))
-                            cpu[f"bare_{clients}"] = (cpu.get(f"bare_{clients}", 0.0)
-                                                      + bare.cpu_seconds() - before)
-                            before = stack.cpu_seconds()
-                            _add(results, f"stack_{clients}", await load(
-                                f"{stack.url}{STACK_PATH}",
-                                map(application, range(offset, offset + share)),
-                                clients=clients, headers=self.token(settings)))
-                            cpu[f"stack_{clients}"] = (cpu.get(f"stack_{clients}", 0.0)
-                                                       + stack.cpu_seconds() - before)
-                            before = intake.cpu_seconds()
-                            _add(results, f"submit_{clients}", await load(
-                                f"{intake.url}/api/v1/applications",
-                                map(application, range(offset, offset + share)),
-                                clients=clients, headers=self.token(settings)))
+                            submitted = range(offset, offset + share)
                             offset += share
-                            await wait_until(lambda: _nothing_unsent(intake_db, outbox),
-                                             timeout=STAGE_TIMEOUT_S, what="intake relay")
-                            cpu[f"submit_{clients}"] = (cpu.get(f"submit_{clients}", 0.0)
-                                                        + intake.cpu_seconds() - before)
-                        cpu[f"bare_{clients}"] *= 1000 / k
-                        cpu[f"stack_{clients}"] *= 1000 / k
-                        cpu[f"submit_{clients}"] *= 1000 / k
+                            await turn(f"bare_{clients}", bare, "/api/v1/rows", rows(share),
+                                       clients)
+                            await turn(f"stack_{clients}", stack, STACK_PATH,
+                                       map(application, submitted), clients, headers)
+                            await turn(f"submit_{clients}", intake, "/api/v1/applications",
+                                       map(application, submitted), clients, headers,
+                                       settle=lambda: _nothing_unsent(intake_db, outbox))
+                        for name in ("bare", "stack", "submit"):
+                            cpu[f"{name}_{clients}"] *= 1000 / k
             finally:
                 await intake_db.dispose()
         for clients in (1, self.args.clients):
