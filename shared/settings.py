@@ -148,6 +148,10 @@ class Settings(BaseSettings):
     audit_signing_key: str | None = Field(
         None, description="the audit log's Ed25519 checkpoint key: a PEM private key or the path "
         "of one; default: data_dir/audit-signing-key.pem, generated on first start (R-AU-2)")
+    audit_retired_keys: str | None = Field(
+        None, description="the audit log's earlier checkpoint keys, retired by a rotation: lines "
+        "'<verifier key> <time retired, RFC 3339>', or the path of a file of them; default: "
+        "data_dir/audit-retired-keys.txt, written by python -m tools.auditkey rotate (R-AU-2)")
     audit_checkpoint_file: Path | None = Field(
         None, description="file every signed checkpoint of the audit log is appended to, for "
         "the operator to keep elsewhere; default: data_dir/audit-checkpoints.txt")

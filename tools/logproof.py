@@ -10,8 +10,10 @@ another) and that none is smaller than the one before. ``inclusion`` checks a pr
 ``GET /api/v1/audit/entries/{seq}/proof``; with ``--checkpoint`` its checkpoint must be that one
 (one kept outside); with ``--entry-hash`` the leaf must be that entry's hash (from an export).
 ``consistency`` checks one saved from ``GET /api/v1/audit/checkpoints/consistency``. The key file
-is the PEM or the verifier key of ``GET /api/v1/audit/checkpoints/key``. Exit status 0 when
-everything holds, 1 with the reason on stderr when not, 2 for a bad command line.
+is the PEM or the verifier key of ``GET /api/v1/audit/checkpoints/key``; after a rotation, the
+log's verifier keys one a line, each retired one followed by the time it was retired (``python
+-m tools.auditkey show``): a checkpoint a retired key signed after that time fails. Exit status
+0 when everything holds, 1 with the reason on stderr when not, 2 for a bad command line.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from shared.transparency import (
     CheckpointError,
     ProofError,
     leaf_hash,
+    load_key_file,
     split_notes,
-    verify_checkpoint,
+    verify_checkpoint_with,
     verify_consistency,
     verify_inclusion,
 )
@@ -41,8 +44,10 @@ class Failed(Exception):
 
 
 def check_note(note: str, key: str) -> Checkpoint:
+    """The checkpoint of ``note`` if a key of the key file ``key`` (its text) signed it: the
+    current key, or a retired one before the time its line gives."""
     try:
-        return verify_checkpoint(note, key)
+        return verify_checkpoint_with(note, load_key_file(key))
     except CheckpointError as exc:
         raise Failed(f"checkpoint: {exc}") from exc
 
@@ -110,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("checkpoint", "inclusion", "consistency"):
         command = commands.add_parser(name)
         command.add_argument("--key", required=True, type=Path,
-                             help="the log's public key (PEM or verifier key)")
+                             help="the log's public key (PEM or verifier key), or its "
+                             "verifier keys one a line after a rotation")
         command.add_argument("file", type=Path)
         if name == "inclusion":
             command.add_argument("--checkpoint", type=Path, help="a checkpoint kept outside")

@@ -8,13 +8,17 @@ the public key, a checkpoint and a proof) can check the audit log with nothing o
 from shared.transparency.checkpoint import (
     Checkpoint,
     CheckpointError,
+    LogKey,
+    SignatureBroken,
     key_id,
+    load_key_file,
     load_public_key,
     parse_checkpoint,
     sign_checkpoint,
     split_notes,
     verifier_key,
     verify_checkpoint,
+    verify_checkpoint_with,
 )
 from shared.transparency.merkle import (
     EMPTY_ROOT,
@@ -36,9 +40,10 @@ from shared.transparency.merkle import (
 )
 
 __all__ = [
-    "EMPTY_ROOT", "HASH_SIZE", "Checkpoint", "CheckpointError", "ProofError",
+    "EMPTY_ROOT", "HASH_SIZE", "Checkpoint", "CheckpointError", "ProofError", "SignatureBroken",
     "consistency_proof", "consistency_ranges", "fold", "inclusion_proof", "inclusion_ranges",
-    "key_id", "leaf_hash", "load_public_key", "node_hash", "parse_checkpoint", "range_nodes",
-    "root_from_inclusion", "root_of", "root_of_data", "sign_checkpoint", "split_notes",
-    "verifier_key", "verify_checkpoint", "verify_consistency", "verify_inclusion",
+    "LogKey", "key_id", "leaf_hash", "load_key_file", "load_public_key", "node_hash",
+    "parse_checkpoint", "range_nodes", "root_from_inclusion", "root_of", "root_of_data",
+    "sign_checkpoint", "split_notes", "verifier_key", "verify_checkpoint",
+    "verify_checkpoint_with", "verify_consistency", "verify_inclusion",
 ]

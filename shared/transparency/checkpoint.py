@@ -23,6 +23,7 @@ import base64
 import binascii
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -42,6 +43,10 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 class CheckpointError(ValueError):
     """A checkpoint that cannot be read, or whose signature does not hold."""
+
+
+class SignatureBroken(CheckpointError):
+    """The key's signature is on the checkpoint and does not hold: the note was altered."""
 
 
 @dataclass(frozen=True)
@@ -172,9 +177,74 @@ def verify_checkpoint(note: str | bytes, public_key: Ed25519PublicKey | bytes | 
             try:
                 key.verify(stamp[4:], signed.encode("utf-8"))
             except InvalidSignature as exc:
-                raise CheckpointError("the checkpoint's signature does not hold") from exc
+                raise SignatureBroken("the checkpoint's signature does not hold") from exc
             return checkpoint
     raise CheckpointError(f"no signature of {name} with that key on the checkpoint")
+
+@dataclass(frozen=True)
+class LogKey:
+    """One of a log's keys: its name (a verifier key's, else the checkpoint's origin is
+    looked for), the key, and when a rotation retired it, if it did."""
+
+    name: str | None
+    key: Ed25519PublicKey
+    retired_at: datetime | None = None
+
+
+def load_key_file(text: str) -> list[LogKey]:
+    """The keys of a key file: one PEM public key, or verifier keys one a line, each followed,
+    if a rotation retired it, by the time it was (RFC 3339); lines starting with ``#`` are
+    not read. ``python -m tools.auditkey show`` and ``GET …/audit/checkpoints/keys`` give
+    such a file."""
+    if "-----BEGIN" in text:
+        name, key = load_public_key(text)
+        return [LogKey(name, key)]
+    keys: list[LogKey] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split()
+        if len(fields) > 2:
+            raise CheckpointError(f"key file, line {number}: a verifier key and at most the "
+                                  "time it was retired")
+        try:
+            name, key = load_public_key(fields[0])
+            retired_at = datetime.fromisoformat(fields[1]) if len(fields) == 2 else None
+        except (CheckpointError, ValueError) as exc:
+            raise CheckpointError(f"key file, line {number}: {exc}") from exc
+        if retired_at is not None and retired_at.tzinfo is None:
+            raise CheckpointError(f"key file, line {number}: the time retired has no zone")
+        keys.append(LogKey(name, key, retired_at and retired_at.astimezone(UTC)))
+    if not keys:
+        raise CheckpointError("no public key in the key file")
+    return keys
+
+
+def verify_checkpoint_with(note: str | bytes, keys: Sequence[LogKey]) -> Checkpoint:
+    """The checkpoint of ``note`` if one of a log's keys signed it, a retired one before it was
+    retired; else :class:`CheckpointError`. A log whose key was rotated is checked so, with
+    the current key and the retired ones."""
+    parse_checkpoint(note)  # a note that cannot be read says so, whatever the keys
+    errors: list[str] = []
+    for log_key in keys:
+        try:
+            checkpoint = verify_checkpoint(
+                note, log_key.key if log_key.name is None
+                else verifier_key(log_key.name, log_key.key))
+        except SignatureBroken:  # that key's signature is there and does not hold
+            raise
+        except CheckpointError as exc:
+            errors.append(str(exc))
+            continue
+        if log_key.retired_at is not None and checkpoint.timestamp > log_key.retired_at:
+            raise CheckpointError(
+                f"signed at {checkpoint.timestamp.isoformat()} by a key retired at "
+                f"{log_key.retired_at.isoformat()}")
+        return checkpoint
+    if len(errors) == 1:
+        raise CheckpointError(errors[0])
+    raise CheckpointError(f"no signature of the log's {len(keys)} keys on the checkpoint")
+
 
 def split_notes(text: str) -> list[str]:
     """The signed notes of a file, one after another: each is its text, a blank line and its

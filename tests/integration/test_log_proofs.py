@@ -535,3 +535,83 @@ async def test_r_au_2_entries_appended_outside_a_batch_store_the_same_tree(make_
             assert nodes == expected  # every complete subtree of 2 or more, each once
             for size in range(1, len(leaves) + 1):
                 assert await tree.tree_root(session, size) == root_of(leaves[:size])
+
+
+async def test_r_au_2_a_rotated_key_keeps_what_it_signed_verifiable(
+        make_settings, tmp_path: Path) -> None:
+    """R-AU-2, R-AU-3: ``tools.auditkey rotate`` puts a fresh key in the data folder and lists
+    the old one as retired; the running service signs its next checkpoint with the new key (no
+    restart). The verification report, the operator's file and the standalone verifier accept
+    both checkpoints with the log's keys; without the retired keys the first reads as forged;
+    a checkpoint the old key signs after its retirement is refused everywhere."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from services.audit.checkpoints.keys import key_path, retired_path
+    from shared.transparency import Checkpoint as Signed
+    from shared.transparency import sign_checkpoint
+    from tools import auditkey
+
+    settings = make_settings("audit")
+    app = create_audit(settings)
+    auditor = bearer(settings, Role.auditor, ["230722"])
+    async with running(app) as client:
+        await log_events(app, range(1, 6))
+        first = (await client.post(f"{API}/checkpoints", headers=auditor)).json()
+        old_pem = key_path(settings).read_bytes()
+        assert auditkey.main(["rotate", "--data-dir", str(settings.data_dir)]) == 0
+        assert key_path(settings).read_bytes() != old_pem
+        assert key_path(settings).stat().st_mode & 0o777 == 0o600
+        await log_events(app, range(6, 9))
+        second = (await client.post(f"{API}/checkpoints", headers=auditor)).json()
+        assert second["key_id"] != first["key_id"]  # signed with the new key, no restart
+
+        keys = (await client.get(f"{API}/checkpoints/keys", headers=auditor)).json()
+        assert [(k["key_id"], k["current"]) for k in keys] == [
+            (second["key_id"], True), (first["key_id"], False)]
+        assert keys[0]["retired_at"] is None
+        retired_at = datetime.fromisoformat(keys[1]["retired_at"])
+        assert datetime.fromisoformat(first["timestamp"]) <= retired_at
+        current = (await client.get(f"{API}/checkpoints/key", headers=auditor)).json()
+        assert current["key_id"] == second["key_id"]
+
+        report = (await client.get(f"{API}/report", headers=auditor)).json()
+        assert report["ok"] is True, report
+        assert (report["checkpoints"]["count"], report["checkpoints"]["consistent"]) == (2, True)
+        path = settings.audit_checkpoint_path
+        await eventually(lambda: _notes_in(path, 2), timeout=10)
+        outside = (await client.get(f"{API}/verify", headers=auditor)).json()["checkpoints"]
+        assert (outside["ok"], outside["checkpoints"], outside["unsigned"]) == (True, 2, 0)
+
+        # the standalone verifier, with the key file `tools.auditkey show` prints
+        key_file = tmp_path / "audit.keys"
+        key_file.write_text("".join(
+            f"{k['verifier_key']} {k['retired_at'] or ''}".strip() + "\n" for k in keys))
+        out = logproof("checkpoint", "--key", key_file, path)
+        assert out.returncode == 0 and "2 checkpoint(s)" in out.stdout, out.stderr
+        new_only = tmp_path / "new.vkey"
+        new_only.write_text(current["verifier_key"])
+        assert logproof("checkpoint", "--key", new_only, path).returncode == 1
+
+        # the old key, leaked, signs a checkpoint after its retirement: refused
+        old_key = serialization.load_pem_private_key(old_pem, password=None)
+        assert isinstance(old_key, Ed25519PrivateKey)
+        late = sign_checkpoint(Signed(first["origin"], first["tree_size"],
+                                      bytes.fromhex(first["root_hash"]),
+                                      retired_at + timedelta(seconds=1)), old_key)
+        late_file = tmp_path / "late.txt"
+        late_file.write_text(late)
+        out = logproof("checkpoint", "--key", key_file, late_file)
+        assert out.returncode == 1 and "retired" in out.stderr, out.stderr
+        with path.open("a", encoding="utf-8") as kept:
+            kept.write(late + "\n")
+        outside = (await client.get(f"{API}/verify", headers=auditor)).json()["checkpoints"]
+        assert (outside["checkpoints"], outside["unsigned"]) == (2, 1)
+
+        # without the retired keys, the first checkpoint no longer verifies
+        retired_path(settings).unlink()
+        assert [k["key_id"] for k in (await client.get(
+            f"{API}/checkpoints/keys", headers=auditor)).json()] == [second["key_id"]]
+        report = (await client.get(f"{API}/report", headers=auditor)).json()
+        assert report["checkpoints"]["consistent"] is False
+        assert f"stored:{first['id']}" in report["checkpoints"]["detail"]

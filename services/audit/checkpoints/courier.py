@@ -20,7 +20,6 @@ import structlog
 from sqlalchemy import select
 
 from services.audit.checkpoints import tree
-from services.audit.checkpoints.keys import signing_key
 from services.audit.checkpoints.models import Checkpoint, CheckpointDelivery, DeliveryState
 from services.audit.checkpoints.service import NOTARY_KEY, Notary, retry_wait
 from shared.service import ServiceKit
@@ -39,7 +38,8 @@ class CheckpointCourier(PollingWorker):
 
     def __init__(self, kit: ServiceKit) -> None:
         super().__init__(kit)
-        self.notary = Notary.from_settings(kit.settings, signing_key(kit.settings))
+        self.notary = Notary.from_settings(kit.settings)
+        self.notary.key_files.signing_key()  # made (or a given one checked) at start
         info = dict(kit.sessions.kw.get("info") or {})
         kit.sessions.configure(info={**info, NOTARY_KEY: self.notary})
 

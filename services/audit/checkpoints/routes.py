@@ -12,6 +12,7 @@ from services.audit.checkpoints.schemas import (
     CheckpointOut,
     ConsistencyProofOut,
     InclusionProofOut,
+    LogKeyOut,
     SigningKeyOut,
 )
 from services.audit.checkpoints.tree import entry_leaf
@@ -38,6 +39,24 @@ async def signing_key(session: DbSession, user: Inspector) -> SigningKeyOut:
     return SigningKeyOut(origin=notary.origin, key_id=notary.key_id,
                          public_key_pem=public_pem(public),
                          verifier_key=verifier_key(notary.origin, public))
+
+
+@router.get("/checkpoints/keys", response_model=list[LogKeyOut],
+            summary="Every key the log's checkpoints were signed with (R-AU-2)",
+            description="The current key first, then those retired by rotations (`python -m "
+            "tools.auditkey rotate`), newest first, each with the time it was retired: a "
+            "checkpoint signed by a retired key verifies if it was signed before then. The "
+            "verifier keys, one a line, are a key file for `python -m tools.logproof`.")
+async def log_keys(session: DbSession, user: Inspector) -> list[LogKeyOut]:
+    notary = service.notary_of(session)
+    public = notary.key.public_key()
+    current = LogKeyOut(key_id=notary.key_id, verifier_key=verifier_key(notary.origin, public),
+                        public_key_pem=public_pem(public), current=True, retired_at=None)
+    return [current, *(
+        LogKeyOut(key_id=k.key_id, verifier_key=verifier_key(k.name, k.public_key),
+                  public_key_pem=public_pem(k.public_key), current=False,
+                  retired_at=k.retired_at)
+        for k in sorted(notary.retired, key=lambda k: k.retired_at, reverse=True))]
 
 
 @router.post("/checkpoints", response_model=CheckpointOut, status_code=201,

@@ -32,6 +32,17 @@ class SigningKeyOut(BaseModel):
     verifier_key: str = Field(description="signed-note verifier key: name+id+base64 key")
 
 
+class LogKeyOut(BaseModel):
+    """A key the log's checkpoints are signed with: the current one, or one retired by a
+    rotation, which verifies what it signed until ``retired_at``."""
+
+    key_id: str
+    verifier_key: str = Field(description="signed-note verifier key: name+id+base64 key")
+    public_key_pem: str
+    current: bool
+    retired_at: datetime | None = Field(description="when a rotation took it out of service")
+
+
 class InclusionProofOut(BaseModel):
     """Entry ``seq`` is leaf ``seq - 1`` of the checkpoint's tree; its leaf hash is SHA-256(0x00
     || the entry's chain hash); ``proof`` is its audit path (RFC 6962), leaf side first."""

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.audit.checkpoints import tree
+from services.audit.checkpoints.keys import KeyFiles, LogKeys, RetiredKey, log_origin
 from services.audit.checkpoints.models import Checkpoint, CheckpointDelivery, DeliveryState
 from services.audit.log.models import AuditEntry
 from services.audit.log.service import visible_to
@@ -44,19 +45,35 @@ class Notary:
     witness."""
 
     origin: str
-    key: Ed25519PrivateKey
+    key_files: KeyFiles
+    """The key and the retired ones, read again when a rotation changes them."""
     checkpoint_file: Path
     witness_url: str | None
 
     @classmethod
-    def from_settings(cls, settings: Settings, key: Ed25519PrivateKey) -> Notary:
-        return cls(origin=f"assist/{settings.county}/audit", key=key,
+    def from_settings(cls, settings: Settings) -> Notary:
+        return cls(origin=log_origin(settings), key_files=KeyFiles(settings),
                    checkpoint_file=settings.audit_checkpoint_path,
                    witness_url=settings.audit_witness_url or None)
 
     @property
+    def key(self) -> Ed25519PrivateKey:
+        """The key checkpoints are signed with now."""
+        return self.key_files.signing_key()
+
+    @property
+    def retired(self) -> tuple[RetiredKey, ...]:
+        """The keys the log signed with before rotations."""
+        return self.key_files.retired()
+
+    @property
     def key_id(self) -> str:
         return key_id(self.origin, self.key.public_key()).hex()
+
+    @property
+    def keys(self) -> LogKeys:
+        """What the log's checkpoints are verified with: this key and the retired ones."""
+        return LogKeys(self.origin, self.key.public_key(), self.retired)
 
 
 def notary_of(session: AsyncSession) -> Notary:
@@ -90,9 +107,11 @@ async def make_checkpoint(session: AsyncSession, *, made_by: str) -> Checkpoint:
     size = await log_size(session)
     root = await tree.tree_root(session, size)
     moment = now_of(session).replace(microsecond=0)
-    note = sign_checkpoint(SignedCheckpoint(notary.origin, size, root, moment), notary.key)
+    key = notary.key  # once: a rotation may replace the file meanwhile
+    signer = key_id(notary.origin, key.public_key()).hex()
+    note = sign_checkpoint(SignedCheckpoint(notary.origin, size, root, moment), key)
     checkpoint = Checkpoint(origin=notary.origin, tree_size=size, root_hash=root.hex(),
-                            timestamp=moment, key_id=notary.key_id, note=note, made_by=made_by)
+                            timestamp=moment, key_id=signer, note=note, made_by=made_by)
     session.add(checkpoint)
     await session.flush()
     targets = [("file", str(notary.checkpoint_file))]
@@ -104,7 +123,7 @@ async def make_checkpoint(session: AsyncSession, *, made_by: str) -> Checkpoint:
                     for target, destination in targets)
     await emit(session, CheckpointSigned(
         checkpoint_id=checkpoint.id, origin=notary.origin, tree_size=size, root_hash=root.hex(),
-        timestamp=moment, key_id=notary.key_id, note=note, made_by=made_by,
+        timestamp=moment, key_id=signer, note=note, made_by=made_by,
     ), subject=f"checkpoint/{checkpoint.id}")
     session.info["audit_checkpoint_made"] = True
     return checkpoint

@@ -1,8 +1,9 @@
 """The checkpoints checked against the log (R-AU-2, R-AU-3): every checkpoint the service holds,
-and any kept outside (the operator's file, a witness), must be signed by the log's key and have
-the root of the entries now in the log, recomputed from the entries' hashes in one pass (not
-from the stored subtrees). A rewritten, cut-off or reordered log, its hashes recomputed, no
-longer gives the root signed before: the first such checkpoint is named.
+and any kept outside (the operator's file, a witness), must be signed by the log's key (or by a
+key retired since, before its retirement) and have the root of the entries now in the log,
+recomputed from the entries' hashes in one pass (not from the stored subtrees). A rewritten,
+cut-off or reordered log, its hashes recomputed, no longer gives the root signed before: the
+first such checkpoint is named.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.audit.checkpoints.keys import LogKeys
 from services.audit.checkpoints.models import Checkpoint
 from services.audit.checkpoints.tree import entry_leaf
 from services.audit.log.models import AuditEntry
@@ -87,20 +89,23 @@ async def roots_at(sessions: async_sessionmaker[AsyncSession], sizes: Iterable[i
     return roots, count
 
 
-def _read(note: str, key: Any, source: str) -> SignedCheckpoint | CheckpointFailure:
+def _read(note: str, keys: LogKeys | Any, source: str) -> SignedCheckpoint | CheckpointFailure:
     try:
-        return verify_checkpoint(note, key)
+        return keys.check(note) if isinstance(keys, LogKeys) else verify_checkpoint(note, keys)
     except CheckpointError as exc:
         return CheckpointFailure(source, None, f"not a checkpoint signed by the log's key: {exc}")
 
 
-async def verify_checkpoints(sessions: async_sessionmaker[AsyncSession], public_key: Any, *,
+async def verify_checkpoints(sessions: async_sessionmaker[AsyncSession], keys: LogKeys | Any, *,
                              outside: Iterable[str] = (),
                              batch_size: int = BATCH_SIZE) -> CheckpointReport:
-    """Check the stored checkpoints and those kept outside against the log as it is now."""
+    """Check the stored checkpoints and those kept outside against the log as it is now.
+
+    ``keys``: the log's keys (:class:`LogKeys`: the current one and those retired by
+    rotations, each accepted for what it signed before it was retired), or one public key."""
     async with sessions() as session:
         stored = (await session.scalars(select(Checkpoint).order_by(Checkpoint.id))).all()
-    _, key = load_public_key(public_key)
+    key = keys if isinstance(keys, LogKeys) else load_public_key(keys)[1]
     notes = list(outside)
     report = CheckpointReport(checked=len(stored) + len(notes))
     claims: list[tuple[str, SignedCheckpoint]] = []

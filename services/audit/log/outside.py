@@ -5,7 +5,8 @@ or cut the tail off: the chain then holds, and the Merkle nodes in the database 
 recomputed too. A signed checkpoint kept outside the database cannot: each one fixes the root of
 the first ``tree_size`` entries. Here the roots are recomputed from the entries themselves
 (``checkpoints.verify.roots_at``: never from the stored nodes) and compared with every
-checkpoint of the file whose signature holds under the log's public key.
+checkpoint of the file whose signature holds under the log's keys (the current one, and one
+retired by a rotation for what it signed before).
 
 A disagreement is located between two checkpoints: entries up to the last checkpoint that
 agrees are as they were signed; the first difference lies after it, up to the first checkpoint
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.audit.checkpoints.keys import LogKeys
 from services.audit.checkpoints.verify import roots_at
 from shared.transparency import Checkpoint, CheckpointError, split_notes, verify_checkpoint
 
@@ -58,9 +60,12 @@ class OutsideReport(BaseModel):
 
 
 async def compare_with_checkpoints(
-    sessions: async_sessionmaker[AsyncSession], path: Path, public_key: Ed25519PublicKey,
+    sessions: async_sessionmaker[AsyncSession], path: Path,
+    keys: LogKeys | Ed25519PublicKey,
 ) -> OutsideReport:
-    """Recompute the roots of the log at each checkpoint's size and compare (R-AU-2)."""
+    """Recompute the roots of the log at each checkpoint's size and compare (R-AU-2); a
+    checkpoint counts as signed under the log's keys (:class:`LogKeys`: the current one, and
+    a retired one for what it signed before its retirement) or under one public key."""
     base = {"file": str(path)}
     if not path.exists():
         return OutsideReport(checked=False, ok=True, **base, checkpoints=0, unsigned=0,
@@ -70,7 +75,8 @@ async def compare_with_checkpoints(
     unsigned = 0
     for note in split_notes(path.read_text(encoding="utf-8")):
         try:
-            signed.append(verify_checkpoint(note, public_key))
+            signed.append(keys.check(note) if isinstance(keys, LogKeys)
+                          else verify_checkpoint(note, keys))
         except CheckpointError:
             unsigned += 1
     signed.sort(key=lambda c: (c.tree_size, c.timestamp))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
-from services.audit.checkpoints.keys import signing_key
+from services.audit.checkpoints.keys import log_keys
 from services.audit.inspection.export import covering_checkpoint, export_with_checkpoint
 from services.audit.log import service
 from services.audit.log.completeness import completeness_of
@@ -76,8 +76,7 @@ async def search_entries(
             "entries where the difference lies).")
 async def verify_log(kit: Kit, user: Inspector) -> VerificationReport:
     outside = await compare_with_checkpoints(
-        kit.sessions, kit.settings.audit_checkpoint_path,
-        signing_key(kit.settings).public_key())
+        kit.sessions, kit.settings.audit_checkpoint_path, log_keys(kit.settings))
     return await service.verify_log(kit.sessions, completeness=await completeness_of(kit),
                                     outside=outside)
 

@@ -13,11 +13,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from shared.transparency import (
     Checkpoint,
     CheckpointError,
+    SignatureBroken,
+    load_key_file,
     parse_checkpoint,
     root_of_data,
     sign_checkpoint,
     verifier_key,
     verify_checkpoint,
+    verify_checkpoint_with,
 )
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
@@ -100,3 +103,43 @@ def test_r_au_2_malformed_checkpoints_are_refused() -> None:
         Checkpoint("has space", 1, ROOT, AT)
     with pytest.raises(CheckpointError):
         Checkpoint("origin", 1, b"short", AT)
+
+
+OTHER = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+"""The log's key after a rotation, in the tests below (KEY being the retired one)."""
+
+
+def test_r_au_2_a_rotated_log_is_checked_with_its_keys_each_for_its_time() -> None:
+    """R-AU-2: a key file of the log's verifier keys, a retired one followed by the time it
+    was retired: a checkpoint verifies under the key that signed it, a retired one only for
+    what it signed until then; a key file of anything else is refused, naming the line."""
+    name = CHECKPOINT.origin
+    text = (f"# the log's keys\n{verifier_key(name, OTHER.public_key())}\n\n"
+            f"{verifier_key(name, KEY.public_key())} 2026-12-06T00:15:00Z\n")
+    keys = load_key_file(text)
+    assert [k.retired_at for k in keys] == [None, AT]
+    before = sign_checkpoint(CHECKPOINT, KEY)  # at AT: the moment it was retired
+    after = sign_checkpoint(Checkpoint(name, 4, ROOT, AT.replace(minute=16)), KEY)
+    current = sign_checkpoint(Checkpoint(name, 4, ROOT, AT.replace(minute=16)), OTHER)
+    assert verify_checkpoint_with(before, keys).tree_size == 3
+    assert verify_checkpoint_with(current, keys).tree_size == 4
+    with pytest.raises(CheckpointError, match="retired at"):
+        verify_checkpoint_with(after, keys)
+    stranger = Ed25519PrivateKey.generate()
+    with pytest.raises(CheckpointError, match="2 keys"):
+        verify_checkpoint_with(sign_checkpoint(CHECKPOINT, stranger), keys)
+    forged = current.replace("\n4\n", "\n5\n")
+    with pytest.raises(SignatureBroken):
+        verify_checkpoint_with(forged, keys)
+    pem = KEY.public_key().public_bytes(serialization.Encoding.PEM,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+    [single] = load_key_file(pem.decode())
+    assert verify_checkpoint_with(before, [single]).tree_size == 3
+    for bad, says in ((f"{verifier_key(name, KEY.public_key())} yesterday\n", "line 1"),
+                      (f"x\n{verifier_key(name, KEY.public_key())} 2026-12-06T00:15:00\n",
+                       "line 1"),
+                      (f"{verifier_key(name, KEY.public_key())} 2026-12-06T00:15:00\n",
+                       "no zone"),
+                      ("# nothing\n", "no public key")):
+        with pytest.raises(CheckpointError, match=says):
+            load_key_file(bad)
