@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from services.audit.checkpoints.keys import (
     key_path,
@@ -24,14 +23,7 @@ from services.audit.checkpoints.keys import (
 )
 from shared.settings import Settings
 from shared.transparency import verifier_key
-
-
-def keys_settings(data_dir: Path | None = None) -> Settings:
-    """Settings that find the installation's audit keys (ASSIST_* env, then the option)."""
-    values: dict[str, Any] = {"service": "audit"}
-    if data_dir is not None:
-        values["data_dir"] = data_dir
-    return Settings(**values)
+from tools import installation_settings
 
 
 def parser() -> argparse.ArgumentParser:
@@ -78,7 +70,7 @@ def rotate(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = keys_settings(args.data_dir)
+    settings = installation_settings("audit", args.data_dir)
     try:
         return show(settings) if args.command == "show" else rotate(settings)
     except (ValueError, OSError) as exc:

@@ -11,18 +11,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from shared.sealing import Keyring, KeyringError, rotate_keys
 from shared.settings import Settings
+from tools import installation_settings
 
 
 def keys_settings(data_dir: Path | None = None) -> Settings:
     """Settings that find the installation's keys (ASSIST_* env, then the option)."""
-    values: dict[str, Any] = {"service": "tools"}
-    if data_dir is not None:
-        values["data_dir"] = data_dir
-    return Settings(**values)
+    return installation_settings("tools", data_dir)
 
 
 def parser() -> argparse.ArgumentParser:

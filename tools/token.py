@@ -10,21 +10,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from shared.auth import existing_secret
 from shared.settings import Settings
+from tools import installation_settings
 from tools.demo import DEMO_ROLES, demo_token, demo_users, find_demo_user
 
 
 def token_settings(data_dir: Path | None = None, county: str | None = None) -> Settings:
     """Settings that find the installation's JWT secret (ASSIST_* env, then the options)."""
-    values: dict[str, Any] = {"service": "tools"}
-    if data_dir is not None:
-        values["data_dir"] = data_dir
-    if county is not None:
-        values["county"] = county
-    return Settings(**values)
+    return installation_settings("tools", data_dir, county)
 
 
 def parser() -> argparse.ArgumentParser:
