@@ -23,7 +23,7 @@ from services.audit.checkpoints.keys import (
 )
 from shared.settings import Settings
 from shared.transparency import verifier_key
-from tools import installation_settings
+from tools.installation import installation_settings
 
 
 def parser() -> argparse.ArgumentParser:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from shared.sealing import Keyring, KeyringError, rotate_keys
 from shared.settings import Settings
-from tools import installation_settings
+from tools.installation import installation_settings
 
 
 def keys_settings(data_dir: Path | None = None) -> Settings:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from shared.auth import existing_secret
 from shared.settings import Settings
-from tools import installation_settings
 from tools.demo import DEMO_ROLES, demo_token, demo_users, find_demo_user
+from tools.installation import installation_settings
 
 
 def token_settings(data_dir: Path | None = None, county: str | None = None) -> Settings:
